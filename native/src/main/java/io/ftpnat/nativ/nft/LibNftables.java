@@ -31,4 +31,6 @@ public interface LibNftables {
     void nft_ctx_set_dry_run(Pointer ctx, boolean dry);
 
     int nft_run_cmd_from_buffer(Pointer ctx, String buf);
+
+    int nft_run_cmd_from_filename(Pointer ctx, String filename);
 }

@@ -1,5 +1,9 @@
 package io.ftpnat.nativ.nft;
 
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import jnr.ffi.LibraryLoader;
 import jnr.ffi.Pointer;
 
@@ -71,15 +75,34 @@ public final class NftContext implements AutoCloseable {
         int flags = lib.nft_ctx_output_get_flags(c);
         lib.nft_ctx_output_set_flags(c, json ? flags | LibNftables.NFT_CTX_OUTPUT_JSON : flags & ~LibNftables.NFT_CTX_OUTPUT_JSON);
         lib.nft_ctx_set_dry_run(c, dryRun);
+        Path script = null;
         try {
-            int rc = lib.nft_run_cmd_from_buffer(c, commands);
+            int rc;
+            if (commands.indexOf('\n') >= 0 && commands.indexOf('\n') < commands.length() - 1) {
+                // libnftables 1.0.6 quotes the buffer's first line under every error of a multi-line
+                // buffer; read from a file, its errors name the right line and column.
+                script = Files.createTempFile("ftpnat-", ".nft");
+                Files.writeString(script, commands, StandardCharsets.UTF_8);
+                rc = lib.nft_run_cmd_from_filename(c, script.toString());
+            } else {
+                rc = lib.nft_run_cmd_from_buffer(c, commands);
+            }
             // Reading a buffer also resets it, so both are read on every path.
             NftResult result = new NftResult(lib.nft_ctx_get_output_buffer(c), lib.nft_ctx_get_error_buffer(c));
             if (rc != 0) {
                 throw new NftException(dryRun ? "nftables rejected the ruleset (dry run)" : "nftables rejected the ruleset", result.error());
             }
             return result;
+        } catch (IOException e) {
+            throw new NftException("cannot write the ruleset to a temporary file", String.valueOf(e.getMessage()));
         } finally {
+            if (script != null) {
+                try {
+                    Files.deleteIfExists(script);
+                } catch (IOException ignored) {
+                    // a stale temp file is harmless
+                }
+            }
             lib.nft_ctx_set_dry_run(c, false);
             lib.nft_ctx_output_set_flags(c, flags);
         }

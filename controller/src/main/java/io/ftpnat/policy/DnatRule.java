@@ -1,0 +1,33 @@
+package io.ftpnat.policy;
+
+import java.util.Optional;
+
+/**
+ * An FTP server published on {@code destination:port} of the router (arriving on
+ * {@code inInterface}) and forwarded to {@code to}. Passive mode (PASV/EPSV) works through this
+ * rule: the helper rewrites the server's address in the 227 reply to the published one.
+ * {@code passivePorts}, when given, is forwarded statically as well, for servers whose control
+ * channel the helper cannot read (FTPS).
+ */
+public record DnatRule(
+        String name,
+        String inInterface,
+        java.net.InetAddress destination,
+        int port,
+        Endpoint to,
+        Mode mode,
+        Optional<PortRange> passivePorts,
+        SourceLocation location) {
+
+    public IpFamily family() {
+        return IpFamily.of(destination);
+    }
+
+    public int serverPort() {
+        return to.port().orElse(port);
+    }
+
+    public String destinationText() {
+        return IpAddresses.format(destination);
+    }
+}

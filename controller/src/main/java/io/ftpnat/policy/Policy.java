@@ -1,0 +1,18 @@
+package io.ftpnat.policy;
+
+import java.util.List;
+
+/** A validated policy: the flows whose FTP the router NATs, and how. */
+public record Policy(int version, List<Integer> controlPorts, List<SnatRule> snat, List<DnatRule> dnat, String source) {
+    public static final int CURRENT_VERSION = 1;
+
+    public Policy {
+        controlPorts = List.copyOf(controlPorts);
+        snat = List.copyOf(snat);
+        dnat = List.copyOf(dnat);
+    }
+
+    public int ruleCount() {
+        return snat.size() + dnat.size();
+    }
+}

@@ -1,0 +1,205 @@
+package io.ftpnat.policy;
+
+import java.net.InetAddress;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Pattern;
+import org.snakeyaml.engine.v2.api.LoadSettings;
+import org.snakeyaml.engine.v2.composer.Composer;
+import org.snakeyaml.engine.v2.exceptions.MarkedYamlEngineException;
+import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
+import org.snakeyaml.engine.v2.nodes.Node;
+import org.snakeyaml.engine.v2.parser.ParserImpl;
+import org.snakeyaml.engine.v2.scanner.StreamReader;
+
+/**
+ * Reads policy YAML into the model, field by field, keeping every node's position so each problem
+ * names file, line, column and field. Checks that need more than one rule are in
+ * {@link PolicyValidator}.
+ */
+final class PolicyReader {
+    static final Set<String> TOP_KEYS = ordered("version", "control_ports", "snat", "dnat");
+    static final Set<String> SNAT_KEYS = ordered("name", "source", "out_interface", "to", "mode", "control_ports");
+    static final Set<String> DNAT_KEYS = ordered("name", "in_interface", "destination", "port", "to", "mode", "passive_ports");
+
+    private static final Pattern RULE_NAME = Pattern.compile("[a-z0-9][a-z0-9_-]{0,31}");
+    // IFNAMSIZ is 16 with the NUL; the kernel refuses '/', ':' and whitespace in names.
+    private static final Pattern INTERFACE = Pattern.compile("[A-Za-z0-9_.@+-]{1,15}");
+
+    private final String file;
+    private final InterfaceCatalog interfaces;
+    private final List<PolicyProblem> problems = new ArrayList<>();
+
+    PolicyReader(String file, InterfaceCatalog interfaces) {
+        this.file = file;
+        this.interfaces = interfaces;
+    }
+
+    List<PolicyProblem> problems() {
+        return problems;
+    }
+
+    Optional<Policy> read(String text) {
+        Node root;
+        try {
+            LoadSettings settings = LoadSettings.builder().setLabel(file).setMaxAliasesForCollections(10).build();
+            Composer composer = new Composer(settings, new ParserImpl(settings, new StreamReader(settings, text)));
+            if (!composer.hasNext()) {
+                problems.add(new PolicyProblem(SourceLocation.unknown(file), "", "the policy is empty"));
+                return Optional.empty();
+            }
+            root = composer.next();
+            if (composer.hasNext()) {
+                Node extra = composer.next();
+                problems.add(new PolicyProblem(locate(extra), "", "a policy file holds one YAML document; found a second one"));
+            }
+        } catch (MarkedYamlEngineException e) {
+            SourceLocation at = e.getProblemMark()
+                    .map(m -> new SourceLocation(file, m.getLine() + 1, m.getColumn() + 1))
+                    .orElse(SourceLocation.unknown(file));
+            problems.add(new PolicyProblem(at, "", "not valid YAML: " + e.getProblem()));
+            return Optional.empty();
+        } catch (YamlEngineException e) {
+            problems.add(new PolicyProblem(SourceLocation.unknown(file), "", "not valid YAML: " + e.getMessage()));
+            return Optional.empty();
+        }
+
+        YamlFields top = YamlFields.of(file, "", root, problems);
+        top.rejectUnknownKeys(TOP_KEYS);
+        Optional<Integer> version = top.integer("version", true, 0, Integer.MAX_VALUE);
+        version.filter(v -> v != Policy.CURRENT_VERSION).ifPresent(v -> problems.add(new PolicyProblem(
+                top.locationOf("version"), "version", "version " + v + " is not supported; this ftpnatd reads version "
+                        + Policy.CURRENT_VERSION)));
+        List<Integer> controlPorts = top.integers("control_ports", false, 1, 65535).orElse(List.of(21));
+        if (top.has("control_ports") && controlPorts.isEmpty() && problemsAt("control_ports") == 0) {
+            problems.add(new PolicyProblem(top.locationOf("control_ports"), "control_ports", "must name at least one port"));
+        }
+
+        List<SnatRule> snat = new ArrayList<>();
+        List<Node> snatNodes = top.sequence("snat", false).orElse(List.of());
+        for (int i = 0; i < snatNodes.size(); i++) {
+            readSnat(YamlFields.of(file, "snat[" + i + "]", snatNodes.get(i), problems), controlPorts).ifPresent(snat::add);
+        }
+        List<DnatRule> dnat = new ArrayList<>();
+        List<Node> dnatNodes = top.sequence("dnat", false).orElse(List.of());
+        for (int i = 0; i < dnatNodes.size(); i++) {
+            readDnat(YamlFields.of(file, "dnat[" + i + "]", dnatNodes.get(i), problems)).ifPresent(dnat::add);
+        }
+        if (!problems.isEmpty()) {
+            return Optional.empty();
+        }
+        return Optional.of(new Policy(version.orElse(Policy.CURRENT_VERSION), controlPorts, snat, dnat, file));
+    }
+
+    private Optional<SnatRule> readSnat(YamlFields f, List<Integer> defaultPorts) {
+        int before = problems.size();
+        f.rejectUnknownKeys(SNAT_KEYS);
+        Optional<String> name = name(f);
+        Optional<IpPrefix> source = f.parsed("source", true, IpPrefix::parse);
+        Optional<String> out = interfaceName(f, "out_interface");
+        SnatTarget to = f.parsed("to", false, SnatTarget::parse).orElse(new SnatTarget.Masquerade());
+        Mode mode = mode(f);
+        List<Integer> ports = f.integers("control_ports", false, 1, 65535).orElse(defaultPorts);
+        if (f.has("control_ports") && ports.isEmpty() && problems.size() == before) {
+            problem(f, "control_ports", "must name at least one port");
+        }
+        if (source.isPresent() && to instanceof SnatTarget.Address a && a.family() != source.get().family()) {
+            problem(f, "to", a + " is " + a.family() + " but source " + source.get() + " is " + source.get().family()
+                    + ": NAT between families is not possible in the kernel");
+        }
+        if (problems.size() > before) {
+            return Optional.empty();
+        }
+        return Optional.of(new SnatRule(name.get(), source.get(), out.get(), to, mode, ports, f.location()));
+    }
+
+    private Optional<DnatRule> readDnat(YamlFields f) {
+        int before = problems.size();
+        f.rejectUnknownKeys(DNAT_KEYS);
+        Optional<String> name = name(f);
+        Optional<String> in = interfaceName(f, "in_interface");
+        Optional<InetAddress> destination = f.parsed("destination", true, IpAddresses::parse);
+        Optional<Integer> port = f.integer("port", false, 1, 65535);
+        Optional<Endpoint> to = f.parsed("to", true, Endpoint::parse);
+        Mode mode = mode(f);
+        Optional<PortRange> passive = f.parsed("passive_ports", false, PortRange::parse);
+        if (destination.isPresent() && to.isPresent() && to.get().family() != IpFamily.of(destination.get())) {
+            problem(f, "to", to.get() + " is " + to.get().family() + " but destination " + IpAddresses.format(destination.get())
+                    + " is " + IpFamily.of(destination.get()) + ": NAT between families is not possible in the kernel");
+        }
+        if (passive.isPresent() && passive.get().contains(port.orElse(21))) {
+            problem(f, "passive_ports", "range " + passive.get() + " contains the control port " + port.orElse(21));
+        }
+        if (problems.size() > before) {
+            return Optional.empty();
+        }
+        return Optional.of(new DnatRule(name.get(), in.get(), destination.get(), port.orElse(21), to.get(), mode, passive,
+                f.location()));
+    }
+
+    private Optional<String> name(YamlFields f) {
+        Optional<String> name = f.string("name", true);
+        if (name.isPresent() && !RULE_NAME.matcher(name.get()).matches()) {
+            problems.add(new PolicyProblem(f.locationOf("name"), f.child("name"), "'" + name.get()
+                    + "' is not a rule name: use 1-32 of a-z, 0-9, '-' and '_', starting with a letter or digit"));
+            return Optional.empty();
+        }
+        return name;
+    }
+
+    private Optional<String> interfaceName(YamlFields f, String key) {
+        Optional<String> name = f.string(key, true);
+        if (name.isPresent() && !INTERFACE.matcher(name.get()).matches()) {
+            problems.add(new PolicyProblem(f.locationOf(key), f.child(key), "'" + name.get()
+                    + "' is not an interface name (at most 15 characters; no spaces, '/' or ':')"));
+            return Optional.empty();
+        }
+        if (name.isPresent() && !interfaces.exists(name.get())) {
+            problems.add(new PolicyProblem(f.locationOf(key), f.child(key), "no interface named '" + name.get()
+                    + "' exists here (see 'ip link')"));
+            return Optional.empty();
+        }
+        return name;
+    }
+
+    private void problem(YamlFields f, String key, String message) {
+        problems.add(new PolicyProblem(f.locationOf(key), f.child(key), message));
+    }
+
+    private Mode mode(YamlFields f) {
+        return f.parsed("mode", false, text -> {
+            for (Mode m : Mode.values()) {
+                if (m.yamlName().equals(text.trim())) {
+                    return m;
+                }
+            }
+            throw new IllegalArgumentException("'" + text + "' is not a mode; use 'kernel' or 'proxy'");
+        }).filter(m -> {
+            if (m == Mode.PROXY) {
+                // Refused rather than silently served by the kernel helper: a user who asks for the
+                // ALG wants the cases the helper gets wrong handled, and would not be.
+                problem(f, "mode", "mode 'proxy' needs the userspace FTP ALG, which this version of ftpnatd does not"
+                        + " include yet; use 'kernel'");
+                return false;
+            }
+            return true;
+        }).orElse(Mode.KERNEL);
+    }
+
+    private long problemsAt(String field) {
+        return problems.stream().filter(p -> p.field().startsWith(field)).count();
+    }
+
+    private SourceLocation locate(Node node) {
+        return node.getStartMark()
+                .map(m -> new SourceLocation(file, m.getLine() + 1, m.getColumn() + 1))
+                .orElse(SourceLocation.unknown(file));
+    }
+
+    private static Set<String> ordered(String... keys) {
+        return java.util.Collections.unmodifiableSet(new LinkedHashSet<>(List.of(keys)));
+    }
+}

@@ -1,0 +1,95 @@
+package io.ftpnat.ruleset;
+
+import com.samskivert.mustache.Mustache;
+import com.samskivert.mustache.Template;
+import io.ftpnat.Version;
+import io.ftpnat.policy.DnatRule;
+import io.ftpnat.policy.IpFamily;
+import io.ftpnat.policy.Policy;
+import io.ftpnat.policy.SnatRule;
+import io.ftpnat.policy.SnatTarget;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.Reader;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+/**
+ * Renders a validated {@link Policy} into the daemon's nftables table, from the Mustache template
+ * in the nft-templates module. The template holds the structure and the statements; this class
+ * only turns the policy's values into nftables words.
+ */
+public final class RulesetRenderer {
+    public static final String DEFAULT_TABLE = "ftpnat";
+    static final String TEMPLATE = "/io/ftpnat/nft/ftpnat-table.nft.mustache";
+    static final String HELPER = "ftpnat-ftp";
+
+    private final Template template;
+    private final String table;
+
+    public RulesetRenderer() {
+        this(DEFAULT_TABLE);
+    }
+
+    public RulesetRenderer(String table) {
+        this.table = table;
+        try (InputStream in = RulesetRenderer.class.getResourceAsStream(TEMPLATE)) {
+            if (in == null) {
+                throw new IllegalStateException("template " + TEMPLATE + " is missing from the class path (nft-templates module)");
+            }
+            try (Reader reader = new InputStreamReader(in, StandardCharsets.UTF_8)) {
+                template = Mustache.compiler().escapeHTML(false).strictSections(false).compile(reader);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public Ruleset render(Policy policy) {
+        Map<String, Object> model = Map.of(
+                "version", Version.current(),
+                "source", policy.source(),
+                "table", table,
+                "helper", HELPER,
+                "snat", policy.snat().stream().map(RulesetRenderer::snat).toList(),
+                "dnat", policy.dnat().stream().map(RulesetRenderer::dnat).toList());
+        return new Ruleset(table, template.execute(model));
+    }
+
+    private static Map<String, Object> snat(SnatRule r) {
+        IpFamily f = r.family();
+        String nat = r.to() instanceof SnatTarget.Address a ? "snat " + f.nft() + " to " + a : "masquerade";
+        return Map.of(
+                "name", r.name(),
+                "family", f.nft(),
+                "source", r.source().toString(),
+                "outInterface", r.outInterface(),
+                "controlPorts", portSet(r.controlPorts()),
+                "natStatement", nat);
+    }
+
+    private static Map<String, Object> dnat(DnatRule r) {
+        IpFamily f = r.family();
+        String serverAddress = r.to().addressText();
+        return Map.of(
+                "name", r.name(),
+                "family", f.nft(),
+                "inInterface", r.inInterface(),
+                "destination", r.destinationText(),
+                "port", Integer.toString(r.port()),
+                "serverEndpoint", r.to().toNft(r.port()),
+                "serverAddress", serverAddress,
+                                "passivePorts", r.passivePorts().map(p -> (Object) p.toNft()).orElse(List.of()));
+    }
+
+    private static String portSet(List<Integer> ports) {
+        if (ports.size() == 1) {
+            return ports.get(0).toString();
+        }
+        return ports.stream().map(String::valueOf).collect(Collectors.joining(", ", "{ ", " }"));
+    }
+}
