@@ -19,8 +19,9 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "check", description = {
-        "Validate a policy without applying it: the YAML, every field, the rules against each other,",
-        "the interfaces of this host, and the rendered ruleset in a kernel dry run.",
+        "Validate a policy without applying it.",
+        "Checks the YAML, every field, the rules against each other, the interfaces of this host,",
+        "and the rendered ruleset in a kernel dry run.",
         "Exit 0 when valid, 1 when not (for Ansible's validate:)."})
 final class CheckCommand implements Callable<Integer> {
     @Spec

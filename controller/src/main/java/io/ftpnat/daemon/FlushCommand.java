@@ -10,8 +10,8 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "flush", description = {
-        "Remove ftpnatd's table (helpers, NAT and counters) in one transaction. Established",
-        "connections keep their NAT; new FTP sessions are no longer helped."})
+        "Remove ftpnatd's table in one transaction.",
+        "Established connections keep their NAT; new FTP sessions are no longer helped."})
 final class FlushCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;

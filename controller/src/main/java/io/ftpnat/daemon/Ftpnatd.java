@@ -5,8 +5,9 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 @Command(name = "ftpnatd", mixinStandardHelpOptions = true, versionProvider = Ftpnatd.VersionProvider.class,
-        description = {"FTP through Linux NAT: turns a YAML policy into an nftables ruleset that attaches the",
-                "kernel FTP helper to the flows the policy names."},
+        description = {"FTP through Linux NAT.",
+                "Turns a YAML policy into an nftables ruleset that attaches the kernel FTP helper",
+                "to the flows the policy names."},
         subcommands = {RunCommand.class, CheckCommand.class, RenderCommand.class, FlushCommand.class,
                 CapabilitiesCommand.class, CommandLine.HelpCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
@@ -19,7 +20,7 @@ public final class Ftpnatd {
 
     static CommandLine commandLine() {
         CommandLine cli = new CommandLine(new Ftpnatd());
-        cli.setExitCodeExceptionMapper(e -> ExitCode.KERNEL);
+        cli.setExitCodeExceptionMapper(e -> e instanceof CommandLine.ParameterException ? ExitCode.USAGE : ExitCode.KERNEL);
         return cli;
     }
 

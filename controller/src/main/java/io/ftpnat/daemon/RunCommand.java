@@ -17,9 +17,10 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "run", description = {
-        "Apply the policy and keep serving it: SIGHUP re-reads the policy (a bad one is refused and the",
-        "running ruleset stays), SIGTERM stops the daemon. The kernel rules stay in place on exit, so",
-        "a restart never cuts a transfer; 'ftpnatd flush' removes them."})
+        "Apply the policy and keep serving it.",
+        "SIGHUP re-reads the policy (a bad one is refused and the running ruleset stays); SIGTERM stops.",
+        "The kernel rules stay in place on exit, so a restart never cuts a transfer; 'ftpnatd flush'",
+        "removes them."})
 final class RunCommand implements Callable<Integer> {
     private static final Logger log = LoggerFactory.getLogger(RunCommand.class);
 

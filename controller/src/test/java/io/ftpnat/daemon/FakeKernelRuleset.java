@@ -1,0 +1,53 @@
+package io.ftpnat.daemon;
+
+import io.ftpnat.kernel.KernelCapabilities;
+import io.ftpnat.kernel.KernelRuleset;
+import io.ftpnat.nativ.nft.NftException;
+import io.ftpnat.ruleset.Ruleset;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/** A kernel that holds one table in memory and can be told to refuse the next apply. */
+final class FakeKernelRuleset implements KernelRuleset {
+    Ruleset installed;
+    int applies;
+    String refuseWith;
+
+    @Override
+    public KernelCapabilities capabilities() {
+        return new KernelCapabilities(Map.of(), List.of());
+    }
+
+    @Override
+    public void check(Ruleset ruleset) throws NftException {
+        if (refuseWith != null) {
+            throw new NftException("nftables rejected the ruleset (dry run)", refuseWith);
+        }
+    }
+
+    @Override
+    public void apply(Ruleset ruleset) throws NftException {
+        if (refuseWith != null) {
+            throw new NftException("nftables rejected the ruleset", refuseWith);
+        }
+        applies++;
+        installed = ruleset;
+    }
+
+    @Override
+    public boolean flush(String table) {
+        boolean had = installed != null;
+        installed = null;
+        return had;
+    }
+
+    @Override
+    public Optional<String> list(String table, boolean json) {
+        return Optional.ofNullable(installed).map(Ruleset::text);
+    }
+
+    @Override
+    public void close() {
+    }
+}
