@@ -1,0 +1,77 @@
+package io.ftpnat.lab;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.regex.Pattern;
+
+/**
+ * The real daemon, {@code bin/ftpnatd run --policy FILE}, in the lab's router namespace, as an
+ * operator would run it. Its log (stdout and stderr) is captured; the handle waits for
+ * {@code policy applied}, sends SIGHUP to reload, and stops it with SIGTERM (the daemon leaves its
+ * table in place; the namespace's deletion removes it).
+ */
+public final class Daemon implements AutoCloseable {
+    public static final Duration START_TIMEOUT = Duration.ofSeconds(30);
+    private static final Pattern APPLIED = Pattern.compile("policy applied");
+    private static final Pattern REJECTED = Pattern.compile("policy rejected");
+
+    private final BackgroundProcess process;
+    private final Path policy;
+
+    private Daemon(BackgroundProcess process, Path policy) {
+        this.process = process;
+        this.policy = policy;
+    }
+
+    /** Starts the daemon with the policy and waits until it logged {@code policy applied}. */
+    public static Daemon start(NamespaceLab lab, Path policy) {
+        Path log = lab.dir("daemon").resolve("ftpnatd-" + System.nanoTime() + ".log");
+        BackgroundProcess p = lab.own(lab.router().start("ftpnatd", log,
+                ProjectHome.ftpnatd().toString(), "run", "--policy", policy.toString()));
+        Daemon d = new Daemon(p, policy);
+        p.awaitLine(APPLIED, START_TIMEOUT);
+        return d;
+    }
+
+    /** {@code bin/ftpnatd check --policy FILE}: exit code and output. */
+    public static Cmd.Result check(Path policy) {
+        return Cmd.run(Duration.ofSeconds(30), ProjectHome.ftpnatd().toString(), "check", "--policy", policy.toString());
+    }
+
+    public Path policy() { return policy; }
+
+    public String log() { return process.log(); }
+
+    public boolean alive() { return process.alive(); }
+
+    /**
+     * Sends SIGHUP and waits for the outcome of the reload: returns the first new log line saying
+     * {@code policy applied} or {@code policy rejected}.
+     */
+    public String reload() {
+        long applied = process.countLines(l -> APPLIED.matcher(l).find());
+        long rejected = process.countLines(l -> REJECTED.matcher(l).find());
+        process.signal("HUP");
+        long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
+        while (System.nanoTime() < deadline) {
+            var lines = process.log().lines().toList();
+            long a = lines.stream().filter(l -> APPLIED.matcher(l).find()).count();
+            long r = lines.stream().filter(l -> REJECTED.matcher(l).find()).count();
+            if (r > rejected) return lines.stream().filter(l -> REJECTED.matcher(l).find()).skip(rejected).findFirst().orElseThrow();
+            if (a > applied) return lines.stream().filter(l -> APPLIED.matcher(l).find()).skip(applied).findFirst().orElseThrow();
+            if (!process.alive()) throw new LabException("ftpnatd exited during reload:\n" + log());
+            BackgroundProcess.sleep(50);
+        }
+        throw new LabException("ftpnatd logged neither 'policy applied' nor 'policy rejected' within "
+                + START_TIMEOUT + " of SIGHUP:\n" + log());
+    }
+
+    /** SIGTERM and wait; returns the exit code. */
+    public int stop() {
+        process.signal("TERM");
+        return process.awaitExit(Duration.ofSeconds(15));
+    }
+
+    @Override
+    public void close() { process.close(); }
+}

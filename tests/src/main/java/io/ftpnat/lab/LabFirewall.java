@@ -1,0 +1,44 @@
+package io.ftpnat.lab;
+
+/**
+ * The router's own firewall, separate from ftpnat's table, as an operator would have it: a stateful
+ * forward policy that drops everything new except control connections to the FTP ports and
+ * connections the router's DNAT published. A data connection is forwarded only if conntrack
+ * knows it as RELATED to a control connection, that is, only if a helper read the control
+ * channel and expected it. That makes "no helper" visible: the data connection is dropped.
+ */
+public final class LabFirewall {
+    private LabFirewall() {}
+
+    public static final String TABLE = "labfw";
+
+    public static String ruleset(int... controlPorts) {
+        StringBuilder ports = new StringBuilder();
+        for (int p : controlPorts) ports.append(ports.length() == 0 ? "" : ", ").append(p);
+        return """
+                table inet labfw {
+                  chain forward {
+                    type filter hook forward priority filter; policy drop;
+                    ct state established,related accept
+                    meta l4proto { icmp, ipv6-icmp } accept
+                    ct state new tcp dport { %s } accept
+                    ct status dnat accept
+                    counter drop comment "labfw-drop"
+                  }
+                }
+                """.formatted(ports);
+    }
+
+    /** Installs (or replaces) the firewall in the router namespace, as one nft transaction. */
+    public static void install(Namespace router, int... controlPorts) {
+        String text = "table inet labfw\ndelete table inet labfw\n" + ruleset(controlPorts);
+        Cmd.runWithInput(Cmd.DEFAULT_TIMEOUT, text, Cmd.prefixNs(router.name(), "nft", "-f", "-")).check();
+    }
+
+    /** How many packets the firewall's final drop rule has dropped (its counter). */
+    public static long dropped(Namespace router) {
+        String out = router.run("nft", "list", "chain", "inet", TABLE, "forward");
+        var m = java.util.regex.Pattern.compile("counter packets (\\d+) bytes \\d+ drop comment \"labfw-drop").matcher(out);
+        return m.find() ? Long.parseLong(m.group(1)) : 0;
+    }
+}
