@@ -1,0 +1,226 @@
+package io.ftpnat.nativ.netlink;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+
+/**
+ * Request/reply logic over a {@link NetlinkTransport}: sequence numbers, ACKs, NLMSG_ERROR → a
+ * {@link NetlinkException} naming the errno and the request, multipart dumps ending in
+ * NLMSG_DONE, and NLM_F_DUMP_INTR reporting. Replies carrying another sequence number (late
+ * answers to an abandoned request) are skipped. Every wait is bounded by {@link #timeoutMillis()}.
+ *
+ * <p>Not thread-safe; one thread per connection. Decoding happens in place in one reused direct
+ * receive buffer.
+ */
+public final class NetlinkConnection implements AutoCloseable {
+    public static final int DEFAULT_TIMEOUT_MILLIS = 5_000;
+    public static final int DEFAULT_RECEIVE_BUFFER = 64 * 1024;
+
+    private final NetlinkTransport transport;
+    private final ByteBuffer rx;
+    private final MessageWriter tx = new MessageWriter(8192);
+    private int seq;
+    private int timeoutMillis = DEFAULT_TIMEOUT_MILLIS;
+
+    public NetlinkConnection(NetlinkTransport transport) {
+        this(transport, DEFAULT_RECEIVE_BUFFER);
+    }
+
+    public NetlinkConnection(NetlinkTransport transport, int receiveBufferBytes) {
+        this.transport = transport;
+        this.rx = ByteBuffer.allocateDirect(receiveBufferBytes).order(ByteOrder.nativeOrder());
+        this.seq = (int) (System.nanoTime() & 0x3fffffff) | 1;
+    }
+
+    public NetlinkTransport transport() {
+        return transport;
+    }
+
+    public int timeoutMillis() {
+        return timeoutMillis;
+    }
+
+    public void setTimeoutMillis(int timeoutMillis) {
+        this.timeoutMillis = timeoutMillis;
+    }
+
+    /** Starts a new request in the connection's reused writer. */
+    public MessageWriter request(int type, int flags, int family, int resId) {
+        return tx.begin(type, flags | Netlink.NLM_F_REQUEST, family, resId);
+    }
+
+    /**
+     * Sends the current request with NLM_F_ACK and waits for the kernel's acknowledgement.
+     * Data messages answering it (e.g. the object a GET returns) go to {@code handler}.
+     */
+    public void execute(String what, MessageHandler handler) throws NetlinkException {
+        tx.addFlags(Netlink.NLM_F_ACK);
+        int mySeq = send(what);
+        run(what, mySeq, handler, false);
+    }
+
+    /**
+     * Sends the current request as a dump (NLM_F_DUMP) and streams every entry to {@code handler}
+     * until NLMSG_DONE. Returns false when the kernel flagged NLM_F_DUMP_INTR (the table changed
+     * during the dump, entries may be missing or doubled): the caller should dump again.
+     */
+    public boolean dump(String what, MessageHandler handler) throws NetlinkException {
+        tx.addFlags(Netlink.NLM_F_DUMP);
+        int mySeq = send(what);
+        return run(what, mySeq, handler, true);
+    }
+
+    private int send(String what) throws NetlinkException {
+        int mySeq = nextSeq();
+        transport.send(tx.finish(mySeq), what);
+        return mySeq;
+    }
+
+    private int nextSeq() {
+        seq = (seq + 1) & 0x7fffffff;
+        if (seq == 0) {
+            seq = 1;
+        }
+        return seq;
+    }
+
+    private boolean run(String what, int mySeq, MessageHandler handler, boolean dump) throws NetlinkException {
+        boolean intact = true;
+        while (true) {
+            int n = transport.receive(rx, timeoutMillis);
+            if (n < 0) {
+                throw new NetlinkException(what, "no reply from the kernel within " + timeoutMillis + " ms");
+            }
+            int p = 0;
+            while (p < n) {
+                if (n - p < Netlink.NLMSG_HDRLEN) {
+                    throw new NetlinkDecodeException("datagram has " + (n - p) + " trailing bytes, less than a netlink header");
+                }
+                int len = rx.getInt(p);
+                if (len < Netlink.NLMSG_HDRLEN || len > n - p) {
+                    throw new NetlinkDecodeException("netlink message at " + p + " has length " + len + ", datagram " + n);
+                }
+                int type = rx.getShort(p + 4) & 0xffff;
+                int flags = rx.getShort(p + 6) & 0xffff;
+                int s = rx.getInt(p + 8);
+                int payload = p + Netlink.NLMSG_HDRLEN;
+                int end = p + len;
+                p += Netlink.align(len);
+                if (s != mySeq) {
+                    continue;
+                }
+                if ((flags & Netlink.NLM_F_DUMP_INTR) != 0) {
+                    intact = false;
+                }
+                switch (type) {
+                    case Netlink.NLMSG_NOOP:
+                        break;
+                    case Netlink.NLMSG_ERROR: {
+                        int errno = errorCode(rx, payload, end);
+                        if (errno != 0) {
+                            String ext = extAck(rx, flags, payload, end);
+                            throw new NetlinkException(ext.isEmpty() ? what : what + " [" + ext + "]", errno);
+                        }
+                        if (!dump) {
+                            return intact;
+                        }
+                        break;
+                    }
+                    case Netlink.NLMSG_DONE: {
+                        if (end - payload >= 4) {
+                            int errno = -rx.getInt(payload);
+                            if (errno > 0) {
+                                throw new NetlinkException(what, errno);
+                            }
+                        }
+                        return intact;
+                    }
+                    case Netlink.NLMSG_OVERRUN:
+                        throw new NetlinkException(what, Errno.ENOBUFS);
+                    default:
+                        handler.onMessage(rx, type, flags, payload, end);
+                }
+            }
+        }
+    }
+
+    /**
+     * Receives one datagram of unsolicited messages (multicast events, NFLOG packets) and passes
+     * each data message to {@code handler}. Returns the number of messages, or -1 when nothing
+     * arrived within {@code timeoutMillis} (0 = do not wait). ENOBUFS (messages lost) is thrown as
+     * a {@link NetlinkException} with that errno; the socket stays usable.
+     */
+    public int receiveUnsolicited(int timeoutMillis, MessageHandler handler) throws NetlinkException {
+        int n = transport.receive(rx, timeoutMillis);
+        if (n < 0) {
+            return -1;
+        }
+        return forEachMessage(rx, n, handler);
+    }
+
+    /** Splits a datagram into messages; skips NOOP/DONE, raises NLMSG_ERROR. Also used by tests on fixtures. */
+    public static int forEachMessage(ByteBuffer b, int n, MessageHandler handler) throws NetlinkException {
+        int count = 0;
+        int p = 0;
+        while (p < n) {
+            if (n - p < Netlink.NLMSG_HDRLEN) {
+                throw new NetlinkDecodeException("datagram has " + (n - p) + " trailing bytes, less than a netlink header");
+            }
+            int len = b.getInt(p);
+            if (len < Netlink.NLMSG_HDRLEN || len > n - p) {
+                throw new NetlinkDecodeException("netlink message at " + p + " has length " + len + ", datagram " + n);
+            }
+            int type = b.getShort(p + 4) & 0xffff;
+            int flags = b.getShort(p + 6) & 0xffff;
+            int payload = p + Netlink.NLMSG_HDRLEN;
+            int end = p + len;
+            p += Netlink.align(len);
+            if (type == Netlink.NLMSG_ERROR) {
+                int errno = errorCode(b, payload, end);
+                if (errno != 0) {
+                    throw new NetlinkException("netlink", errno);
+                }
+                continue;
+            }
+            if (type < 0x10) {
+                continue;
+            }
+            handler.onMessage(b, type, flags, payload, end);
+            count++;
+        }
+        return count;
+    }
+
+    private static int errorCode(ByteBuffer b, int payload, int end) throws NetlinkDecodeException {
+        if (end - payload < 4) {
+            throw new NetlinkDecodeException("NLMSG_ERROR without an error code");
+        }
+        return -b.getInt(payload);
+    }
+
+    /** The extended-ack message (NLMSGERR_ATTR_MSG), if the kernel sent one. */
+    private static String extAck(ByteBuffer b, int flags, int payload, int end) {
+        if ((flags & Netlink.NLM_F_ACK_TLVS) == 0 || end - payload < 4 + Netlink.NLMSG_HDRLEN) {
+            return "";
+        }
+        int origLen = b.getInt(payload + 4);
+        int p = payload + 4 + ((flags & Netlink.NLM_F_CAPPED) != 0 ? Netlink.NLMSG_HDRLEN : Netlink.align(origLen));
+        try {
+            while (p < end && p >= 0) {
+                int len = Attrs.length(b, p, end);
+                if (Attrs.type(b, p) == 1) {
+                    return Attrs.string(b, p, len);
+                }
+                p = Attrs.next(p, len);
+            }
+        } catch (NetlinkDecodeException e) {
+            return "";
+        }
+        return "";
+    }
+
+    @Override
+    public void close() {
+        transport.close();
+    }
+}

@@ -1,0 +1,145 @@
+package io.ftpnat.nativ.netlink.conntrack;
+
+import java.util.EnumSet;
+import java.util.Set;
+
+import io.ftpnat.nativ.netlink.Errno;
+import io.ftpnat.nativ.netlink.KernelTransport;
+import io.ftpnat.nativ.netlink.Netlink;
+import io.ftpnat.nativ.netlink.NetlinkConnection;
+import io.ftpnat.nativ.netlink.NetlinkDecodeException;
+import io.ftpnat.nativ.netlink.NetlinkException;
+import io.ftpnat.nativ.netlink.NetlinkTransport;
+import io.ftpnat.nativ.netlink.NetworkNamespace;
+
+/**
+ * A subscription to conntrack/expectation events (nfnetlink multicast groups).
+ *
+ * <p>Order matters with the default {@code net.netfilter.nf_conntrack_events=2}: the kernel only
+ * attaches event data to connections created while a listener exists, so <b>subscribe first,
+ * then dump</b> to build the initial state.
+ *
+ * <p>Threading: call {@link #poll} from one thread — a dedicated reader thread looping on
+ * {@code poll(handler, 200)}, or the daemon's event loop with {@code poll(handler, 0)}. The
+ * handler runs on that thread.
+ */
+public final class ConntrackEvents implements AutoCloseable {
+    /** Default socket receive buffer: 8 MiB (forced past rmem_max with SO_RCVBUFFORCE). */
+    public static final int DEFAULT_RECEIVE_BUFFER = 8 << 20;
+
+    /** nfnetlink groups (enum nfnetlink_groups). */
+    public enum Group {
+        NEW(1), UPDATE(2), DESTROY(3), EXP_NEW(4), EXP_DESTROY(6);
+
+        final int id;
+
+        Group(int id) {
+            this.id = id;
+        }
+    }
+
+    public static final Set<Group> ALL = EnumSet.allOf(Group.class);
+
+    private final NetlinkConnection conn;
+    private final int receiveBuffer;
+    private long lost;
+    private EventHandler handler;
+    private int delivered;
+
+    private ConntrackEvents(NetlinkTransport transport, int receiveBuffer) {
+        this.conn = new NetlinkConnection(transport);
+        this.receiveBuffer = receiveBuffer;
+    }
+
+    /** Subscribes on the given transport to {@code groups}, with a socket receive buffer of {@code receiveBufferBytes}. */
+    public static ConntrackEvents subscribe(NetlinkTransport transport, Set<Group> groups, int receiveBufferBytes)
+            throws NetlinkException {
+        try {
+            int actual = receiveBufferBytes > 0 ? transport.setReceiveBufferSize(receiveBufferBytes) : 0;
+            for (Group g : groups) {
+                transport.joinGroup(g.id);
+            }
+            return new ConntrackEvents(transport, actual);
+        } catch (NetlinkException e) {
+            transport.close();
+            throw e;
+        }
+    }
+
+    /** Subscribes in the calling thread's network namespace. */
+    public static ConntrackEvents subscribe(Set<Group> groups) throws NetlinkException {
+        return subscribe(KernelTransport.open(KernelTransport.NETLINK_NETFILTER), groups, DEFAULT_RECEIVE_BUFFER);
+    }
+
+    /** Subscribes with a socket living in {@code ns}. */
+    public static ConntrackEvents subscribe(NetworkNamespace ns, Set<Group> groups, int receiveBufferBytes)
+            throws NetlinkException {
+        return subscribe(ns.openNetlink(KernelTransport.NETLINK_NETFILTER), groups, receiveBufferBytes);
+    }
+
+    /** The socket receive buffer the kernel granted (bytes; the kernel doubles the requested value). */
+    public int receiveBufferSize() {
+        return receiveBuffer;
+    }
+
+    /** How many times the kernel reported lost events (ENOBUFS) so far. */
+    public long lostCount() {
+        return lost;
+    }
+
+    /**
+     * Receives one datagram of events (waiting at most {@code timeoutMillis}; 0 = do not wait) and
+     * delivers them to {@code handler}. Returns the number of events delivered, 0 after reporting
+     * lost events, or -1 when nothing arrived in time.
+     */
+    public int poll(EventHandler handler, int timeoutMillis) throws NetlinkException {
+        this.handler = handler;
+        this.delivered = 0;
+        try {
+            int n = conn.receiveUnsolicited(timeoutMillis, this::onMessage);
+            return n < 0 ? -1 : delivered;
+        } catch (NetlinkException e) {
+            if (e.errno() == Errno.ENOBUFS) {
+                lost++;
+                handler.onEventsLost();
+                return 0;
+            }
+            throw e;
+        }
+    }
+
+    private void onMessage(java.nio.ByteBuffer b, int type, int flags, int payload, int end) throws NetlinkDecodeException {
+        EventHandler h = handler;
+        int subsys = type >> 8;
+        int msg = type & 0xff;
+        boolean created = (flags & (Netlink.NLM_F_CREATE | Netlink.NLM_F_EXCL)) != 0;
+        if (subsys == Netlink.NFNL_SUBSYS_CTNETLINK) {
+            ConntrackEvent.Type t;
+            if (msg == Cta.IPCTNL_MSG_CT_DELETE) {
+                t = ConntrackEvent.Type.DESTROY;
+            } else if (msg == Cta.IPCTNL_MSG_CT_NEW) {
+                t = created ? ConntrackEvent.Type.NEW : ConntrackEvent.Type.UPDATE;
+            } else {
+                return;
+            }
+            delivered++;
+            h.onConntrack(new ConntrackEvent(t, Conntrack.decode(b, payload, end)));
+        } else if (subsys == Netlink.NFNL_SUBSYS_CTNETLINK_EXP) {
+            ExpectationEvent.Type t;
+            if (msg == Cta.IPCTNL_MSG_EXP_DELETE) {
+                t = ExpectationEvent.Type.DESTROY;
+            } else if (msg == Cta.IPCTNL_MSG_EXP_NEW) {
+                t = ExpectationEvent.Type.NEW;
+            } else {
+                return;
+            }
+            delivered++;
+            h.onExpectation(new ExpectationEvent(t, Expectation.decode(b, payload, end)));
+        }
+    }
+
+    @Override
+    public void close() {
+        conn.close();
+    }
+}

@@ -1,0 +1,49 @@
+package io.ftpnat.nativ.netlink.conntrack;
+
+/**
+ * Which entries a dump returns. The kernel filters (nfgenmsg family, CTA_ZONE, CTA_MARK with
+ * CTA_MARK_MASK) and {@link #matches} checks again on our side, so the result is exact whatever
+ * the kernel version supports.
+ *
+ * @param family   AF_INET (2), AF_INET6 (10), or 0 for both
+ * @param zone     conntrack zone, or -1 for any
+ * @param mark     wanted mark value (compared under {@code markMask})
+ * @param markMask 0 = do not filter by mark
+ */
+public record ConntrackFilter(int family, int zone, int mark, int markMask) {
+    public static final ConntrackFilter ALL = new ConntrackFilter(0, -1, 0, 0);
+
+    public static ConntrackFilter all() {
+        return ALL;
+    }
+
+    public ConntrackFilter family(int af) {
+        return new ConntrackFilter(af, zone, mark, markMask);
+    }
+
+    public ConntrackFilter ipv4() {
+        return family(2);
+    }
+
+    public ConntrackFilter ipv6() {
+        return family(10);
+    }
+
+    public ConntrackFilter zone(int z) {
+        return new ConntrackFilter(family, z, mark, markMask);
+    }
+
+    public ConntrackFilter mark(int value) {
+        return mark(value, 0xffffffff);
+    }
+
+    public ConntrackFilter mark(int value, int mask) {
+        return new ConntrackFilter(family, zone, value & mask, mask);
+    }
+
+    public boolean matches(Conntrack ct) {
+        return (family == 0 || ct.family() == family)
+                && (zone < 0 || ct.zone() == zone)
+                && (markMask == 0 || (ct.mark() & markMask) == mark);
+    }
+}
