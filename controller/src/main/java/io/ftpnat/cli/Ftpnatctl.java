@@ -1,54 +1,243 @@
 package io.ftpnat.cli;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.ftpnat.Version;
 import io.ftpnat.kernel.KernelRuleset;
 import io.ftpnat.kernel.NftablesKernelRuleset;
 import io.ftpnat.nativ.nft.NftException;
 import io.ftpnat.ruleset.RulesetRenderer;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Iterator;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "ftpnatctl", mixinStandardHelpOptions = true, versionProvider = Ftpnatctl.VersionProvider.class,
-        description = "Query ftpnat on this router.",
-        subcommands = {Ftpnatctl.RulesetCommand.class, CommandLine.HelpCommand.class})
+        description = "Query and drive ftpnatd on this router.",
+        subcommands = {Ftpnatctl.StatusCommand.class, Ftpnatctl.PolicyCommand.class, Ftpnatctl.RulesetCommand.class,
+                CommandLine.HelpCommand.class},
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {"0:ok", "1:ftpnatd answered with an error (e.g. an invalid policy, not permitted)",
+                "2:usage error", "3:ftpnatd (or the kernel) cannot be reached"})
 public final class Ftpnatctl {
+    static final int DAEMON_ERROR = 1;
+    static final int UNREACHABLE = 3;
+
+    @Option(names = "--socket", paramLabel = "PATH", scope = CommandLine.ScopeType.INHERIT,
+            description = "ftpnatd's socket (default: $FTPNAT_SOCKET or /run/ftpnat/ftpnat.sock).")
+    Path socket;
+
+    @Option(names = {"-o", "--output"}, paramLabel = "FORMAT", scope = CommandLine.ScopeType.INHERIT,
+            description = "table or json (default: table on a terminal, json otherwise).")
+    String output;
+
     public static void main(String[] args) {
-        System.exit(new CommandLine(new Ftpnatctl()).execute(args));
+        System.exit(commandLine().execute(args));
     }
 
-    @Command(name = "ruleset", description = "Show ftpnatd's nftables table as the kernel holds it now.")
+    static CommandLine commandLine() {
+        return new CommandLine(new Ftpnatctl());
+    }
+
+    Path socket() {
+        if (socket != null) {
+            return socket;
+        }
+        String env = System.getenv("FTPNAT_SOCKET");
+        return env != null && !env.isBlank() ? Path.of(env) : Path.of("/run/ftpnat/ftpnat.sock");
+    }
+
+    boolean json(CommandSpec spec) {
+        if (output == null) {
+            return System.console() == null;
+        }
+        if (!output.equals("json") && !output.equals("table")) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "-o: '" + output + "' is not a format; use table or json");
+        }
+        return output.equals("json");
+    }
+
+    /** Runs one request and prints its result; the shared error handling of every subcommand. */
+    int request(CommandSpec spec, String command, com.fasterxml.jackson.databind.node.ObjectNode args, Printer table) {
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        boolean json = json(spec);
+        try (ApiClient client = ApiClient.connect(socket())) {
+            JsonNode result = client.call(command, args == null ? client.args() : args);
+            if (json) {
+                out.println(client.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(result));
+            } else {
+                table.print(result, out);
+            }
+            out.flush();
+            return 0;
+        } catch (ApiClient.Unreachable e) {
+            err.println("ftpnatctl: " + e.getMessage());
+            return UNREACHABLE;
+        } catch (ApiClient.Failed e) {
+            err.println("ftpnatctl " + command + ": " + e.getMessage() + " [" + e.code + "]");
+            return DAEMON_ERROR;
+        } catch (IOException e) {
+            err.println("ftpnatctl " + command + ": " + e.getMessage());
+            return UNREACHABLE;
+        }
+    }
+
+    interface Printer {
+        void print(JsonNode result, PrintWriter out);
+    }
+
+    /** Prints an object as aligned "key: value" lines, nested objects indented. */
+    static void printFields(JsonNode node, PrintWriter out, String indent) {
+        int width = 0;
+        for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
+            width = Math.max(width, it.next().length());
+        }
+        for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> e = it.next();
+            if (e.getValue().isObject()) {
+                out.println(indent + e.getKey() + ":");
+                printFields(e.getValue(), out, indent + "  ");
+            } else {
+                out.printf("%s%-" + (width + 1) + "s %s%n", indent, e.getKey() + ":", e.getValue().asText());
+            }
+        }
+    }
+
+    @Command(name = "status", description = "Version, uptime, policy digest, kernel capabilities, counts.")
+    static final class StatusCommand implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @ParentCommand
+        Ftpnatctl parent;
+
+        @Override
+        public Integer call() {
+            return parent.request(spec, "status", null, (r, out) -> printFields(r, out, ""));
+        }
+    }
+
+    @Command(name = "policy", description = "Show, check or apply the policy.",
+            subcommands = {PolicyShow.class, PolicyCheck.class, PolicyApply.class})
+    static final class PolicyCommand {
+        @ParentCommand
+        Ftpnatctl parent;
+    }
+
+    @Command(name = "show", description = "The policy in force: its text, digest and the ruleset it became.")
+    static final class PolicyShow implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @ParentCommand
+        PolicyCommand policy;
+
+        @Option(names = "--ruleset", description = "Print the nftables ruleset instead of the policy.")
+        boolean ruleset;
+
+        @Override
+        public Integer call() {
+            return policy.parent.request(spec, "policy.show", null, (r, out) -> {
+                if (ruleset) {
+                    out.print(r.path("ruleset").asText());
+                } else {
+                    out.println("# " + r.path("file").asText() + ", digest " + r.path("digest").asText() + ", applied "
+                            + r.path("applied_at").asText());
+                    out.print(r.path("policy").asText());
+                }
+            });
+        }
+    }
+
+    @Command(name = "check", description = "Have the daemon validate a policy file (or the one it serves) without applying it.")
+    static final class PolicyCheck implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @ParentCommand
+        PolicyCommand policy;
+
+        @Parameters(arity = "0..1", paramLabel = "FILE", description = "A policy to check; without it, the daemon's own file.")
+        Path file;
+
+        @Override
+        public Integer call() {
+            return policy.parent.request(spec, "policy.check", withPolicy(spec, file),
+                    (r, out) -> out.println("valid, digest " + r.path("digest").asText()
+                            + (r.path("changes").asBoolean() ? " (differs from the running policy)" : " (same as the running policy)")));
+        }
+    }
+
+    @Command(name = "apply", description = {"Apply a policy file (or re-read the daemon's own file).",
+            "The daemon validates it, applies it atomically and, if given, saves it as its policy file."})
+    static final class PolicyApply implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @ParentCommand
+        PolicyCommand policy;
+
+        @Parameters(arity = "0..1", paramLabel = "FILE", description = "A policy to apply; without it, the daemon re-reads its file.")
+        Path file;
+
+        @Override
+        public Integer call() {
+            return policy.parent.request(spec, "policy.apply", withPolicy(spec, file),
+                    (r, out) -> out.println((r.path("changed").asBoolean() ? "applied" : "unchanged") + ", digest " + r.path("digest").asText()));
+        }
+    }
+
+    static com.fasterxml.jackson.databind.node.ObjectNode withPolicy(CommandSpec spec, Path file) {
+        var args = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
+        if (file != null) {
+            try {
+                args.put("policy", Files.readString(file, StandardCharsets.UTF_8));
+                args.put("source", file.toString());
+            } catch (IOException e) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "cannot read " + file + ": " + e.getMessage());
+            }
+        }
+        return args;
+    }
+
+    @Command(name = "ruleset", description = "ftpnatd's nftables table as the kernel holds it now (read from the kernel, not the daemon).")
     static final class RulesetCommand implements Callable<Integer> {
         @Spec
         CommandSpec spec;
 
-        @Option(names = {"-o", "--output"}, defaultValue = "text", paramLabel = "FORMAT", description = "text or json (default: ${DEFAULT-VALUE}).")
-        String output;
+        @ParentCommand
+        Ftpnatctl parent;
 
         @Option(names = "--table", defaultValue = RulesetRenderer.DEFAULT_TABLE, paramLabel = "NAME", description = "Table name (default: ${DEFAULT-VALUE}).")
         String table;
 
         @Override
         public Integer call() {
-            if (!output.equals("text") && !output.equals("json")) {
-                throw new CommandLine.ParameterException(spec.commandLine(), "-o: '" + output + "' is not a format; use text or json");
-            }
+            boolean json = parent.json(spec) && parent.output != null;
             try (KernelRuleset kernel = NftablesKernelRuleset.open()) {
-                Optional<String> listed = kernel.list(table, output.equals("json"));
+                Optional<String> listed = kernel.list(table, json);
                 if (listed.isEmpty()) {
                     spec.commandLine().getErr().println("no table inet " + table + " in this network namespace (is ftpnatd running?)");
-                    return 1;
+                    return DAEMON_ERROR;
                 }
                 spec.commandLine().getOut().print(listed.get());
                 spec.commandLine().getOut().flush();
                 return 0;
             } catch (NftException e) {
                 spec.commandLine().getErr().println("cannot list table inet " + table + ": " + e.getMessage());
-                return 3;
+                return UNREACHABLE;
             }
         }
     }

@@ -1,5 +1,9 @@
 package io.ftpnat.daemon;
 
+import io.ftpnat.api.ApiServer;
+import io.ftpnat.api.Authorizer;
+import io.ftpnat.api.GroupDatabase;
+import io.ftpnat.api.SocketConfig;
 import io.ftpnat.kernel.KernelCapabilities;
 import io.ftpnat.kernel.KernelRuleset;
 import io.ftpnat.kernel.NftablesKernelRuleset;
@@ -8,7 +12,9 @@ import io.ftpnat.policy.InterfaceCatalog;
 import io.ftpnat.policy.PolicyException;
 import io.ftpnat.policy.PolicyLoader;
 import io.ftpnat.ruleset.RulesetRenderer;
+import java.io.IOException;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.concurrent.Callable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -23,6 +29,7 @@ import picocli.CommandLine.Option;
         "removes them."})
 final class RunCommand implements Callable<Integer> {
     private static final Logger log = LoggerFactory.getLogger(RunCommand.class);
+    static final String DEFAULT_GROUP = "ftpnat";
 
     @Mixin
     CommonOptions common;
@@ -33,9 +40,23 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--flush-on-exit", description = "Remove the table when the daemon stops (cuts FTP through the router).")
     boolean flushOnExit;
 
+    @Option(names = "--socket", paramLabel = "PATH", description = "The API socket (default: /run/ftpnat/ftpnat.sock).")
+    Path socket = SocketConfig.DEFAULT_PATH;
+
+    @Option(names = "--socket-group", paramLabel = "GROUP",
+            description = "Group that owns the socket and may query (default: 'ftpnat' if it exists, else root only).")
+    String socketGroup;
+
+    @Option(names = "--admin-group", paramLabel = "GROUP", description = "Group that may also change the policy (default: root only).")
+    String adminGroup;
+
+    @Option(names = "--no-api", description = "Do not open the API socket.")
+    boolean noApi;
+
     @Override
     public Integer call() throws Exception {
         common.applyLogLevel();
+        Instant started = Instant.now();
         try (KernelRuleset kernel = NftablesKernelRuleset.open()) {
             KernelCapabilities caps = kernel.capabilities();
             caps.warnings().forEach(log::warn);
@@ -46,11 +67,10 @@ final class RunCommand implements Callable<Integer> {
             log.info("kernel capabilities: {}", caps.summary());
 
             SignalQueue signals = new SignalQueue();
-            PolicyApplier applier = new PolicyApplier(new PolicyLoader(InterfaceCatalog.system()),
+            PolicyController policies = new PolicyController(policy, new PolicyLoader(InterfaceCatalog.system()),
                     new RulesetRenderer(common.table), kernel);
-            AppliedPolicy current;
             try {
-                current = applier.apply(policy);
+                log.info("policy applied from {}: {}", policy, policies.applyFile().describe());
             } catch (PolicyException e) {
                 log.error("policy rejected, nothing applied:\n{}", e.getMessage());
                 return ExitCode.INVALID_POLICY;
@@ -58,29 +78,9 @@ final class RunCommand implements Callable<Integer> {
                 log.error("policy rejected by the kernel, nothing applied: {}", e.getMessage());
                 return ExitCode.KERNEL;
             }
-            log.info("policy applied from {}: {}", policy, current.describe());
 
-            while (true) {
-                SignalQueue.Event event = signals.take();
-                if (event == SignalQueue.Event.STOP) {
-                    break;
-                }
-                log.info("SIGHUP: re-reading {}", policy);
-                try {
-                    AppliedPolicy next = applier.apply(policy);
-                    if (next.ruleset().digest().equals(current.ruleset().digest())) {
-                        log.info("policy applied from {}: unchanged ({})", policy, next.describe());
-                    } else {
-                        log.info("policy applied from {}: {} (was digest {})", policy, next.describe(), current.ruleset().digest());
-                    }
-                    current = next;
-                } catch (PolicyException e) {
-                    log.error("policy rejected; the running ruleset (digest {}) stays in place:\n{}",
-                            current.ruleset().digest(), e.getMessage());
-                } catch (NftException e) {
-                    log.error("policy rejected by the kernel; the running ruleset (digest {}) stays in place: {}",
-                            current.ruleset().digest(), e.getMessage());
-                }
+            try (ApiServer api = noApi ? null : startApi(new DaemonApi(policies, caps, started))) {
+                serveSignals(signals, policies);
             }
 
             if (flushOnExit) {
@@ -91,6 +91,32 @@ final class RunCommand implements Callable<Integer> {
                         + " ('ftpnatd flush' removes it)", common.table);
             }
             return ExitCode.OK;
+        }
+    }
+
+    private ApiServer startApi(DaemonApi daemonApi) throws IOException {
+        GroupDatabase groups = GroupDatabase.system();
+        String group = socketGroup != null ? socketGroup : groups.exists(DEFAULT_GROUP) ? DEFAULT_GROUP : null;
+        SocketConfig config = new SocketConfig(socket, group, adminGroup, SocketConfig.DEFAULT_MAX_CLIENTS,
+                SocketConfig.DEFAULT_MAX_LINE_BYTES);
+        ApiServer api = new ApiServer(config, new Authorizer(groups, group, adminGroup), daemonApi.commands());
+        api.start();
+        return api;
+    }
+
+    private void serveSignals(SignalQueue signals, PolicyController policies) throws InterruptedException {
+        while (signals.take() == SignalQueue.Event.RELOAD) {
+            log.info("SIGHUP: re-reading {}", policy);
+            String before = policies.current().map(p -> p.ruleset().digest()).orElse("none");
+            try {
+                AppliedPolicy next = policies.applyFile();
+                log.info("policy applied from {}: {}{}", policy, next.describe(),
+                        next.ruleset().digest().equals(before) ? " (unchanged)" : " (was digest " + before + ")");
+            } catch (PolicyException e) {
+                log.error("policy rejected; the running ruleset (digest {}) stays in place:\n{}", before, e.getMessage());
+            } catch (NftException e) {
+                log.error("policy rejected by the kernel; the running ruleset (digest {}) stays in place: {}", before, e.getMessage());
+            }
         }
     }
 }

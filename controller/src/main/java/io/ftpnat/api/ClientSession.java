@@ -1,0 +1,216 @@
+package io.ftpnat.api;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.channels.Channels;
+import java.nio.channels.SocketChannel;
+import java.util.Map;
+import jdk.net.ExtendedSocketOptions;
+import jdk.net.UnixDomainPrincipal;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** One client connection: read a line, authorise, dispatch, answer; until the client closes. */
+final class ClientSession implements Runnable {
+    private static final Logger log = LoggerFactory.getLogger(ClientSession.class);
+
+    private final SocketChannel channel;
+    private final Authorizer authorizer;
+    private final Map<String, CommandHandler> commands;
+    private final ObjectMapper mapper;
+    private final int maxLineBytes;
+    private final StallClock clock = new StallClock();
+    private volatile String peerName = "?";
+
+    ClientSession(SocketChannel channel, Authorizer authorizer, Map<String, CommandHandler> commands, ObjectMapper mapper, int maxLineBytes) {
+        this.channel = channel;
+        this.authorizer = authorizer;
+        this.commands = commands;
+        this.mapper = mapper;
+        this.maxLineBytes = maxLineBytes;
+    }
+
+    @Override
+    public void run() {
+        try (channel) {
+            InputStream in = new java.io.BufferedInputStream(Channels.newInputStream(channel), 8192);
+            ResponseWriter response = new ResponseWriter(mapper, new TimedOutput(Channels.newOutputStream(channel), clock));
+            Role role;
+            try {
+                UnixDomainPrincipal p = channel.getOption(ExtendedSocketOptions.SO_PEERCRED);
+                Peer peer = new Peer(p.user().getName(), p.group().getName());
+                peerName = peer.user();
+                role = authorizer.roleOf(peer);
+            } catch (IOException | UnsupportedOperationException e) {
+                response.error(null, new ApiError(ApiError.FORBIDDEN, "cannot read the peer's credentials"));
+                return;
+            }
+            if (role == Role.NONE) {
+                log.info("API: refused {} (not root, not in the socket's group)", peerName);
+                response.error(null, new ApiError(ApiError.FORBIDDEN, "user " + peerName + " may not use this socket"));
+                return;
+            }
+            while (true) {
+                byte[] line;
+                try {
+                    line = readLine(in);
+                } catch (LineTooLong e) {
+                    response.error(null, new ApiError(ApiError.LINE_TOO_LONG, "a request line is at most " + maxLineBytes
+                            + " bytes; closing the connection"));
+                    return;
+                }
+                if (line == null) {
+                    return;
+                }
+                if (line.length == 0) {
+                    continue;
+                }
+                serve(line, role, response);
+            }
+        } catch (IOException e) {
+            log.debug("API client {} went away: {}", peerName, e.getMessage());
+        } catch (RuntimeException e) {
+            log.error("API client {}: internal error", peerName, e);
+        }
+    }
+
+    private void serve(byte[] line, Role role, ResponseWriter response) throws IOException {
+        JsonNode id = null;
+        try {
+            JsonNode node;
+            try {
+                node = mapper.readTree(line);
+            } catch (JsonProcessingException e) {
+                throw new ApiError(ApiError.BAD_JSON, "not JSON: " + e.getOriginalMessage());
+            }
+            if (node == null) {
+                throw new ApiError(ApiError.BAD_JSON, "empty request");
+            }
+            id = node.get("id");
+            ApiRequest request = ApiRequest.from(node);
+            CommandHandler handler = commands.get(request.command());
+            if (handler == null) {
+                throw new ApiError(ApiError.UNKNOWN_COMMAND, "unknown command '" + request.command() + "'; known: "
+                        + String.join(", ", new java.util.TreeSet<>(commands.keySet())));
+            }
+            if (!role.allows(handler.requires())) {
+                throw new ApiError(ApiError.FORBIDDEN, "'" + request.command() + "' changes the router: root or the admin group only");
+            }
+            handler.handle(request, response);
+        } catch (ApiError e) {
+            response.error(id, e);
+        } catch (RuntimeException e) {
+            log.error("API command failed", e);
+            response.error(id, new ApiError(ApiError.INTERNAL, "internal error: " + e));
+        }
+    }
+
+    /** A line without its '\n'; null at end of stream. Longer lines are refused, not buffered. */
+    private byte[] readLine(InputStream in) throws IOException {
+        ByteArrayOutputStream buf = new ByteArrayOutputStream(256);
+        while (true) {
+            int b = in.read();
+            if (b < 0) {
+                return buf.size() == 0 ? null : buf.toByteArray();
+            }
+            if (b == '\n') {
+                return buf.toByteArray();
+            }
+            if (buf.size() >= maxLineBytes) {
+                throw new LineTooLong();
+            }
+            buf.write(b);
+        }
+    }
+
+    void refuse(ApiError error) {
+        try (channel) {
+            new ResponseWriter(mapper, Channels.newOutputStream(channel)).error(null, error);
+        } catch (IOException ignored) {
+            // the client is gone; nothing to tell
+        }
+    }
+
+    long writeStalledSince(long now) {
+        return clock.stalledFor(now);
+    }
+
+    String peerName() {
+        return peerName;
+    }
+
+    void close() {
+        try {
+            channel.close();
+        } catch (IOException ignored) {
+            // already closed
+        }
+    }
+
+    private static final class LineTooLong extends IOException {
+    }
+
+    /** When the current write started, if one is blocked. */
+    static final class StallClock {
+        private volatile long writingSince;
+
+        void begin() {
+            writingSince = System.nanoTime();
+        }
+
+        void end() {
+            writingSince = 0;
+        }
+
+        long stalledFor(long now) {
+            long since = writingSince;
+            return since == 0 ? 0 : now - since;
+        }
+    }
+
+    /** Marks each write so the watchdog can tell a client that stopped reading. */
+    private static final class TimedOutput extends OutputStream {
+        private final OutputStream out;
+        private final StallClock clock;
+
+        TimedOutput(OutputStream out, StallClock clock) {
+            this.out = new java.io.BufferedOutputStream(out, 64 * 1024);
+            this.clock = clock;
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            clock.begin();
+            try {
+                out.write(b);
+            } finally {
+                clock.end();
+            }
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            clock.begin();
+            try {
+                out.write(b, off, len);
+            } finally {
+                clock.end();
+            }
+        }
+
+        @Override
+        public void flush() throws IOException {
+            clock.begin();
+            try {
+                out.flush();
+            } finally {
+                clock.end();
+            }
+        }
+    }
+}

@@ -1,0 +1,99 @@
+package io.ftpnat.api;
+
+import com.fasterxml.jackson.core.JsonEncoding;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.OutputStream;
+
+/**
+ * Writes answers as newline-delimited JSON. A single answer is one line
+ * {@code {"v":1,"id":..,"ok":true,"result":{..}}}; a stream is a line {@code "stream":"begin"}, one
+ * line per item, and a closing line with {@code "end":true} and the item count, so a client can tell
+ * a complete answer from a cut one and no large answer is ever built in memory.
+ */
+public final class ResponseWriter {
+    private final ObjectMapper mapper;
+    private final OutputStream out;
+
+    ResponseWriter(ObjectMapper mapper, OutputStream out) {
+        this.mapper = mapper;
+        this.out = out;
+    }
+
+    public void result(ApiRequest request, JsonNode result) throws IOException {
+        JsonGenerator g = start(request == null ? null : request.id());
+        g.writeBooleanField("ok", true);
+        g.writeFieldName("result");
+        mapper.writeTree(g, result);
+        finish(g);
+    }
+
+    public void error(JsonNode id, ApiError error) throws IOException {
+        JsonGenerator g = start(id);
+        g.writeBooleanField("ok", false);
+        g.writeObjectFieldStart("error");
+        g.writeStringField("code", error.code());
+        g.writeStringField("message", error.getMessage());
+        g.writeEndObject();
+        finish(g);
+    }
+
+    /** Starts a streamed answer; items follow through the returned stream. */
+    public Stream stream(ApiRequest request) throws IOException {
+        JsonGenerator g = start(request.id());
+        g.writeBooleanField("ok", true);
+        g.writeStringField("stream", "begin");
+        finish(g);
+        return new Stream(request);
+    }
+
+    private JsonGenerator start(JsonNode id) throws IOException {
+        JsonGenerator g = mapper.getFactory().createGenerator(out, JsonEncoding.UTF8);
+        g.disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
+        g.writeStartObject();
+        g.writeNumberField("v", ApiRequest.PROTOCOL_VERSION);
+        if (id != null && !id.isNull()) {
+            g.writeFieldName("id");
+            mapper.writeTree(g, id);
+        }
+        return g;
+    }
+
+    private void finish(JsonGenerator g) throws IOException {
+        g.writeEndObject();
+        g.writeRaw('\n');
+        g.close();
+        out.flush();
+    }
+
+    /** The items of one streamed answer. */
+    public final class Stream {
+        private final ApiRequest request;
+        private long count;
+
+        private Stream(ApiRequest request) {
+            this.request = request;
+        }
+
+        public void item(JsonNode item) throws IOException {
+            JsonGenerator g = mapper.getFactory().createGenerator(out, JsonEncoding.UTF8);
+            g.disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
+            g.writeStartObject();
+            g.writeFieldName("item");
+            mapper.writeTree(g, item);
+            g.writeEndObject();
+            g.writeRaw('\n');
+            g.close();
+            count++;
+        }
+
+        public void end() throws IOException {
+            JsonGenerator g = start(request.id());
+            g.writeBooleanField("end", true);
+            g.writeNumberField("count", count);
+            finish(g);
+        }
+    }
+}

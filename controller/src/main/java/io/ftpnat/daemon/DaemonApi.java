@@ -1,0 +1,149 @@
+package io.ftpnat.daemon;
+
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.ftpnat.Version;
+import io.ftpnat.api.ApiError;
+import io.ftpnat.api.ApiRequest;
+import io.ftpnat.api.CommandHandler;
+import io.ftpnat.api.ResponseWriter;
+import io.ftpnat.api.Role;
+import io.ftpnat.kernel.Capability;
+import io.ftpnat.kernel.KernelCapabilities;
+import io.ftpnat.nativ.nft.NftException;
+import io.ftpnat.policy.PolicyException;
+import io.ftpnat.policy.PolicyProblem;
+import io.ftpnat.ruleset.Ruleset;
+import java.io.IOException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The daemon's answers to API commands about itself and its policy (docs/api.md). */
+final class DaemonApi {
+    private static final Logger log = LoggerFactory.getLogger(DaemonApi.class);
+    private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
+
+    private final PolicyController policies;
+    private final KernelCapabilities capabilities;
+    private final Instant started;
+
+    DaemonApi(PolicyController policies, KernelCapabilities capabilities, Instant started) {
+        this.policies = policies;
+        this.capabilities = capabilities;
+        this.started = started;
+    }
+
+    Map<String, CommandHandler> commands() {
+        Map<String, CommandHandler> m = new LinkedHashMap<>();
+        m.put("status", handler(Role.QUERY, this::status));
+        m.put("policy.show", handler(Role.QUERY, this::policyShow));
+        m.put("policy.check", handler(Role.QUERY, this::policyCheck));
+        m.put("policy.apply", handler(Role.ADMIN, this::policyApply));
+        return m;
+    }
+
+    private void status(ApiRequest request, ResponseWriter response) throws IOException {
+        ObjectNode r = JSON.objectNode();
+        r.put("version", Version.current());
+        r.put("pid", ProcessHandle.current().pid());
+        r.put("started", started.toString());
+        r.put("uptime_seconds", Duration.between(started, Instant.now()).toSeconds());
+        ObjectNode caps = r.putObject("kernel");
+        for (Capability c : Capability.values()) {
+            caps.put(c.id().replace(' ', '_'), !capabilities.missing().containsKey(c));
+        }
+        ObjectNode policy = r.putObject("policy");
+        policy.put("file", policies.policyFile().toString());
+        policies.current().ifPresent(p -> {
+            policy.put("digest", p.ruleset().digest());
+            policy.put("applied_at", p.appliedAt().toString());
+            policy.put("table", "inet " + p.ruleset().table());
+            policy.put("snat_rules", p.policy().snat().size());
+            policy.put("dnat_rules", p.policy().dnat().size());
+        });
+        policy.put("applies", policies.appliedCount());
+        policy.put("rejections", policies.rejectedCount());
+        response.result(request, r);
+    }
+
+    private void policyShow(ApiRequest request, ResponseWriter response) throws IOException, ApiError {
+        AppliedPolicy p = policies.current().orElseThrow(() -> new ApiError(ApiError.INTERNAL, "no policy is applied"));
+        ObjectNode r = JSON.objectNode();
+        r.put("file", policies.policyFile().toString());
+        r.put("digest", p.ruleset().digest());
+        r.put("applied_at", p.appliedAt().toString());
+        r.put("policy", p.text());
+        r.put("ruleset", p.ruleset().text());
+        response.result(request, r);
+    }
+
+    private void policyCheck(ApiRequest request, ResponseWriter response) throws IOException, ApiError {
+        String text = request.stringArg("policy");
+        try {
+            Ruleset ruleset = text == null ? policies.checkFile() : policies.checkText(text, label(request));
+            ObjectNode r = JSON.objectNode();
+            r.put("valid", true);
+            r.put("digest", ruleset.digest());
+            r.put("changes", policies.current().map(c -> !c.ruleset().digest().equals(ruleset.digest())).orElse(true));
+            response.result(request, r);
+        } catch (PolicyException e) {
+            throw invalid(e);
+        } catch (NftException e) {
+            throw new ApiError(ApiError.KERNEL, e.getMessage());
+        }
+    }
+
+    private void policyApply(ApiRequest request, ResponseWriter response) throws IOException, ApiError {
+        String text = request.stringArg("policy");
+        String before = policies.current().map(c -> c.ruleset().digest()).orElse(null);
+        try {
+            AppliedPolicy applied = text == null ? policies.applyFile() : policies.applyText(text, label(request));
+            boolean changed = !applied.ruleset().digest().equals(before);
+            log.info("policy applied through the API: {}{}", applied.describe(), changed ? "" : " (unchanged)");
+            ObjectNode r = JSON.objectNode();
+            r.put("changed", changed);
+            r.put("digest", applied.ruleset().digest());
+            if (before != null) {
+                r.put("previous_digest", before);
+            }
+            response.result(request, r);
+        } catch (PolicyException e) {
+            log.warn("policy rejected through the API; the running ruleset stays:\n{}", e.getMessage());
+            throw invalid(e);
+        } catch (NftException e) {
+            throw new ApiError(ApiError.KERNEL, "the kernel refused the ruleset; the running one stays: " + e.getMessage());
+        }
+    }
+
+    /** The name the client gave its policy text (its file), for error messages. */
+    private static String label(ApiRequest request) throws ApiError {
+        String source = request.stringArg("source");
+        return source == null || source.isBlank() ? "(policy sent by the client)" : source;
+    }
+
+    private static ApiError invalid(PolicyException e) {
+        return new ApiError(ApiError.INVALID_POLICY, e.getMessage());
+    }
+
+    private interface Body {
+        void handle(ApiRequest request, ResponseWriter response) throws ApiError, IOException;
+    }
+
+    private static CommandHandler handler(Role role, Body body) {
+        return new CommandHandler() {
+            @Override
+            public Role requires() {
+                return role;
+            }
+
+            @Override
+            public void handle(ApiRequest request, ResponseWriter response) throws ApiError, IOException {
+                body.handle(request, response);
+            }
+        };
+    }
+}
