@@ -89,6 +89,17 @@ public final class ResponseWriter {
             count++;
         }
 
+        /**
+         * The kernel restarted an interrupted dump: the items sent so far will come again. Clients
+         * that collect items drop what they have; clients that print them warn.
+         */
+        public void restart() throws IOException {
+            JsonGenerator g = start(request.id());
+            g.writeBooleanField("restart", true);
+            finish(g);
+            count = 0;
+        }
+
         public void end() throws IOException {
             JsonGenerator g = start(request.id());
             g.writeBooleanField("end", true);

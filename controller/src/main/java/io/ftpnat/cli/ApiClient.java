@@ -13,7 +13,6 @@ import java.nio.channels.Channels;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.function.Consumer;
 
 /** A connection to ftpnatd's socket, speaking the newline-delimited JSON protocol of docs/api.md. */
 final class ApiClient implements AutoCloseable {
@@ -49,22 +48,56 @@ final class ApiClient implements AutoCloseable {
         return answer.get("result");
     }
 
-    /** Sends one command whose answer is a stream, handing each item over as it arrives. */
-    long stream(String command, ObjectNode args, Consumer<JsonNode> items) throws IOException, Failed {
+    /** Receives the lines of a streamed answer; items are handed over raw, to be parsed only if needed. */
+    interface StreamHandler {
+        void item(String rawLine) throws IOException;
+
+        void restart();
+    }
+
+    private static final String ITEM_PREFIX = "{\"item\":";
+    private static final String LINE_PREFIX = "{\"item\":{\"line\":\"";
+
+    /**
+     * Sends one command whose answer is a stream, handing each item line over as it arrives.
+     * Returns the count the daemon reports at the end; a stream cut short is an IOException.
+     */
+    long stream(String command, ObjectNode args, StreamHandler items) throws IOException, Failed {
         JsonNode first = send(command, args);
         if (!first.has("stream")) {
             throw new IOException("'" + command + "' did not answer with a stream");
         }
         while (true) {
-            JsonNode line = readAnswer();
-            if (line.has("item")) {
-                items.accept(line.get("item"));
-            } else if (line.has("end")) {
-                return line.get("count").asLong();
-            } else if (line.has("error")) {
-                throw failed(line);
+            String line = in.readLine();
+            if (line == null) {
+                throw new IOException("ftpnatd closed the connection in the middle of the answer");
+            }
+            if (line.startsWith(ITEM_PREFIX)) {
+                items.item(line);
+                continue;
+            }
+            JsonNode control = mapper.readTree(line);
+            if (control.has("end")) {
+                return control.get("count").asLong();
+            } else if (control.has("restart")) {
+                items.restart();
+            } else if (control.has("error")) {
+                throw failed(control);
             }
         }
+    }
+
+    /** The item of a raw item line, as JSON text. */
+    static String itemJson(String rawLine) {
+        return rawLine.substring(ITEM_PREFIX.length(), rawLine.length() - 1);
+    }
+
+    /** The text of a {"item":{"line":"..."}} line; escapes are decoded only when there are any. */
+    static String lineOf(String rawLine, ObjectMapper mapper) throws IOException {
+        if (rawLine.startsWith(LINE_PREFIX) && rawLine.endsWith("\"}}") && rawLine.indexOf('\\') < 0) {
+            return rawLine.substring(LINE_PREFIX.length(), rawLine.length() - 3);
+        }
+        return mapper.readTree(rawLine).path("item").path("line").asText();
     }
 
     ObjectNode args() {

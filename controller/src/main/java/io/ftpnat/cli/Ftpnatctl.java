@@ -25,8 +25,9 @@ import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "ftpnatctl", mixinStandardHelpOptions = true, versionProvider = Ftpnatctl.VersionProvider.class,
         description = "Query and drive ftpnatd on this router.",
-        subcommands = {Ftpnatctl.StatusCommand.class, Ftpnatctl.PolicyCommand.class, Ftpnatctl.RulesetCommand.class,
-                CommandLine.HelpCommand.class},
+        subcommands = {Ftpnatctl.StatusCommand.class, ConntrackCommands.ConntrackCommand.class,
+                ConntrackCommands.ExpectCommand.class, ConntrackCommands.SessionsCommand.class, Ftpnatctl.PolicyCommand.class,
+                Ftpnatctl.RulesetCommand.class, CommandLine.HelpCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:ok", "1:ftpnatd answered with an error (e.g. an invalid policy, not permitted)",
                 "2:usage error", "3:ftpnatd (or the kernel) cannot be reached"})
@@ -39,7 +40,8 @@ public final class Ftpnatctl {
     Path socket;
 
     @Option(names = {"-o", "--output"}, paramLabel = "FORMAT", scope = CommandLine.ScopeType.INHERIT,
-            description = "table or json (default: table on a terminal, json otherwise).")
+            description = {"table, json or conntrack (default: table on a terminal, json otherwise).",
+                    "json prints one JSON object per line for lists; conntrack prints conntrack-tools' line format."})
     String output;
 
     public static void main(String[] args) {
@@ -47,7 +49,7 @@ public final class Ftpnatctl {
     }
 
     static CommandLine commandLine() {
-        return new CommandLine(new Ftpnatctl());
+        return new CommandLine(new Ftpnatctl()).setAllowSubcommandsAsOptionParameters(true);
     }
 
     Path socket() {
@@ -62,10 +64,61 @@ public final class Ftpnatctl {
         if (output == null) {
             return System.console() == null;
         }
-        if (!output.equals("json") && !output.equals("table")) {
-            throw new CommandLine.ParameterException(spec.commandLine(), "-o: '" + output + "' is not a format; use table or json");
+        if (!output.equals("json") && !output.equals("table") && !output.equals("conntrack")) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "-o: '" + output + "' is not a format; use table, json or conntrack");
         }
         return output.equals("json");
+    }
+
+    boolean conntrackLines() {
+        return "conntrack".equals(output);
+    }
+
+    /** Runs a streamed request and prints each item as it arrives. */
+    int stream(CommandSpec spec, String command, com.fasterxml.jackson.databind.node.ObjectNode args, ConntrackCommands.EntryTable table) {
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        boolean json = json(spec);
+        boolean lines = conntrackLines() && table != ConntrackCommands.EntryTable.SESSION;
+        if (lines) {
+            args.put("format", "conntrack");
+        }
+        try (ApiClient client = ApiClient.connect(socket())) {
+            if (!json && !lines && !table.header().isEmpty()) {
+                out.println(table.header());
+            }
+            long n = client.stream(command, args, new ApiClient.StreamHandler() {
+                @Override
+                public void item(String raw) throws IOException {
+                    if (lines) {
+                        out.println(ApiClient.lineOf(raw, client.mapper()));
+                    } else if (json) {
+                        out.println(ApiClient.itemJson(raw));
+                    } else {
+                        table.row(client.mapper().readTree(raw).get("item"), out);
+                    }
+                }
+
+                @Override
+                public void restart() {
+                    err.println("ftpnatctl: the kernel restarted an interrupted dump; entries above may repeat below");
+                }
+            });
+            out.flush();
+            if (lines && command.equals("conntrack.list")) {
+                err.println("ftpnatctl: " + n + " flow entries have been shown.");
+            }
+            return 0;
+        } catch (ApiClient.Unreachable e) {
+            err.println("ftpnatctl: " + e.getMessage());
+            return UNREACHABLE;
+        } catch (ApiClient.Failed e) {
+            err.println("ftpnatctl " + command + ": " + e.getMessage() + " [" + e.code + "]");
+            return DAEMON_ERROR;
+        } catch (IOException e) {
+            err.println("ftpnatctl " + command + ": " + e.getMessage());
+            return UNREACHABLE;
+        }
     }
 
     /** Runs one request and prints its result; the shared error handling of every subcommand. */

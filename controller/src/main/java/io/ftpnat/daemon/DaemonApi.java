@@ -39,10 +39,10 @@ final class DaemonApi {
 
     Map<String, CommandHandler> commands() {
         Map<String, CommandHandler> m = new LinkedHashMap<>();
-        m.put("status", handler(Role.QUERY, this::status));
-        m.put("policy.show", handler(Role.QUERY, this::policyShow));
-        m.put("policy.check", handler(Role.QUERY, this::policyCheck));
-        m.put("policy.apply", handler(Role.ADMIN, this::policyApply));
+        m.put("status", CommandHandler.of(Role.QUERY, this::status));
+        m.put("policy.show", CommandHandler.of(Role.QUERY, this::policyShow));
+        m.put("policy.check", CommandHandler.of(Role.QUERY, this::policyCheck));
+        m.put("policy.apply", CommandHandler.of(Role.ADMIN, this::policyApply));
         return m;
     }
 
@@ -129,21 +129,5 @@ final class DaemonApi {
         return new ApiError(ApiError.INVALID_POLICY, e.getMessage());
     }
 
-    private interface Body {
-        void handle(ApiRequest request, ResponseWriter response) throws ApiError, IOException;
-    }
 
-    private static CommandHandler handler(Role role, Body body) {
-        return new CommandHandler() {
-            @Override
-            public Role requires() {
-                return role;
-            }
-
-            @Override
-            public void handle(ApiRequest request, ResponseWriter response) throws ApiError, IOException {
-                body.handle(request, response);
-            }
-        };
-    }
 }

@@ -6,6 +6,7 @@ import io.ftpnat.api.GroupDatabase;
 import io.ftpnat.api.SocketConfig;
 import io.ftpnat.kernel.KernelCapabilities;
 import io.ftpnat.kernel.KernelRuleset;
+import io.ftpnat.kernel.NetlinkConntrackTables;
 import io.ftpnat.kernel.NftablesKernelRuleset;
 import io.ftpnat.nativ.nft.NftException;
 import io.ftpnat.policy.InterfaceCatalog;
@@ -13,7 +14,10 @@ import io.ftpnat.policy.PolicyException;
 import io.ftpnat.policy.PolicyLoader;
 import io.ftpnat.ruleset.RulesetRenderer;
 import java.io.IOException;
+import io.ftpnat.api.CommandHandler;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.time.Instant;
 import java.util.concurrent.Callable;
 import org.slf4j.Logger;
@@ -69,18 +73,35 @@ final class RunCommand implements Callable<Integer> {
             SignalQueue signals = new SignalQueue();
             PolicyController policies = new PolicyController(policy, new PolicyLoader(InterfaceCatalog.system()),
                     new RulesetRenderer(common.table), kernel);
-            try {
-                log.info("policy applied from {}: {}", policy, policies.applyFile().describe());
-            } catch (PolicyException e) {
-                log.error("policy rejected, nothing applied:\n{}", e.getMessage());
-                return ExitCode.INVALID_POLICY;
-            } catch (NftException e) {
-                log.error("policy rejected by the kernel, nothing applied: {}", e.getMessage());
-                return ExitCode.KERNEL;
+            Map<String, CommandHandler> commands = new LinkedHashMap<>();
+            commands.putAll(new DaemonApi(policies, caps, started).commands());
+            commands.putAll(new ConntrackApi(new NetlinkConntrackTables()).commands());
+            // The socket is bound before the kernel is touched: a second daemon, or a socket path
+            // that cannot be used, stops here with the kernel as it was.
+            ApiServer api = null;
+            if (!noApi) {
+                try {
+                    api = startApi(commands);
+                } catch (IOException e) {
+                    log.error("cannot open the API socket {}: {}; nothing was changed", socket, e.getMessage());
+                    return ExitCode.KERNEL;
+                }
             }
-
-            try (ApiServer api = noApi ? null : startApi(new DaemonApi(policies, caps, started))) {
+            try {
+                try {
+                    log.info("policy applied from {}: {}", policy, policies.applyFile().describe());
+                } catch (PolicyException e) {
+                    log.error("policy rejected, nothing applied:\n{}", e.getMessage());
+                    return ExitCode.INVALID_POLICY;
+                } catch (NftException e) {
+                    log.error("policy rejected by the kernel, nothing applied: {}", e.getMessage());
+                    return ExitCode.KERNEL;
+                }
                 serveSignals(signals, policies);
+            } finally {
+                if (api != null) {
+                    api.close();
+                }
             }
 
             if (flushOnExit) {
@@ -94,12 +115,12 @@ final class RunCommand implements Callable<Integer> {
         }
     }
 
-    private ApiServer startApi(DaemonApi daemonApi) throws IOException {
+    private ApiServer startApi(Map<String, CommandHandler> commands) throws IOException {
         GroupDatabase groups = GroupDatabase.system();
         String group = socketGroup != null ? socketGroup : groups.exists(DEFAULT_GROUP) ? DEFAULT_GROUP : null;
         SocketConfig config = new SocketConfig(socket, group, adminGroup, SocketConfig.DEFAULT_MAX_CLIENTS,
                 SocketConfig.DEFAULT_MAX_LINE_BYTES);
-        ApiServer api = new ApiServer(config, new Authorizer(groups, group, adminGroup), daemonApi.commands());
+        ApiServer api = new ApiServer(config, new Authorizer(groups, group, adminGroup), commands);
         api.start();
         return api;
     }

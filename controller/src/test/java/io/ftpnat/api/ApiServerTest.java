@@ -53,8 +53,8 @@ class ApiServerTest {
 
     private ApiServer startServer(Path path, String group) throws IOException {
         Map<String, CommandHandler> commands = Map.of(
-                "echo", handler(Role.QUERY, (req, res) -> res.result(req, req.args())),
-                "count", handler(Role.QUERY, (req, res) -> {
+                "echo", CommandHandler.of(Role.QUERY, (req, res) -> res.result(req, req.args())),
+                "count", CommandHandler.of(Role.QUERY, (req, res) -> {
                     ResponseWriter.Stream s = res.stream(req);
                     int n = req.args().path("n").asInt(0);
                     for (int i = 0; i < n; i++) {
@@ -62,7 +62,7 @@ class ApiServerTest {
                     }
                     s.end();
                 }),
-                "change", handler(Role.ADMIN, (req, res) -> res.result(req, JsonNodeFactory.instance.objectNode().put("changed", true))));
+                "change", CommandHandler.of(Role.ADMIN, (req, res) -> res.result(req, JsonNodeFactory.instance.objectNode().put("changed", true))));
         ApiServer s = new ApiServer(new SocketConfig(path, group, null, 64, 1 << 20),
                 new Authorizer(GroupDatabase.system(), group, null), commands);
         s.start();
@@ -222,23 +222,7 @@ class ApiServerTest {
         return new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
     }
 
-    private interface Body {
-        void handle(ApiRequest request, ResponseWriter response) throws ApiError, IOException;
-    }
 
-    private static CommandHandler handler(Role role, Body body) {
-        return new CommandHandler() {
-            @Override
-            public Role requires() {
-                return role;
-            }
-
-            @Override
-            public void handle(ApiRequest request, ResponseWriter response) throws ApiError, IOException {
-                body.handle(request, response);
-            }
-        };
-    }
 
     private static final class Client implements AutoCloseable {
         final SocketChannel channel;

@@ -1,0 +1,226 @@
+package io.ftpnat.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** ftpnatctl's views of the kernel's conntrack and expectation tables, through the daemon. */
+final class ConntrackCommands {
+    private ConntrackCommands() {
+    }
+
+    /** The filters of conntrack -L, with its short names where it has them. */
+    static final class Filters {
+        @Option(names = {"-f", "--family"}, paramLabel = "FAMILY", description = "ipv4 or ipv6.")
+        String family;
+
+        @Option(names = {"-p", "--proto"}, paramLabel = "PROTO", description = "tcp, udp, icmp, icmpv6, sctp.")
+        String protocol;
+
+        @Option(names = {"-s", "--src", "--orig-src"}, paramLabel = "ADDR", description = "Source address of the original direction.")
+        String src;
+
+        @Option(names = {"-d", "--dst", "--orig-dst"}, paramLabel = "ADDR", description = "Destination address of the original direction.")
+        String dst;
+
+        @Option(names = "--sport", paramLabel = "PORT", description = "Source port of the original direction.")
+        Integer sport;
+
+        @Option(names = "--dport", paramLabel = "PORT", description = "Destination port of the original direction.")
+        Integer dport;
+
+        @Option(names = "--helper", paramLabel = "NAME", description = "Helper attached (e.g. ftp).")
+        String helper;
+
+        @Option(names = {"-m", "--mark"}, paramLabel = "MARK", description = "Connection mark.")
+        Long mark;
+
+        @Option(names = {"-w", "--zone"}, paramLabel = "ZONE", description = "Conntrack zone.")
+        Integer zone;
+
+        @Option(names = "--state", paramLabel = "STATE", description = "TCP state (ESTABLISHED, TIME_WAIT, ...).")
+        String state;
+
+        @Option(names = {"-n", "--nat"}, description = "Only NAT-ed connections (src or dst NAT).")
+        boolean nat;
+
+        ObjectNode toArgs() {
+            ObjectNode a = JsonNodeFactory.instance.objectNode();
+            put(a, "family", family);
+            put(a, "protocol", protocol);
+            put(a, "src", src);
+            put(a, "dst", dst);
+            if (sport != null) {
+                a.put("sport", sport);
+            }
+            if (dport != null) {
+                a.put("dport", dport);
+            }
+            put(a, "helper", helper);
+            if (mark != null) {
+                a.put("mark", mark);
+            }
+            if (zone != null) {
+                a.put("zone", zone);
+            }
+            put(a, "state", state);
+            if (nat) {
+                a.put("nat", true);
+            }
+            return a;
+        }
+
+        private static void put(ObjectNode a, String k, String v) {
+            if (v != null) {
+                a.put(k, v);
+            }
+        }
+    }
+
+    @Command(name = "conntrack", description = "The kernel's conntrack table.", subcommands = {ListCommand.class, CountCommand.class})
+    static final class ConntrackCommand {
+        @ParentCommand
+        Ftpnatctl parent;
+    }
+
+    @Command(name = "list", description = {"List conntrack entries, filtered as conntrack -L filters.",
+            "-o conntrack prints conntrack-tools' own line format."})
+    static final class ListCommand implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @ParentCommand
+        ConntrackCommand conntrack;
+
+        @CommandLine.Mixin
+        Filters filters;
+
+        @Override
+        public Integer call() {
+            Ftpnatctl ctl = conntrack.parent;
+            return ctl.stream(spec, "conntrack.list", filters.toArgs(), EntryTable.CONNTRACK);
+        }
+    }
+
+    @Command(name = "count", description = "Count conntrack entries matching the filters.")
+    static final class CountCommand implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @ParentCommand
+        ConntrackCommand conntrack;
+
+        @CommandLine.Mixin
+        Filters filters;
+
+        @Override
+        public Integer call() {
+            return conntrack.parent.request(spec, "conntrack.count", filters.toArgs(), (r, out) -> out.println(r.path("count").asLong()));
+        }
+    }
+
+    @Command(name = "expect", description = "The kernel's expectation table.", subcommands = ExpectList.class)
+    static final class ExpectCommand {
+        @ParentCommand
+        Ftpnatctl parent;
+    }
+
+    @Command(name = "list", description = "List expectations (data connections a helper is waiting for).")
+    static final class ExpectList implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @ParentCommand
+        ExpectCommand expect;
+
+        @Override
+        public Integer call() {
+            return expect.parent.stream(spec, "expect.list", JsonNodeFactory.instance.objectNode(), EntryTable.EXPECT);
+        }
+    }
+
+    @Command(name = "sessions", description = "FTP sessions: control connections with their expectations and data connections.")
+    static final class SessionsCommand implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @ParentCommand
+        Ftpnatctl parent;
+
+        @Override
+        public Integer call() {
+            return parent.stream(spec, "sessions", JsonNodeFactory.instance.objectNode(), EntryTable.SESSION);
+        }
+    }
+
+    /** Human-readable rows for the table output. */
+    enum EntryTable {
+        CONNTRACK {
+            @Override
+            String header() {
+                return String.format("%-6s %-12s %-47s %-47s %-6s %s", "PROTO", "STATE", "ORIGINAL", "REPLY", "HELPER", "TIMEOUT");
+            }
+
+            @Override
+            void row(JsonNode c, PrintWriter out) {
+                out.printf("%-6s %-12s %-47s %-47s %-6s %s%n", c.path("protocol").asText(), c.path("state").asText("-"),
+                        flow(c.path("original")), flow(c.path("reply")), c.path("helper").asText("-"), c.path("timeout").asText());
+            }
+        },
+        EXPECT {
+            @Override
+            String header() {
+                return String.format("%-47s %-47s %-6s %s", "EXPECTED", "MASTER", "HELPER", "TIMEOUT");
+            }
+
+            @Override
+            void row(JsonNode e, PrintWriter out) {
+                out.printf("%-47s %-47s %-6s %s%n", flow(e.path("expected")), flow(e.path("master")), e.path("helper").asText("-"),
+                        e.path("timeout").asText());
+            }
+        },
+        SESSION {
+            @Override
+            String header() {
+                return "";
+            }
+
+            @Override
+            void row(JsonNode s, PrintWriter out) {
+                JsonNode c = s.path("control");
+                out.printf("session %s  (%s, helper %s)%n", flow(c.path("original")), c.path("state").asText("-"), c.path("helper").asText());
+                out.printf("  NAT: server sees %s%n", flow(c.path("reply")));
+                for (JsonNode e : s.path("expectations")) {
+                    out.printf("  expecting  %s  (%s s left)%n", flow(e.path("expected")), e.path("timeout").asText());
+                }
+                for (JsonNode d : s.path("data")) {
+                    out.printf("  data       %s  -> %s  %s%n", flow(d.path("original")), flow(d.path("reply")), d.path("state").asText("-"));
+                }
+            }
+        };
+
+        abstract String header();
+
+        abstract void row(JsonNode item, PrintWriter out);
+
+        static String flow(JsonNode t) {
+            return endpoint(t.path("src").asText(), t.path("sport").asText("")) + " -> " + endpoint(t.path("dst").asText(), t.path("dport").asText(""));
+        }
+
+        private static String endpoint(String addr, String port) {
+            if (port.isEmpty()) {
+                return addr;
+            }
+            return addr.contains(":") ? "[" + addr + "]:" + port : addr + ":" + port;
+        }
+    }
+}

@@ -1,0 +1,154 @@
+package io.ftpnat.daemon;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.ftpnat.api.ApiError;
+import io.ftpnat.api.ApiRequest;
+import io.ftpnat.api.CommandHandler;
+import io.ftpnat.api.ResponseWriter;
+import io.ftpnat.api.Role;
+import io.ftpnat.conntrack.ConntrackJson;
+import io.ftpnat.conntrack.ConntrackLine;
+import io.ftpnat.conntrack.ConntrackQuery;
+import io.ftpnat.conntrack.FtpSessions;
+import io.ftpnat.kernel.ConntrackTables;
+import io.ftpnat.nativ.netlink.NetlinkException;
+import io.ftpnat.nativ.netlink.conntrack.Conntrack;
+import io.ftpnat.nativ.netlink.conntrack.DumpConsumer;
+import io.ftpnat.nativ.netlink.conntrack.Expectation;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+
+/** API commands that read the kernel's conntrack and expectation tables (docs/api.md). */
+final class ConntrackApi {
+    private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
+
+    private final ConntrackTables tables;
+
+    ConntrackApi(ConntrackTables tables) {
+        this.tables = tables;
+    }
+
+    Map<String, CommandHandler> commands() {
+        Map<String, CommandHandler> m = new LinkedHashMap<>();
+        m.put("conntrack.list", CommandHandler.of(Role.QUERY, this::list));
+        m.put("conntrack.count", CommandHandler.of(Role.QUERY, this::count));
+        m.put("expect.list", CommandHandler.of(Role.QUERY, this::expectations));
+        m.put("sessions", CommandHandler.of(Role.QUERY, this::sessions));
+        return m;
+    }
+
+    private void list(ApiRequest request, ResponseWriter response) throws ApiError, IOException {
+        ConntrackQuery query = ConntrackQuery.from(request.args());
+        boolean lines = format(request);
+        ResponseWriter.Stream stream = response.stream(request);
+        dump(() -> tables.dump(query.kernelFilter(), new Streaming<>(stream, c -> query.matches(c)
+                ? (lines ? JSON.objectNode().put("line", ConntrackLine.of(c)) : ConntrackJson.of(c)) : null)));
+        stream.end();
+    }
+
+    private void count(ApiRequest request, ResponseWriter response) throws ApiError, IOException {
+        ConntrackQuery query = ConntrackQuery.from(request.args());
+        AtomicLong n = new AtomicLong();
+        dump(() -> tables.dump(query.kernelFilter(), new DumpConsumer<>() {
+            @Override
+            public void accept(Conntrack c) {
+                if (query.matches(c)) {
+                    n.incrementAndGet();
+                }
+            }
+
+            @Override
+            public void restart() {
+                n.set(0);
+            }
+        }));
+        response.result(request, JSON.objectNode().put("count", n.get()));
+    }
+
+    private void expectations(ApiRequest request, ResponseWriter response) throws ApiError, IOException {
+        boolean lines = format(request);
+        ResponseWriter.Stream stream = response.stream(request);
+        dump(() -> tables.dumpExpectations(new Streaming<Expectation>(stream,
+                e -> lines ? JSON.objectNode().put("line", ConntrackLine.of(e)) : ConntrackJson.of(e))));
+        stream.end();
+    }
+
+    private void sessions(ApiRequest request, ResponseWriter response) throws ApiError, IOException {
+        var sessions = new java.util.ArrayList<FtpSessions.Session>();
+        dump(() -> {
+            sessions.addAll(FtpSessions.read(tables));
+            return sessions.size();
+        });
+        ResponseWriter.Stream stream = response.stream(request);
+        for (FtpSessions.Session s : sessions) {
+            stream.item(s.toJson());
+        }
+        stream.end();
+    }
+
+    private static boolean format(ApiRequest request) throws ApiError {
+        String f = request.stringArg("format");
+        if (f == null || f.equals("json")) {
+            return false;
+        }
+        if (f.equals("conntrack")) {
+            return true;
+        }
+        throw new ApiError(ApiError.BAD_REQUEST, "format '" + f + "' is not json or conntrack");
+    }
+
+    private interface Dump {
+        long run() throws NetlinkException;
+    }
+
+    /** Runs a dump; a netlink failure becomes a kernel error, a vanished client an IOException. */
+    private static void dump(Dump dump) throws ApiError, IOException {
+        try {
+            dump.run();
+        } catch (NetlinkException e) {
+            throw new ApiError(ApiError.KERNEL, e.getMessage());
+        } catch (UncheckedIOException e) {
+            throw e.getCause();
+        }
+    }
+
+    /** Writes each accepted entry to the stream as it is decoded: nothing is collected. */
+    private static final class Streaming<T> implements DumpConsumer<T> {
+        private final ResponseWriter.Stream stream;
+        private final java.util.function.Function<T, JsonNode> render;
+
+        Streaming(ResponseWriter.Stream stream, java.util.function.Function<T, JsonNode> render) {
+            this.stream = stream;
+            this.render = render;
+        }
+
+        @Override
+        public void accept(T entry) {
+            JsonNode item = render.apply(entry);
+            if (item == null) {
+                return;
+            }
+            try {
+                stream.item(item);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+
+        @Override
+        public void restart() {
+            try {
+                stream.restart();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+    }
+
+
+}
