@@ -23,7 +23,9 @@ def flush():
     cur_dir, cur = None, []
 
 
+pid_prefix = re.compile(r"^\d+ ")
 for line in open(path):
+    line = pid_prefix.sub("", line, count=1)
     if line.startswith(("sendto(", "sendmsg(")):
         flush()
         cur_dir = ">"
