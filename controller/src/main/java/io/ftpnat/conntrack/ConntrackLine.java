@@ -57,12 +57,32 @@ public final class ConntrackLine {
         return sb.toString();
     }
 
+    /** As {@code conntrack -L expect} prints it: expected tuple, mask, master, flags, class, helper. */
     public static String of(Expectation e) {
-        StringBuilder sb = new StringBuilder(160);
-        sb.append(e.timeout()).append(' ').append("proto=").append(e.tuple().protocol()).append(' ');
+        StringBuilder sb = new StringBuilder(200);
+        sb.append(e.timeout()).append(" proto=").append(e.tuple().protocol()).append(' ');
         tuple(sb, e.tuple());
-        sb.append("master-");
-        tuple(sb, e.master());
+        if (e.mask() != null) {
+            sb.append("mask-src=").append(e.mask().src()).append(" mask-dst=").append(e.mask().dst()).append(' ')
+                    .append("sport=").append(e.mask().srcPort()).append(" dport=").append(e.mask().dstPort()).append(' ');
+        }
+        if (e.master() != null) {
+            sb.append("master-src=").append(e.master().src()).append(" master-dst=").append(e.master().dst()).append(' ')
+                    .append("sport=").append(e.master().srcPort()).append(" dport=").append(e.master().dstPort()).append(' ');
+        }
+        if ((e.flags() & Expectation.PERMANENT) != 0) {
+            sb.append("PERMANENT ");
+        }
+        if ((e.flags() & Expectation.INACTIVE) != 0) {
+            sb.append("INACTIVE ");
+        }
+        if ((e.flags() & Expectation.USERSPACE) != 0) {
+            sb.append("USERSPACE ");
+        }
+        if (e.zone() != 0) {
+            sb.append("zone=").append(e.zone()).append(' ');
+        }
+        sb.append("class=").append(e.expectClass()).append(' ');
         if (e.helper() != null) {
             sb.append("helper=").append(e.helper());
         }

@@ -17,18 +17,23 @@ public final class Daemon implements AutoCloseable {
 
     private final BackgroundProcess process;
     private final Path policy;
+    private final Path socket;
 
-    private Daemon(BackgroundProcess process, Path policy) {
+    private Daemon(BackgroundProcess process, Path policy, Path socket) {
         this.process = process;
         this.policy = policy;
+        this.socket = socket;
     }
 
     /** Starts the daemon with the policy and waits until it logged {@code policy applied}. */
     public static Daemon start(NamespaceLab lab, Path policy) {
-        Path log = lab.dir("daemon").resolve("ftpnatd-" + System.nanoTime() + ".log");
+        long n = System.nanoTime();
+        Path log = lab.dir("daemon").resolve("ftpnatd-" + n + ".log");
+        // Each lab daemon has its own API socket, so a lab never meets another daemon's socket.
+        Path socket = lab.dir("daemon").resolve("ftpnatd-" + n + ".sock");
         BackgroundProcess p = lab.own(lab.router().start("ftpnatd", log,
-                ProjectHome.ftpnatd().toString(), "run", "--policy", policy.toString()));
-        Daemon d = new Daemon(p, policy);
+                ProjectHome.ftpnatd().toString(), "run", "--policy", policy.toString(), "--socket", socket.toString()));
+        Daemon d = new Daemon(p, policy, socket);
         p.awaitLine(APPLIED, START_TIMEOUT);
         return d;
     }
@@ -39,6 +44,9 @@ public final class Daemon implements AutoCloseable {
     }
 
     public Path policy() { return policy; }
+
+    /** The daemon's API socket, for ftpnatctl --socket. */
+    public Path socket() { return socket; }
 
     public String log() { return process.log(); }
 
