@@ -100,6 +100,11 @@ public final class ResponseWriter {
             count = 0;
         }
 
+        /** Pushes the items written so far to the client now (for live streams such as events). */
+        public void flush() throws IOException {
+            out.flush();
+        }
+
         public void end() throws IOException {
             JsonGenerator g = start(request.id());
             g.writeBooleanField("end", true);

@@ -162,6 +162,37 @@ final class ConntrackCommands {
         }
     }
 
+    @Command(name = "events", description = {"Follow conntrack and expectation events as they happen (like conntrack -E).",
+            "Stops after --count events or --seconds, or on Ctrl-C."})
+    static final class EventsCommand implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @ParentCommand
+        Ftpnatctl parent;
+
+        @CommandLine.Mixin
+        Filters filters;
+
+        @Option(names = "--count", paramLabel = "N", description = "Stop after N events.")
+        Long count;
+
+        @Option(names = "--seconds", paramLabel = "S", description = "Stop after S seconds.")
+        Long seconds;
+
+        @Override
+        public Integer call() {
+            ObjectNode args = filters.toArgs();
+            if (count != null) {
+                args.put("count", count);
+            }
+            if (seconds != null) {
+                args.put("seconds", seconds);
+            }
+            return parent.stream(spec, "events", args, EntryTable.EVENT);
+        }
+    }
+
     /** Human-readable rows for the table output. */
     enum EntryTable {
         CONNTRACK {
@@ -186,6 +217,29 @@ final class ConntrackCommands {
             void row(JsonNode e, PrintWriter out) {
                 out.printf("%-47s %-47s %-6s %s%n", flow(e.path("expected")), flow(e.path("master")), e.path("helper").asText("-"),
                         e.path("timeout").asText());
+            }
+        },
+        EVENT {
+            @Override
+            String header() {
+                return "";
+            }
+
+            @Override
+            void row(JsonNode e, PrintWriter out) {
+                String type = e.path("type").asText();
+                if (type.equals("heartbeat")) {
+                    return;
+                }
+                if (type.equals("lost")) {
+                    out.println("[LOST] the kernel dropped events (receive buffer full); list the table to resynchronise");
+                    return;
+                }
+                JsonNode c = e.has("conntrack") ? e.get("conntrack") : e.get("expectation");
+                JsonNode flow = e.has("conntrack") ? c.path("original") : c.path("expected");
+                out.printf("%-14s %-6s %-12s %s%n", "[" + type.toUpperCase(java.util.Locale.ROOT) + "]", c.path("protocol").asText(
+                        flow.path("protocol").asText()), c.path("state").asText("-"), flow(flow));
+                out.flush();
             }
         },
         SESSION {

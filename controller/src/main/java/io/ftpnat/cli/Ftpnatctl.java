@@ -26,7 +26,8 @@ import picocli.CommandLine.Model.CommandSpec;
 @Command(name = "ftpnatctl", mixinStandardHelpOptions = true, versionProvider = Ftpnatctl.VersionProvider.class,
         description = "Query and drive ftpnatd on this router.",
         subcommands = {Ftpnatctl.StatusCommand.class, ConntrackCommands.ConntrackCommand.class,
-                ConntrackCommands.ExpectCommand.class, ConntrackCommands.SessionsCommand.class, Ftpnatctl.PolicyCommand.class,
+                ConntrackCommands.ExpectCommand.class, ConntrackCommands.SessionsCommand.class, ConntrackCommands.EventsCommand.class,
+                Ftpnatctl.PolicyCommand.class,
                 Ftpnatctl.RulesetCommand.class, CommandLine.HelpCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:ok", "1:ftpnatd answered with an error (e.g. an invalid policy, not permitted)",
@@ -91,9 +92,15 @@ public final class Ftpnatctl {
                 @Override
                 public void item(String raw) throws IOException {
                     if (lines) {
-                        out.println(ApiClient.lineOf(raw, client.mapper()));
+                        String text = ApiClient.lineOf(raw, client.mapper());
+                        if (!text.isEmpty()) {
+                            out.println(text);
+                        }
                     } else if (json) {
                         out.println(ApiClient.itemJson(raw));
+                        if (table == ConntrackCommands.EntryTable.EVENT) {
+                            out.flush();
+                        }
                     } else {
                         table.row(client.mapper().readTree(raw).get("item"), out);
                     }

@@ -15,7 +15,11 @@ import io.ftpnat.conntrack.FtpSessions;
 import io.ftpnat.kernel.ConntrackTables;
 import io.ftpnat.nativ.netlink.NetlinkException;
 import io.ftpnat.nativ.netlink.conntrack.Conntrack;
+import io.ftpnat.nativ.netlink.conntrack.ConntrackEvent;
+import io.ftpnat.nativ.netlink.conntrack.ConntrackEvents;
 import io.ftpnat.nativ.netlink.conntrack.DumpConsumer;
+import io.ftpnat.nativ.netlink.conntrack.EventHandler;
+import io.ftpnat.nativ.netlink.conntrack.ExpectationEvent;
 import io.ftpnat.nativ.netlink.conntrack.Expectation;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -39,6 +43,7 @@ final class ConntrackApi {
         m.put("conntrack.count", CommandHandler.of(Role.QUERY, this::count));
         m.put("expect.list", CommandHandler.of(Role.QUERY, this::expectations));
         m.put("sessions", CommandHandler.of(Role.QUERY, this::sessions));
+        m.put("events", CommandHandler.of(Role.QUERY, this::events));
         return m;
     }
 
@@ -89,6 +94,100 @@ final class ConntrackApi {
             stream.item(s.toJson());
         }
         stream.end();
+    }
+
+    /**
+     * Streams conntrack and expectation events as the kernel multicasts them, until the client
+     * goes away or the optional {@code count}/{@code seconds} limits are reached. An idle stream
+     * carries a heartbeat every few seconds, which is also how a vanished client is noticed.
+     * {@code {"type":"lost"}} says the kernel dropped events (ENOBUFS): dump to resynchronise.
+     */
+    private void events(ApiRequest request, ResponseWriter response) throws ApiError, IOException {
+        ConntrackQuery query = ConntrackQuery.from(withoutLimits(request.args()));
+        long maxCount = longArg(request, "count");
+        long maxSeconds = longArg(request, "seconds");
+        long deadline = maxSeconds > 0 ? System.nanoTime() + maxSeconds * 1_000_000_000L : Long.MAX_VALUE;
+        boolean lines = format(request);
+        try (ConntrackEvents events = tables.subscribe()) {
+            ResponseWriter.Stream stream = response.stream(request);
+            AtomicLong sent = new AtomicLong();
+            long lastWrite = System.nanoTime();
+            EventHandler handler = new EventHandler() {
+                @Override
+                public void onConntrack(ConntrackEvent event) {
+                    if (query.matches(event.conntrack()) && (maxCount == 0 || sent.get() < maxCount)) {
+                        String type = event.type().name().toLowerCase(java.util.Locale.ROOT);
+                        write(stream, lines
+                                ? JSON.objectNode().put("line", String.format("%9s ", "[" + event.type().name() + "]")
+                                        + ConntrackLine.of(event.conntrack()))
+                                : JSON.objectNode().put("type", type).set("conntrack", ConntrackJson.of(event.conntrack())));
+                        sent.incrementAndGet();
+                    }
+                }
+
+                @Override
+                public void onExpectation(ExpectationEvent event) {
+                    if (maxCount == 0 || sent.get() < maxCount) {
+                        write(stream, lines
+                                ? JSON.objectNode().put("line", String.format("%9s ", "[" + event.type().name() + "]")
+                                        + ConntrackLine.of(event.expectation()))
+                                : JSON.objectNode().put("type", "expect-" + event.type().name().toLowerCase(java.util.Locale.ROOT))
+                                        .set("expectation", ConntrackJson.of(event.expectation())));
+                        sent.incrementAndGet();
+                    }
+                }
+
+                @Override
+                public void onEventsLost() {
+                    write(stream, JSON.objectNode().put("type", "lost"));
+                }
+            };
+            while ((maxCount == 0 || sent.get() < maxCount) && System.nanoTime() < deadline
+                    && !Thread.currentThread().isInterrupted()) {
+                int n = events.poll(handler, 200);
+                if (n > 0) {
+                    lastWrite = System.nanoTime();
+                } else if (System.nanoTime() - lastWrite > HEARTBEAT_NANOS) {
+                    write(stream, JSON.objectNode().put("type", "heartbeat"));
+                    lastWrite = System.nanoTime();
+                }
+            }
+            stream.end();
+        } catch (NetlinkException e) {
+            throw new ApiError(ApiError.KERNEL, e.getMessage());
+        } catch (UncheckedIOException e) {
+            throw e.getCause();
+        }
+    }
+
+    private static final long HEARTBEAT_NANOS = 5_000_000_000L;
+
+    private static void write(ResponseWriter.Stream stream, JsonNode item) {
+        try {
+            stream.item(item);
+            stream.flush();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static ObjectNode withoutLimits(ObjectNode args) {
+        ObjectNode copy = args.deepCopy();
+        copy.remove("count");
+        copy.remove("seconds");
+        copy.remove("format");
+        return copy;
+    }
+
+    private static long longArg(ApiRequest request, String name) throws ApiError {
+        JsonNode n = request.args().get(name);
+        if (n == null || n.isNull()) {
+            return 0;
+        }
+        if (!n.isIntegralNumber() || n.asLong() < 0) {
+            throw new ApiError(ApiError.BAD_REQUEST, "argument '" + name + "' must be a whole number >= 0");
+        }
+        return n.asLong();
     }
 
     private static boolean format(ApiRequest request) throws ApiError {

@@ -3,6 +3,7 @@ package io.ftpnat.kernel;
 import io.ftpnat.nativ.netlink.NetlinkException;
 import io.ftpnat.nativ.netlink.conntrack.Conntrack;
 import io.ftpnat.nativ.netlink.conntrack.ConntrackClient;
+import io.ftpnat.nativ.netlink.conntrack.ConntrackEvents;
 import io.ftpnat.nativ.netlink.conntrack.ConntrackFilter;
 import io.ftpnat.nativ.netlink.conntrack.DumpConsumer;
 import io.ftpnat.nativ.netlink.conntrack.Expectation;
@@ -14,6 +15,11 @@ public final class NetlinkConntrackTables implements ConntrackTables {
         try (ConntrackClient client = ConntrackClient.open()) {
             return client.dump(filter, consumer);
         }
+    }
+
+    @Override
+    public ConntrackEvents subscribe() throws NetlinkException {
+        return ConntrackEvents.subscribe(ConntrackEvents.ALL);
     }
 
     @Override
