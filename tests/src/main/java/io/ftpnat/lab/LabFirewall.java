@@ -35,6 +35,26 @@ public final class LabFirewall {
         Cmd.runWithInput(Cmd.DEFAULT_TIMEOUT, text, Cmd.prefixNs(router.name(), "nft", "-f", "-")).check();
     }
 
+    /**
+     * Adds the router's own general-purpose NAT (masquerade everything from the inside network
+     * leaving through r1), as a real router has it beside ftpnat, which NATs only FTP control
+     * flows. Its chain runs after ftpnat's (srcnat + 10), so where ftpnat's rules match, theirs
+     * decide. With it, a flow that no ftpnat rule names is NATed but gets no helper: the classic
+     * "FTP broken behind NAT".
+     */
+    public static void installRouterNat(Namespace router) {
+        String text = """
+                table inet labfw {
+                  chain postrouting_nat {
+                    type nat hook postrouting priority srcnat + 10; policy accept;
+                    oifname "r1" ip saddr 10.10.10.0/24 masquerade
+                    oifname "r1" ip6 saddr fd00:10::/64 masquerade
+                  }
+                }
+                """;
+        Cmd.runWithInput(Cmd.DEFAULT_TIMEOUT, text, Cmd.prefixNs(router.name(), "nft", "-f", "-")).check();
+    }
+
     /** How many packets the firewall's final drop rule has dropped (its counter). */
     public static long dropped(Namespace router) {
         String out = router.run("nft", "list", "chain", "inet", TABLE, "forward");

@@ -21,7 +21,7 @@ public final class LftpClient implements FtpClient {
     public ClientRun run(FtpJob job, Path dir) {
         List<String> script = new ArrayList<>(List.of(
                 "set ftp:ssl-allow no", "set net:timeout 5", "set net:max-retries 1", "set net:reconnect-interval-base 1",
-                "set ftp:fix-pasv-address no", "set ftp:ignore-pasv-address no", "set ftp:use-feat no",
+                "set ftp:fix-pasv-address no", "set ftp:ignore-pasv-address no",
                 "set ftp:passive-mode " + (job.mode().active() ? "off" : "on"),
                 "set ftp:prefer-epsv " + (job.mode() == DataMode.EPSV ? "yes" : "no"),
                 "set xfer:clobber yes",

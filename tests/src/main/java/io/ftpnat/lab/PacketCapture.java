@@ -24,7 +24,7 @@ public final class PacketCapture implements AutoCloseable {
         Path dir = lab.dir("captures");
         Path file = dir.resolve(label + ".pcap");
         BackgroundProcess p = ns.start("tcpdump " + iface, dir.resolve(label + ".tcpdump.log"),
-                "tcpdump", "-i", iface, "-n", "-U", "-s", "512", "-w", file.toString(), "tcp")
+                "tcpdump", "-i", iface, "-n", "-U", "--immediate-mode", "-s", "512", "-w", file.toString(), "tcp")
                 .stopWith("INT");
         lab.own(p);
         p.awaitLine(Pattern.compile("listening on"), Duration.ofSeconds(10));
@@ -33,8 +33,15 @@ public final class PacketCapture implements AutoCloseable {
 
     public Path file() { return file; }
 
+    /** Stops tcpdump (it flushes the file) and returns every segment it captured. */
+    public List<Pcap.Segment> stop() {
+        tcpdump.close();
+        return Pcap.read(file);
+    }
+
     /** The segments captured so far, after the capture settles (the file stops growing, bounded). */
     public List<Pcap.Segment> segments() {
+        if (!tcpdump.alive()) return Pcap.read(file);
         long last = -1;
         for (int i = 0; i < 20; i++) {
             BackgroundProcess.sleep(100);

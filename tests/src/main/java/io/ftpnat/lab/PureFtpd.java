@@ -40,8 +40,17 @@ public final class PureFtpd implements FtpServer {
         fileSizes.forEach((name, size) -> files.add(ServedFile.create(pub, name, size)));
         Path passwd = base.resolve("pureftpd.passwd");
         Path pdb = base.resolve("pureftpd.pdb");
-        Cmd.runWithInput(Duration.ofSeconds(30), PASSWORD + "\n" + PASSWORD + "\n", HOME + "/usr/bin/pure-pw", "useradd", USER,
-                "-u", "ftp", "-d", pub.toString(), "-f", passwd.toString(), "-m", "-F", pdb.toString()).check();
+        // A SHA-512 crypt hash written directly: pure-pw's default (argon2id) costs ~2 s per login.
+        String hash = Cmd.run(Duration.ofSeconds(10), "openssl", "passwd", "-6", "-salt", "ftpnatlab", PASSWORD)
+                .check().out().trim();
+        String uid = Cmd.run("id", "-u", "ftp").ok() ? Cmd.run("id", "-u", "ftp").out().trim() : "65534";
+        String gid = Cmd.run("id", "-g", "ftp").ok() ? Cmd.run("id", "-g", "ftp").out().trim() : "65534";
+        try {
+            java.nio.file.Files.writeString(passwd, USER + ":" + hash + ":" + uid + ":" + gid + "::" + pub + "/./::::::::::::\n");
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        Cmd.run(Duration.ofSeconds(30), HOME + "/usr/bin/pure-pw", "mkdb", pdb.toString(), "-f", passwd.toString()).check();
         BackgroundProcess p = lab.own(lab.server().start("pure-ftpd", base.resolve("pure-ftpd.out"), binary(),
                 "-l", "puredb:" + pdb, "-S", "," + port, "-p", "30000:30100", "-E", "-H", "-A", "-u", "1",
                 "-f", "none", "-g", base.resolve("pure-ftpd.pid").toString()));

@@ -39,6 +39,15 @@ public final class ReferenceLab implements AutoCloseable {
 
     public NamespaceLab lab() { return lab; }
 
+    /** The first server started. */
+    public FtpServer server() { return servers.get(0); }
+
+    /** The server listening on that control port. */
+    public FtpServer server(int port) {
+        return servers.stream().filter(s -> s.controlPort() == port).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("no server on port " + port));
+    }
+
     public Daemon daemon() { return daemon; }
 
     public RouterState router() { return lab.routerState(); }
