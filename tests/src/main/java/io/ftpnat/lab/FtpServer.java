@@ -9,6 +9,9 @@ public interface FtpServer extends AutoCloseable {
 
     int controlPort();
 
+    /** The directory it serves. */
+    java.nio.file.Path root();
+
     String user();
 
     String password();

@@ -20,8 +20,10 @@ public final class PureFtpd implements FtpServer {
     private final int port;
     private final List<ServedFile> files;
     private final BackgroundProcess process;
+    private final Path root;
 
-    private PureFtpd(int port, List<ServedFile> files, BackgroundProcess process) {
+    private PureFtpd(int port, List<ServedFile> files, BackgroundProcess process, Path root) {
+        this.root = root;
         this.port = port;
         this.files = files;
         this.process = process;
@@ -54,13 +56,16 @@ public final class PureFtpd implements FtpServer {
         BackgroundProcess p = lab.own(lab.server().start("pure-ftpd", base.resolve("pure-ftpd.out"), binary(),
                 "-l", "puredb:" + pdb, "-S", "," + port, "-p", "30000:30100", "-E", "-H", "-A", "-u", "1",
                 "-f", "none", "-g", base.resolve("pure-ftpd.pid").toString()));
-        PureFtpd server = new PureFtpd(port, List.copyOf(files), p);
+        PureFtpd server = new PureFtpd(port, List.copyOf(files), p, pub);
         FtpServer.awaitListening(lab.server(), port, p);
         return server;
     }
 
     @Override
     public String name() { return "pure-ftpd"; }
+
+    @Override
+    public Path root() { return root; }
 
     @Override
     public int controlPort() { return port; }

@@ -28,6 +28,21 @@ public record ServedFile(String name, Path path, long size, String sha256) {
         return new ServedFile(name, p, size, sha256(data));
     }
 
+    /**
+     * A sparse file of {@code size} zero bytes (the benchmark's 1 GiB: no disk, served from the
+     * page cache); its sha256 is computed only if asked for, it costs seconds.
+     */
+    public static ServedFile sparse(Path dir, String name, long size) {
+        Path p = dir.resolve(name);
+        try (var f = new java.io.RandomAccessFile(p.toFile(), "rw")) {
+            f.setLength(size);
+            Files.setPosixFilePermissions(p, PosixFilePermissions.fromString("rw-r--r--"));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return new ServedFile(name, p, size, null);
+    }
+
     public static String sha256(byte[] data) {
         return HexFormat.of().formatHex(digest().digest(data));
     }

@@ -22,8 +22,10 @@ public final class Vsftpd implements FtpServer {
     private final List<ServedFile> files;
     private final Path protocolLog;
     private final BackgroundProcess process;
+    private final Path root;
 
-    private Vsftpd(int port, List<ServedFile> files, Path protocolLog, BackgroundProcess process) {
+    private Vsftpd(int port, List<ServedFile> files, Path protocolLog, BackgroundProcess process, Path root) {
+        this.root = root;
         this.port = port;
         this.files = files;
         this.protocolLog = protocolLog;
@@ -32,6 +34,15 @@ public final class Vsftpd implements FtpServer {
 
     /** Starts vsftpd on {@code port} serving the given files (name → size in bytes). */
     public static Vsftpd start(NamespaceLab lab, int port, java.util.Map<String, Integer> fileSizes) {
+        return start(lab, port, fileSizes, java.util.Map.of());
+    }
+
+    /**
+     * Same, with configuration settings added or replaced (e.g. {@code pasv_address},
+     * {@code pasv_min_port}): the benchmark's relayed instance uses them.
+     */
+    public static Vsftpd start(NamespaceLab lab, int port, java.util.Map<String, Integer> fileSizes,
+                               java.util.Map<String, String> overrides) {
         Path base = lab.dir("vsftpd-" + port);
         Path pub = lab.dir("vsftpd-" + port + "/pub");
         Path empty = lab.dir("vsftpd-" + port + "/empty");
@@ -61,7 +72,14 @@ public final class Vsftpd implements FtpServer {
                 xferlog_enable=YES
                 dual_log_enable=NO
                 syslog_enable=NO
+                connect_timeout=10
                 """.formatted(port, pub, empty, protocolLog);
+        java.util.Map<String, String> settings = new java.util.LinkedHashMap<>();
+        conf.lines().filter(l -> l.contains("=")).forEach(l -> settings.put(l.substring(0, l.indexOf('=')), l.substring(l.indexOf('=') + 1)));
+        settings.putAll(overrides);
+        StringBuilder merged = new StringBuilder();
+        settings.forEach((k, v) -> merged.append(k).append('=').append(v).append('\n'));
+        conf = merged.toString();
         Path confFile = base.resolve("vsftpd.conf");
         try {
             Files.writeString(confFile, conf);
@@ -69,13 +87,16 @@ public final class Vsftpd implements FtpServer {
             throw new UncheckedIOException(e);
         }
         BackgroundProcess p = lab.own(lab.server().start("vsftpd", base.resolve("vsftpd.out"), BINARY, confFile.toString()));
-        Vsftpd server = new Vsftpd(port, List.copyOf(files), protocolLog, p);
+        Vsftpd server = new Vsftpd(port, List.copyOf(files), protocolLog, p, pub);
         FtpServer.awaitListening(lab.server(), port, p);
         return server;
     }
 
     @Override
     public String name() { return "vsftpd"; }
+
+    @Override
+    public Path root() { return root; }
 
     @Override
     public int controlPort() { return port; }
