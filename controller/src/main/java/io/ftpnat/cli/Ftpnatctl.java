@@ -77,7 +77,8 @@ public final class Ftpnatctl {
 
     /** Runs a streamed request and prints each item as it arrives. */
     int stream(CommandSpec spec, String command, com.fasterxml.jackson.databind.node.ObjectNode args, ConntrackCommands.EntryTable table) {
-        PrintWriter out = spec.commandLine().getOut();
+        // picocli's writer flushes on every println; a 100,000-line listing must not make 100,000 writes.
+        PrintWriter out = new PrintWriter(new java.io.BufferedWriter(spec.commandLine().getOut(), 1 << 16), false);
         PrintWriter err = spec.commandLine().getErr();
         boolean json = json(spec);
         boolean lines = conntrackLines() && table != ConntrackCommands.EntryTable.SESSION;
@@ -85,6 +86,15 @@ public final class Ftpnatctl {
             args.put("format", "conntrack");
         }
         try (ApiClient client = ApiClient.connect(socket())) {
+            if (lines && table != ConntrackCommands.EntryTable.EVENT) {
+                java.io.OutputStream sink = new java.io.BufferedOutputStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), 1 << 16);
+                long n = client.streamLines(command, args, sink);
+                sink.flush();
+                if (command.equals("conntrack.list")) {
+                    err.println("ftpnatctl: " + n + " flow entries have been shown.");
+                }
+                return 0;
+            }
             if (!json && !lines && !table.header().isEmpty()) {
                 out.println(table.header());
             }
@@ -98,11 +108,11 @@ public final class Ftpnatctl {
                         }
                     } else if (json) {
                         out.println(ApiClient.itemJson(raw));
-                        if (table == ConntrackCommands.EntryTable.EVENT) {
-                            out.flush();
-                        }
                     } else {
                         table.row(client.mapper().readTree(raw).get("item"), out);
+                    }
+                    if (table == ConntrackCommands.EntryTable.EVENT) {
+                        out.flush();
                     }
                 }
 
@@ -112,6 +122,7 @@ public final class Ftpnatctl {
                 }
             });
             out.flush();
+            spec.commandLine().getOut().flush();
             if (lines && command.equals("conntrack.list")) {
                 err.println("ftpnatctl: " + n + " flow entries have been shown.");
             }

@@ -202,19 +202,22 @@ class ApiServerTest {
         server = startServer(socket, "nogroup");
 
         String query = asUser("nogroup", "{\"cmd\":\"echo\",\"args\":{\"q\":1}}");
+        assertThat(query).startsWith("{");
         assertThat(JSON.readTree(query).path("ok").asBoolean()).as(query).isTrue();
         String change = asUser("nogroup", "{\"cmd\":\"change\"}");
+        assertThat(change).startsWith("{");
         assertThat(JSON.readTree(change).path("error").path("code").asText()).as(change).isEqualTo("forbidden");
 
         // Loosen the file mode: the peer-credential check still refuses a non-member.
         Files.setPosixFilePermissions(socket, PosixFilePermissions.fromString("rw-rw-rw-"));
         String stranger = asUser("users", "{\"cmd\":\"echo\"}");
+        assertThat(stranger).startsWith("{");
         assertThat(JSON.readTree(stranger).path("error").path("code").asText()).as(stranger).isEqualTo("forbidden");
     }
 
     private String asUser(String group, String request) throws Exception {
         Process p = new ProcessBuilder("setpriv", "--reuid=nobody", "--regid=" + group, "--clear-groups",
-                "socat", "-t", "2", "-", "UNIX-CONNECT:" + socket).redirectErrorStream(true).start();
+                "socat", "-t", "5", "-", "UNIX-CONNECT:" + socket).redirectErrorStream(true).start();
         try (OutputStream in = p.getOutputStream()) {
             in.write((request + "\n").getBytes(StandardCharsets.UTF_8));
         }
