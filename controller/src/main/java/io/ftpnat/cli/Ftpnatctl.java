@@ -28,7 +28,7 @@ import picocli.CommandLine.Model.CommandSpec;
         subcommands = {Ftpnatctl.StatusCommand.class, ConntrackCommands.ConntrackCommand.class,
                 ConntrackCommands.ExpectCommand.class, ConntrackCommands.SessionsCommand.class, ConntrackCommands.EventsCommand.class,
                 Ftpnatctl.PolicyCommand.class,
-                Ftpnatctl.RulesetCommand.class, CommandLine.HelpCommand.class},
+                Ftpnatctl.RulesetCommand.class, picocli.AutoComplete.GenerateCompletion.class, CommandLine.HelpCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:ok", "1:ftpnatd answered with an error (e.g. an invalid policy, not permitted)",
                 "2:usage error", "3:ftpnatd (or the kernel) cannot be reached"})

@@ -18,6 +18,11 @@ public final class Ftpnatd {
         System.exit(commandLine().execute(args));
     }
 
+    /** The command model, for generated documentation (man page, completion). */
+    public static CommandLine commandLineForDocs() {
+        return commandLine();
+    }
+
     static CommandLine commandLine() {
         CommandLine cli = new CommandLine(new Ftpnatd());
         cli.setExitCodeExceptionMapper(e -> e instanceof CommandLine.ParameterException ? ExitCode.USAGE : ExitCode.KERNEL);
