@@ -58,6 +58,10 @@ capture ct-dump-mark "conntrack -L -m 7" -- conntrack -L -m 7
 capture ct-get "conntrack -G -s 10.1.0.5 -d 198.51.100.1 -p tcp --sport 40002 --dport 21" -- conntrack -G -s 10.1.0.5 -d 198.51.100.1 -p tcp --sport 40002 --dport 21
 capture ct-get-missing "conntrack -G of a tuple that is not there (ENOENT)" -- conntrack -G -s 10.9.9.9 -d 10.2.0.1 -p tcp --sport 1 --dport 21
 capture exp-dump "conntrack -L expect (made by nf_conntrack_ftp)" -- conntrack -L expect
+capture ct-update-mark "conntrack -U -s 10.1.0.1 -d 10.2.0.1 -p tcp --sport 40000 --dport 21 -m 9 (dump, then CT_NEW with tuple + mark)" -- \
+  conntrack -U -s 10.1.0.1 -d 10.2.0.1 -p tcp --sport 40000 --dport 21 -m 9
+capture ct-delete "conntrack -D -s 10.1.0.4 -d 10.2.0.1 -p tcp --sport 40001 --dport 80 -w 5 (dump, then CT_DELETE of the whole entry)" -- \
+  conntrack -D -s 10.1.0.4 -d 10.2.0.1 -p tcp --sport 40001 --dport 80 -w 5
 # NFLOG: libpcap (tcpdump -i nflog:7) binds the group; two packets logged by an nft rule
 X nft add table inet nl
 X nft add chain inet nl out '{ type filter hook output priority 0; }'

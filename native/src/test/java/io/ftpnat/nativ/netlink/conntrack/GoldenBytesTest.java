@@ -251,4 +251,95 @@ class GoldenBytesTest {
         assertThat(java.util.Arrays.copyOfRange(ours, 20, ours.length))
                 .isEqualTo(java.util.Arrays.copyOfRange(theirs, 20, 20 + 52));
     }
+
+    private static byte[] sentOfType(Fixture f, int type) {
+        return f.sent().stream().filter(m -> FakeTransport.Messages.type(m) == type).findFirst().orElseThrow();
+    }
+
+    private static FakeTransport acking() {
+        return new FakeTransport(req -> List.of(FakeTransport.Messages.ack(FakeTransport.Messages.seq(req), req)));
+    }
+
+    @Test
+    void updateMarkEqualsConntrackToolsUpdateUpToItsTcpFlagsAttribute() throws Exception {
+        byte[] theirs = sentOfType(Fixture.load("ct-update-mark"), Netlink.nfType(1, Cta.IPCTNL_MSG_CT_NEW));
+        byte[] trimmed = java.util.Arrays.copyOf(theirs, theirs.length - 24); // minus CTA_PROTOINFO (TCP flags)
+        ByteBuffer.wrap(trimmed).order(java.nio.ByteOrder.nativeOrder()).putInt(0, trimmed.length);
+        FakeTransport t = acking();
+        try (ConntrackClient c = new ConntrackClient(t)) {
+            c.updateMark(Tuple.tcp("10.1.0.1", 40000, "10.2.0.1", 21), 0, 9);
+        }
+        assertThat(Fixture.withoutSeq(t.requests().get(0))).isEqualTo(Fixture.withoutSeq(trimmed));
+    }
+
+    @Test
+    void deleteSendsTheSameHeaderAndOriginalTupleAsConntrackTools() throws Exception {
+        byte[] theirs = sentOfType(Fixture.load("ct-delete"), Netlink.nfType(1, Cta.IPCTNL_MSG_CT_DELETE));
+        FakeTransport t = acking();
+        try (ConntrackClient c = new ConntrackClient(t)) {
+            c.delete(Tuple.tcp("10.1.0.4", 40001, "10.2.0.1", 80), 5);
+        }
+        byte[] ours = t.requests().get(0);
+        // conntrack-tools sends the whole entry back; the kernel needs one tuple (+ zone). Same
+        // type, flags (REQUEST|ACK), family and CTA_TUPLE_ORIG bytes:
+        assertThat(java.util.Arrays.copyOfRange(ours, 4, 8)).isEqualTo(java.util.Arrays.copyOfRange(theirs, 4, 8));
+        assertThat(java.util.Arrays.copyOfRange(ours, 16, 20 + 52)).isEqualTo(java.util.Arrays.copyOfRange(theirs, 16, 20 + 52));
+        // ...and a CTA_ZONE 5 that conntrack also sends
+        byte[] zone = {6, 0, 18, 0, 0, 5, 0, 0}; // nla_len 6 (be16), padded to 8
+        assertThat(java.util.Arrays.copyOfRange(ours, 72, 80)).isEqualTo(zone);
+        assertThat(indexOf(theirs, zone)).isPositive();
+    }
+
+    private static int indexOf(byte[] hay, byte[] needle) {
+        outer:
+        for (int i = 0; i + needle.length <= hay.length; i++) {
+            for (int j = 0; j < needle.length; j++) {
+                if (hay[i + j] != needle[j]) {
+                    continue outer;
+                }
+            }
+            return i;
+        }
+        return -1;
+    }
+
+    @Test
+    void anInterruptedDumpIsRestartedAndTheConsumerToldSo() throws Exception {
+        List<byte[]> reply = Fixture.load("ct-dump").received();
+        int[] calls = new int[1];
+        FakeTransport t = new FakeTransport(req -> {
+            int seq = FakeTransport.Messages.seq(req);
+            List<byte[]> out = new ArrayList<>();
+            for (byte[] d : reply) {
+                byte[] m = FakeTransport.Messages.withSeq(d, seq);
+                if (calls[0] == 0) { // first attempt: the kernel flags NLM_F_DUMP_INTR on the data
+                    ByteBuffer b = ByteBuffer.wrap(m).order(java.nio.ByteOrder.nativeOrder());
+                    b.putShort(6, (short) (b.getShort(6) | Netlink.NLM_F_DUMP_INTR));
+                }
+                out.add(m);
+            }
+            calls[0]++;
+            return out;
+        });
+        List<Conntrack> got = new ArrayList<>();
+        int[] restarts = new int[1];
+        try (ConntrackClient c = new ConntrackClient(t)) {
+            long n = c.dump(ConntrackFilter.all(), new DumpConsumer<>() {
+                @Override
+                public void accept(Conntrack ct) {
+                    got.add(ct);
+                }
+
+                @Override
+                public void restart() {
+                    restarts[0]++;
+                    got.clear();
+                }
+            });
+            assertThat(n).isEqualTo(got.size());
+        }
+        assertThat(restarts[0]).isEqualTo(1);
+        assertThat(t.requests()).hasSize(2);
+        assertThat(got).hasSize(decodeAll(reply).size());
+    }
 }
