@@ -74,6 +74,12 @@ public final class Daemon implements AutoCloseable {
                 + START_TIMEOUT + " of SIGHUP:\n" + log());
     }
 
+    /** SIGKILL, as a crash would: nothing of the daemon's own shutdown runs. Returns the exit code. */
+    public int kill() {
+        process.signal("KILL");
+        return process.awaitExit(Duration.ofSeconds(15));
+    }
+
     /** SIGTERM and wait; returns the exit code. */
     public int stop() {
         process.signal("TERM");
