@@ -77,8 +77,8 @@ public record Conntrack(int family, Tuple original, Tuple reply, int status, Tcp
         for (int p = payload + Netlink.NFGENMSG_LEN; p < end; ) {
             int len = Attrs.length(b, p, end);
             switch (Attrs.type(b, p)) {
-                case Cta.CTA_TUPLE_ORIG -> orig = Tuple.decode(b, p, len);
-                case Cta.CTA_TUPLE_REPLY -> reply = Tuple.decode(b, p, len);
+                case Cta.CTA_TUPLE_ORIG -> orig = Tuple.decode(b, p, len, reply);
+                case Cta.CTA_TUPLE_REPLY -> reply = Tuple.decode(b, p, len, orig);
                 case Cta.CTA_TUPLE_MASTER -> master = Tuple.decode(b, p, len);
                 case Cta.CTA_STATUS -> status = Attrs.be32(b, p, len);
                 case Cta.CTA_TIMEOUT -> timeout = Attrs.be32(b, p, len);

@@ -105,6 +105,16 @@ public record Tuple(IpAddress src, IpAddress dst, int protocol, int srcPort, int
 
     /** Decodes a nested tuple attribute whose header is at {@code at} with total length {@code len}. */
     static Tuple decode(ByteBuffer b, int at, int len) throws NetlinkDecodeException {
+        return decode(b, at, len, null);
+    }
+
+    /**
+     * Decodes a tuple; addresses equal to {@code opposite}'s swapped ones (the usual reply tuple of
+     * an entry without NAT) reuse its {@link IpAddress} instances instead of allocating.
+     */
+    static Tuple decode(ByteBuffer b, int at, int len, Tuple opposite) throws NetlinkDecodeException {
+        IpAddress srcHint = opposite == null ? null : opposite.dst;
+        IpAddress dstHint = opposite == null ? null : opposite.src;
         int end = at + len;
         IpAddress src = null;
         IpAddress dst = null;
@@ -122,10 +132,10 @@ public record Tuple(IpAddress src, IpAddress dst, int protocol, int srcPort, int
                 for (int q = Attrs.payload(p); q < e; ) {
                     int ql = Attrs.length(b, q, e);
                     switch (Attrs.type(b, q)) {
-                        case Cta.CTA_IP_V4_SRC -> src = v4(b, q, ql);
-                        case Cta.CTA_IP_V4_DST -> dst = v4(b, q, ql);
-                        case Cta.CTA_IP_V6_SRC -> src = v6(b, q, ql);
-                        case Cta.CTA_IP_V6_DST -> dst = v6(b, q, ql);
+                        case Cta.CTA_IP_V4_SRC -> src = v4(b, q, ql, srcHint);
+                        case Cta.CTA_IP_V4_DST -> dst = v4(b, q, ql, dstHint);
+                        case Cta.CTA_IP_V6_SRC -> src = v6(b, q, ql, srcHint);
+                        case Cta.CTA_IP_V6_DST -> dst = v6(b, q, ql, dstHint);
                         default -> { }
                     }
                     q = Attrs.next(q, ql);
@@ -160,17 +170,20 @@ public record Tuple(IpAddress src, IpAddress dst, int protocol, int srcPort, int
         return new Tuple(src, dst, protocol, sport, dport, type, code, id);
     }
 
-    private static IpAddress v4(ByteBuffer b, int p, int len) throws NetlinkDecodeException {
+    private static IpAddress v4(ByteBuffer b, int p, int len, IpAddress hint) throws NetlinkDecodeException {
         if (len - Attrs.HDRLEN != 4) {
             throw new NetlinkDecodeException("IPv4 address attribute of " + (len - Attrs.HDRLEN) + " bytes");
         }
-        return IpAddress.v4(Integer.reverseBytes(b.getInt(p + Attrs.HDRLEN)));
+        long v = Integer.reverseBytes(b.getInt(p + Attrs.HDRLEN)) & 0xffffffffL;
+        return hint != null && !hint.v6() && hint.lo() == v ? hint : new IpAddress(false, 0, v);
     }
 
-    private static IpAddress v6(ByteBuffer b, int p, int len) throws NetlinkDecodeException {
+    private static IpAddress v6(ByteBuffer b, int p, int len, IpAddress hint) throws NetlinkDecodeException {
         if (len - Attrs.HDRLEN != 16) {
             throw new NetlinkDecodeException("IPv6 address attribute of " + (len - Attrs.HDRLEN) + " bytes");
         }
-        return IpAddress.v6(Long.reverseBytes(b.getLong(p + Attrs.HDRLEN)), Long.reverseBytes(b.getLong(p + Attrs.HDRLEN + 8)));
+        long hi = Long.reverseBytes(b.getLong(p + Attrs.HDRLEN));
+        long lo = Long.reverseBytes(b.getLong(p + Attrs.HDRLEN + 8));
+        return hint != null && hint.v6() && hint.hi() == hi && hint.lo() == lo ? hint : IpAddress.v6(hi, lo);
     }
 }
