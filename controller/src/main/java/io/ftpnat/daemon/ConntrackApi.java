@@ -32,9 +32,11 @@ final class ConntrackApi {
     private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
 
     private final ConntrackTables tables;
+    private final EventLoss eventLoss;
 
-    ConntrackApi(ConntrackTables tables) {
+    ConntrackApi(ConntrackTables tables, EventLoss eventLoss) {
         this.tables = tables;
+        this.eventLoss = eventLoss;
     }
 
     Map<String, CommandHandler> commands() {
@@ -139,6 +141,7 @@ final class ConntrackApi {
 
                 @Override
                 public void onEventsLost() {
+                    eventLoss.record();
                     write(stream, JSON.objectNode().put("type", "lost"));
                 }
             };

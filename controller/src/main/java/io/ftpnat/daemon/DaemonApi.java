@@ -30,11 +30,13 @@ final class DaemonApi {
     private final PolicyController policies;
     private final KernelCapabilities capabilities;
     private final Instant started;
+    private final EventLoss eventLoss;
 
-    DaemonApi(PolicyController policies, KernelCapabilities capabilities, Instant started) {
+    DaemonApi(PolicyController policies, KernelCapabilities capabilities, Instant started, EventLoss eventLoss) {
         this.policies = policies;
         this.capabilities = capabilities;
         this.started = started;
+        this.eventLoss = eventLoss;
     }
 
     Map<String, CommandHandler> commands() {
@@ -67,7 +69,21 @@ final class DaemonApi {
         });
         policy.put("applies", policies.appliedCount());
         policy.put("rejections", policies.rejectedCount());
+        ObjectNode counts = r.putObject("counts");
+        // The kernel's own counters for this network namespace: cheap, no dump.
+        counts.put("conntrack_entries", procNumber("/proc/sys/net/netfilter/nf_conntrack_count"));
+        counts.put("conntrack_max", procNumber("/proc/sys/net/netfilter/nf_conntrack_max"));
+        counts.put("expectations_max", procNumber("/proc/sys/net/netfilter/nf_conntrack_expect_max"));
+        counts.put("event_loss_reports", eventLoss.reports());
         response.result(request, r);
+    }
+
+    private static long procNumber(String file) {
+        try {
+            return Long.parseLong(java.nio.file.Files.readString(java.nio.file.Path.of(file)).trim());
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
     }
 
     private void policyShow(ApiRequest request, ResponseWriter response) throws IOException, ApiError {

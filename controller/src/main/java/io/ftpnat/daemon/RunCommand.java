@@ -74,8 +74,9 @@ final class RunCommand implements Callable<Integer> {
             PolicyController policies = new PolicyController(policy, new PolicyLoader(InterfaceCatalog.system()),
                     new RulesetRenderer(common.table), kernel);
             Map<String, CommandHandler> commands = new LinkedHashMap<>();
-            commands.putAll(new DaemonApi(policies, caps, started).commands());
-            commands.putAll(new ConntrackApi(new NetlinkConntrackTables()).commands());
+            EventLoss eventLoss = new EventLoss();
+            commands.putAll(new DaemonApi(policies, caps, started, eventLoss).commands());
+            commands.putAll(new ConntrackApi(new NetlinkConntrackTables(), eventLoss).commands());
             // The socket is bound before the kernel is touched: a second daemon, or a socket path
             // that cannot be used, stops here with the kernel as it was.
             ApiServer api = null;

@@ -154,7 +154,8 @@ class QueryApiTest {
     void statusNamesThePolicyInForce() {
         Cmd.Result r = ctl("-o", "json", "status");
         assertThat(r.ok()).as("%s", r).isTrue();
-        assertThat(r.out()).contains("\"ftp_helper\" : true").contains("\"snat_rules\" : 2").contains("\"dnat_rules\" : 1");
+        assertThat(r.out()).contains("\"ftp_helper\" : true").contains("\"snat_rules\" : 2").contains("\"dnat_rules\" : 1")
+                .contains("\"conntrack_entries\" : ").contains("\"event_loss_reports\" : 0");
         String digest = Pattern.compile("digest ([0-9a-f]{16})").matcher(ref.daemon().log()).results()
                 .reduce((a, b) -> b).orElseThrow().group(1);
         assertThat(r.out()).contains("\"digest\" : \"" + digest + "\"");
@@ -170,6 +171,89 @@ class QueryApiTest {
         assertThat(r.err()).contains(bad + ":5:20: snat[0].out_interface: no interface named 'r7' exists here");
         assertThat(ref.router().ftpnatTable()).isEqualTo(before);
         assertThat(Files.readString(ref.daemon().policy())).isEqualTo(Files.readString(ProjectHome.example("reference-lab.yaml")));
+    }
+
+    @Test
+    void fiftyClientsAtOnceAllGetTheAnswer() throws Exception {
+        String expected = rawAsk("{\"id\":0,\"cmd\":\"conntrack.count\"}");
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(50);
+        try {
+            List<java.util.concurrent.Future<String>> answers = new ArrayList<>();
+            for (int i = 0; i < 50; i++) {
+                answers.add(pool.submit(() -> rawAsk("{\"id\":0,\"cmd\":\"conntrack.count\"}")));
+            }
+            for (var a : answers) {
+                assertThat(a.get(60, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo(expected);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        assertThat(expected).contains("\"ok\":true").contains("\"count\":");
+    }
+
+    @Test
+    void malformedRequestsGetJsonErrorsWhileOthersAreServed() throws Exception {
+        try (Raw bad = new Raw(); Raw good = new Raw()) {
+            assertThat(bad.ask("garbage")).contains("\"code\":\"bad_json\"");
+            assertThat(bad.ask("{\"cmd\":\"conntrack.list\",\"args\":{\"dport\":\"21\"}}")).contains("\"code\":\"bad_request\"")
+                    .contains("dport");
+            assertThat(bad.ask("{\"cmd\":\"nope\"}")).contains("\"code\":\"unknown_command\"");
+            assertThat(bad.ask("{\"cmd\":\"conntrack.list\",\"args\":{\"colour\":1}}")).contains("unknown filter 'colour'");
+            // a client that asks for a stream and vanishes before reading it
+            try (Raw gone = new Raw()) {
+                gone.send("{\"cmd\":\"conntrack.list\"}");
+            }
+            // a 10 MB line: refused and closed, the daemon does not buffer it
+            byte[] chunk = "x".repeat(1 << 16).getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+            try {
+                for (int i = 0; i < 160; i++) {
+                    bad.out.write(chunk);
+                }
+                bad.out.write('\n');
+                bad.out.flush();
+            } catch (java.io.IOException closedByTheDaemon) {
+                // expected once the daemon stops reading at 1 MiB
+            }
+            assertThat(good.ask("{\"cmd\":\"status\"}")).contains("\"ok\":true");
+            assertThat(bad.in.readLine()).contains("\"code\":\"line_too_long\"");
+        }
+        assertThat(ref.daemon().alive()).isTrue();
+    }
+
+    private String rawAsk(String request) throws java.io.IOException {
+        try (Raw c = new Raw()) {
+            return c.ask(request);
+        }
+    }
+
+    /** A client speaking the protocol by hand, as socat or another language would. */
+    private final class Raw implements AutoCloseable {
+        final java.nio.channels.SocketChannel channel;
+        final java.io.BufferedReader in;
+        final java.io.OutputStream out;
+
+        Raw() throws java.io.IOException {
+            channel = java.nio.channels.SocketChannel.open(java.net.StandardProtocolFamily.UNIX);
+            channel.connect(java.net.UnixDomainSocketAddress.of(ref.daemon().socket()));
+            in = new java.io.BufferedReader(new java.io.InputStreamReader(java.nio.channels.Channels.newInputStream(channel),
+                    java.nio.charset.StandardCharsets.UTF_8));
+            out = java.nio.channels.Channels.newOutputStream(channel);
+        }
+
+        void send(String line) throws java.io.IOException {
+            out.write((line + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            out.flush();
+        }
+
+        String ask(String line) throws java.io.IOException {
+            send(line);
+            return in.readLine();
+        }
+
+        @Override
+        public void close() throws java.io.IOException {
+            channel.close();
+        }
     }
 
     @Test
