@@ -18,7 +18,9 @@ import java.util.List;
  * /tmp/ftpnat-demo-captures). Everything is torn down at the end, on failure too.
  */
 public final class Demo {
-    private static final PrintStream out = System.out;
+    private final PrintStream out;
+
+    public Demo(PrintStream out) { this.out = out; }
 
     public static void main(String[] args) throws Exception {
         Path captures = Path.of("/tmp/ftpnat-demo-captures");
@@ -29,8 +31,9 @@ public final class Demo {
         ReferenceLab ref = null;
         try {
             ref = ReferenceLab.create();
-            rc = new Demo().run(ref, captures) ? 0 : 1;
+            rc = new Demo(System.out).run(ref, captures) ? 0 : 1;
         } catch (RuntimeException e) {
+            PrintStream out = System.out;
             out.println("\nDEMO FAILED: " + e.getMessage());
             if (ref != null && ref.daemon() != null) out.println("--- ftpnatd log\n" + ref.daemon().log());
             rc = 1;
@@ -39,13 +42,14 @@ public final class Demo {
             if (ref != null) ref.close();
             List<String> left = Cmd.run("ip", "netns", "list").out().lines()
                     .filter(l -> prefix != null && l.startsWith(prefix + "-")).toList();
-            out.println(left.isEmpty() ? "\nLab torn down: namespaces, servers, daemon and captures are gone."
+            System.out.println(left.isEmpty() ? "\nLab torn down: namespaces, servers, daemon and captures are gone."
                     : "\nWARNING: namespaces left behind: " + left);
         }
         System.exit(rc);
     }
 
-    boolean run(ReferenceLab ref, Path captures) throws IOException {
+    /** Runs the demo in the lab (the caller closes it); true if both transfers arrived intact. */
+    public boolean run(ReferenceLab ref, Path captures) throws IOException {
         NamespaceLab lab = ref.lab();
         out.println("""
                 ftpnat demo — FTP through a Linux router's NAT with the kernel helper
@@ -160,7 +164,7 @@ public final class Demo {
         return ok;
     }
 
-    private static void explainRewrite(FtpDialogue a, FtpDialogue b, DataMode mode) {
+    private void explainRewrite(FtpDialogue a, FtpDialogue b, DataMode mode) {
         if (mode == DataMode.PORT) {
             FtpAddress before = FtpAddress.parse(a.command("PORT")), after = FtpAddress.parse(b.command("PORT"));
             if (before != null && after != null) {

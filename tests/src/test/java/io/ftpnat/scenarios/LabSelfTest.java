@@ -55,6 +55,23 @@ class LabSelfTest {
     }
 
     @Test
+    void leftoversOfACrashedRunAreRemovedOthersAreNot() {
+        // a lab namespace whose JVM (pid in the name) is gone, and one that is not a lab's
+        String orphan = "ftpnat-" + Integer.MAX_VALUE + "-1-router";
+        String notOurs = "ftpnat-selftest-keep";
+        Cmd.run("ip", "netns", "add", orphan).check();
+        Cmd.run("ip", "netns", "add", notOurs).check();
+        try {
+            assertThat(NamespaceLab.removeLeftovers()).contains(orphan);
+            String list = Cmd.run("ip", "netns", "list").out();
+            assertThat(list).doesNotContain(orphan).contains(notOurs).contains(ref.lab().router().name());
+        } finally {
+            Cmd.run("ip", "netns", "del", orphan);
+            Cmd.run("ip", "netns", "del", notOurs);
+        }
+    }
+
+    @Test
     void withoutFtpnatTheFirewallDropsTheDataConnection() {
         ref.router().flushConntrack();
         ref.lab().router().exec("nft", "delete", "table", "inet", "ftpnat");
