@@ -32,7 +32,7 @@ public final class PureFtpd implements FtpServer {
     public static String binary() { return HOME + "/usr/sbin/pure-ftpd"; }
 
     public static boolean installed() {
-        return Cmd.onPath(binary()) && Cmd.onPath(HOME + "/usr/bin/pure-pw");
+        return Cmd.onPath(binary()) && Cmd.onPath(HOME + "/usr/bin/pure-pw") && Cmd.onPath("openssl");
     }
 
     public static PureFtpd start(NamespaceLab lab, int port, java.util.Map<String, Integer> fileSizes) {
