@@ -39,6 +39,7 @@ public final class ConntrackEvents implements AutoCloseable {
     }
 
     public static final Set<Group> ALL = EnumSet.allOf(Group.class);
+    private static final int MAX_DRAIN_DATAGRAMS = 1_000_000;
 
     private final NetlinkConnection conn;
     private final int receiveBuffer;
@@ -89,8 +90,10 @@ public final class ConntrackEvents implements AutoCloseable {
 
     /**
      * Receives one datagram of events (waiting at most {@code timeoutMillis}; 0 = do not wait) and
-     * delivers them to {@code handler}. Returns the number of events delivered, 0 after reporting
-     * lost events, or -1 when nothing arrived in time.
+     * delivers them to {@code handler}. Returns the number of events delivered, or -1 when nothing
+     * arrived in time. When the kernel reports lost events (ENOBUFS), everything still queued is
+     * delivered first (the socket is drained) and then {@link EventHandler#onEventsLost()} is
+     * called: dump then, and the result is complete.
      */
     public int poll(EventHandler handler, int timeoutMillis) throws NetlinkException {
         this.handler = handler;
@@ -101,10 +104,30 @@ public final class ConntrackEvents implements AutoCloseable {
         } catch (NetlinkException e) {
             if (e.errno() == Errno.ENOBUFS) {
                 lost++;
+                drain();
                 handler.onEventsLost();
-                return 0;
+                return delivered;
             }
             throw e;
+        }
+    }
+
+    /**
+     * After ENOBUFS the kernel marks the socket congested and reports no further drops until its
+     * queue has been read empty. So deliver what is queued first: once drained, any new loss is
+     * reported again, and a resync dump taken now misses nothing unreported.
+     */
+    private void drain() throws NetlinkException {
+        for (int i = 0; i < MAX_DRAIN_DATAGRAMS; i++) {
+            try {
+                if (conn.receiveUnsolicited(0, this::onMessage) < 0) {
+                    return;
+                }
+            } catch (NetlinkException again) {
+                if (again.errno() != Errno.ENOBUFS) {
+                    throw again;
+                }
+            }
         }
     }
 

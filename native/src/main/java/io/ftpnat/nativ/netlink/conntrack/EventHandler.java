@@ -12,6 +12,7 @@ public interface EventHandler {
     default void onExpectation(ExpectationEvent event) {
     }
 
+    /** Called after the events still queued were delivered (the socket is drained): resync now. */
     default void onEventsLost() {
     }
 }

@@ -1,0 +1,157 @@
+package io.ftpnat.nativ.netlink.conntrack;
+
+import java.util.Set;
+
+import io.ftpnat.nativ.netlink.KernelTransport;
+import io.ftpnat.nativ.netlink.NetlinkException;
+import io.ftpnat.nativ.netlink.NetworkNamespace;
+
+/**
+ * Keeps a consumer in step with the kernel's conntrack and expectation tables, the way conntrackd
+ * does: subscribe to events first, then take a snapshot (dump), then apply events; when the kernel
+ * reports lost events (ENOBUFS), take a new snapshot. One dedicated thread ("conntrack-monitor")
+ * does all of it and calls the {@link Listener} — never concurrently.
+ *
+ * <p>A consumer's model is: between {@link Listener#onSnapshotBegin} and
+ * {@link Listener#onSnapshotEnd} it receives every current entry; entries it knew but did not
+ * receive are gone. Events that follow apply on top (they may repeat what the snapshot showed:
+ * treat NEW as upsert, DESTROY of an unknown entry as a no-op).
+ */
+public final class ConntrackMonitor implements AutoCloseable {
+    /** Callbacks, all on the monitor thread. */
+    public interface Listener {
+        /** A full snapshot follows; {@code afterLoss} is true when events were lost (resync). */
+        default void onSnapshotBegin(boolean afterLoss) {
+        }
+
+        void onConntrack(Conntrack entry);
+
+        default void onExpectation(Expectation entry) {
+        }
+
+        default void onSnapshotEnd() {
+        }
+
+        void onEvent(ConntrackEvent event);
+
+        default void onExpectationEvent(ExpectationEvent event) {
+        }
+
+        /** A netlink error other than lost events; the monitor retries after a second. */
+        default void onError(NetlinkException error) {
+        }
+    }
+
+    private final ConntrackEvents events;
+    private final ConntrackClient client;
+    private final Listener listener;
+    private final Thread thread;
+    private volatile boolean running = true;
+    private volatile long snapshots;
+    private boolean lost;
+
+    private ConntrackMonitor(ConntrackEvents events, ConntrackClient client, Listener listener) {
+        this.events = events;
+        this.client = client;
+        this.listener = listener;
+        this.thread = new Thread(this::run, "conntrack-monitor");
+        this.thread.setDaemon(true);
+    }
+
+    /**
+     * Starts monitoring in {@code ns} (null: the calling thread's namespace) with the given event
+     * groups and socket receive buffer (bytes; {@link ConntrackEvents#DEFAULT_RECEIVE_BUFFER} is a
+     * good default).
+     */
+    public static ConntrackMonitor start(NetworkNamespace ns, Set<ConntrackEvents.Group> groups, int receiveBuffer,
+                                         Listener listener) throws NetlinkException {
+        ConntrackEvents ev = ns == null
+                ? ConntrackEvents.subscribe(KernelTransport.open(KernelTransport.NETLINK_NETFILTER), groups, receiveBuffer)
+                : ConntrackEvents.subscribe(ns, groups, receiveBuffer);
+        ConntrackClient client;
+        try {
+            client = ns == null ? ConntrackClient.open() : ConntrackClient.open(ns);
+        } catch (NetlinkException e) {
+            ev.close();
+            throw e;
+        }
+        ConntrackMonitor m = new ConntrackMonitor(ev, client, listener);
+        m.thread.start();
+        return m;
+    }
+
+    /** How many snapshots were taken (1 after the initial one; more after losses). */
+    public long snapshots() {
+        return snapshots;
+    }
+
+    private void run() {
+        boolean needSnapshot = true;
+        boolean afterLoss = false;
+        EventHandler handler = new EventHandler() {
+            @Override
+            public void onConntrack(ConntrackEvent event) {
+                listener.onEvent(event);
+            }
+
+            @Override
+            public void onExpectation(ExpectationEvent event) {
+                listener.onExpectationEvent(event);
+            }
+
+            @Override
+            public void onEventsLost() {
+                lost = true;
+            }
+        };
+        while (running) {
+            try {
+                if (needSnapshot) {
+                    listener.onSnapshotBegin(afterLoss);
+                    client.dump(ConntrackFilter.all(), listener::onConntrack);
+                    client.dumpExpectations(0, listener::onExpectation);
+                    listener.onSnapshotEnd();
+                    snapshots++;
+                    needSnapshot = false;
+                }
+                events.poll(handler, 200);
+                if (lost) {
+                    lost = false;
+                    needSnapshot = true;
+                    afterLoss = true;
+                }
+            } catch (NetlinkException e) {
+                listener.onError(e);
+                needSnapshot = true;
+                afterLoss = true;
+                sleepQuietly();
+            } catch (RuntimeException e) {
+                listener.onError(new NetlinkException("conntrack monitor listener", String.valueOf(e)));
+                needSnapshot = true;
+                afterLoss = true;
+                sleepQuietly();
+            }
+        }
+    }
+
+    private void sleepQuietly() {
+        try {
+            Thread.sleep(1000);
+        } catch (InterruptedException e) {
+            running = false;
+        }
+    }
+
+    /** Stops the thread (within ~200 ms) and closes both sockets. */
+    @Override
+    public void close() {
+        running = false;
+        try {
+            thread.join(5000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        events.close();
+        client.close();
+    }
+}
