@@ -77,74 +77,63 @@ public final class Ftpnatctl {
 
     /** Runs a streamed request and prints each item as it arrives. */
     int stream(CommandSpec spec, String command, com.fasterxml.jackson.databind.node.ObjectNode args, ConntrackCommands.EntryTable table) {
-        // picocli's writer flushes on every println; a 100,000-line listing must not make 100,000 writes.
-        PrintWriter out = new PrintWriter(new java.io.BufferedWriter(spec.commandLine().getOut(), 1 << 16), false);
         PrintWriter err = spec.commandLine().getErr();
         boolean json = json(spec);
         boolean lines = conntrackLines() && table != ConntrackCommands.EntryTable.SESSION;
         if (lines) {
             args.put("format", "conntrack");
         }
-        try (ApiClient client = ApiClient.connect(socket())) {
+        return withDaemon(spec, command, client -> {
+            long n;
             if (lines && table != ConntrackCommands.EntryTable.EVENT) {
+                // conntrack -L's format: line bytes are copied, never decoded (see ApiClient.streamLines)
                 java.io.OutputStream sink = new java.io.BufferedOutputStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), 1 << 16);
-                long n = client.streamLines(command, args, sink);
+                n = client.streamLines(command, args, sink);
                 sink.flush();
-                if (command.equals("conntrack.list")) {
-                    err.println("ftpnatctl: " + n + " flow entries have been shown.");
+            } else {
+                // picocli's writer flushes on every println; a 100,000-line listing must not make 100,000 writes.
+                PrintWriter out = new PrintWriter(new java.io.BufferedWriter(spec.commandLine().getOut(), 1 << 16), false);
+                if (!json && !lines && !table.header().isEmpty()) {
+                    out.println(table.header());
                 }
-                return 0;
-            }
-            if (!json && !lines && !table.header().isEmpty()) {
-                out.println(table.header());
-            }
-            long n = client.stream(command, args, new ApiClient.StreamHandler() {
-                @Override
-                public void item(String raw) throws IOException {
-                    if (lines) {
-                        String text = ApiClient.lineOf(raw, client.mapper());
-                        if (!text.isEmpty()) {
-                            out.println(text);
+                n = client.stream(command, args, new ApiClient.StreamHandler() {
+                    @Override
+                    public void item(String raw) throws IOException {
+                        if (lines) {
+                            String text = ApiClient.lineOf(raw, client.mapper());
+                            if (!text.isEmpty()) {
+                                out.println(text);
+                            }
+                        } else if (json) {
+                            out.println(ApiClient.itemJson(raw));
+                        } else {
+                            table.row(client.mapper().readTree(raw).get("item"), out);
                         }
-                    } else if (json) {
-                        out.println(ApiClient.itemJson(raw));
-                    } else {
-                        table.row(client.mapper().readTree(raw).get("item"), out);
+                        if (table == ConntrackCommands.EntryTable.EVENT) {
+                            out.flush();
+                        }
                     }
-                    if (table == ConntrackCommands.EntryTable.EVENT) {
-                        out.flush();
-                    }
-                }
 
-                @Override
-                public void restart() {
-                    err.println("ftpnatctl: the kernel restarted an interrupted dump; entries above may repeat below");
-                }
-            });
-            out.flush();
-            spec.commandLine().getOut().flush();
+                    @Override
+                    public void restart() {
+                        err.println("ftpnatctl: the kernel restarted an interrupted dump; entries above may repeat below");
+                    }
+                });
+                out.flush();
+                spec.commandLine().getOut().flush();
+            }
             if (lines && command.equals("conntrack.list")) {
                 err.println("ftpnatctl: " + n + " flow entries have been shown.");
             }
             return 0;
-        } catch (ApiClient.Unreachable e) {
-            err.println("ftpnatctl: " + e.getMessage());
-            return UNREACHABLE;
-        } catch (ApiClient.Failed e) {
-            err.println("ftpnatctl " + command + ": " + e.getMessage() + " [" + e.code + "]");
-            return DAEMON_ERROR;
-        } catch (IOException e) {
-            err.println("ftpnatctl " + command + ": " + e.getMessage());
-            return UNREACHABLE;
-        }
+        });
     }
 
-    /** Runs one request and prints its result; the shared error handling of every subcommand. */
+    /** Runs one request and prints its result. */
     int request(CommandSpec spec, String command, com.fasterxml.jackson.databind.node.ObjectNode args, Printer table) {
         PrintWriter out = spec.commandLine().getOut();
-        PrintWriter err = spec.commandLine().getErr();
         boolean json = json(spec);
-        try (ApiClient client = ApiClient.connect(socket())) {
+        return withDaemon(spec, command, client -> {
             JsonNode result = client.call(command, args == null ? client.args() : args);
             if (json) {
                 out.println(client.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(result));
@@ -153,6 +142,18 @@ public final class Ftpnatctl {
             }
             out.flush();
             return 0;
+        });
+    }
+
+    private interface DaemonCall {
+        int run(ApiClient client) throws IOException, ApiClient.Failed;
+    }
+
+    /** Connects to the daemon and runs the call; the exit codes and messages every subcommand shares. */
+    private int withDaemon(CommandSpec spec, String command, DaemonCall call) {
+        PrintWriter err = spec.commandLine().getErr();
+        try (ApiClient client = ApiClient.connect(socket())) {
+            return call.run(client);
         } catch (ApiClient.Unreachable e) {
             err.println("ftpnatctl: " + e.getMessage());
             return UNREACHABLE;
