@@ -14,9 +14,12 @@ public final class RouterState {
 
     public String nftRuleset() { return router.run("nft", "list", "ruleset"); }
 
-    /** {@code nft list table inet ftpnat}, or null when the table does not exist. */
+    /**
+     * {@code nft -s list table inet ftpnat} (stateless: without counters, so two listings compare
+     * equal when the rules are the same), or null when the table does not exist.
+     */
     public String ftpnatTable() {
-        Cmd.Result r = router.exec("nft", "list", "table", "inet", "ftpnat");
+        Cmd.Result r = router.exec("nft", "-s", "list", "table", "inet", "ftpnat");
         return r.ok() ? r.out() : null;
     }
 
