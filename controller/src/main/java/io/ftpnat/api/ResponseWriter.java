@@ -93,6 +93,16 @@ public final class ResponseWriter {
             count++;
         }
 
+        /** An item that is one line of text, {@code {"item":{"line":"..."}}}, written without a tree. */
+        public void line(String text) throws IOException {
+            g.writeStartObject();
+            g.writeObjectFieldStart("item");
+            g.writeStringField("line", text);
+            g.writeEndObject();
+            finish(false);
+            count++;
+        }
+
         /** Pushes the items written so far to the client now (for live streams such as events). */
         public void flush() throws IOException {
             g.flush();

@@ -53,8 +53,8 @@ final class ConntrackApi {
         ConntrackQuery query = ConntrackQuery.from(request.args());
         boolean lines = format(request);
         ResponseWriter.Stream stream = response.stream(request);
-        dump(() -> tables.dump(query.kernelFilter(), new Streaming<>(stream, c -> query.matches(c)
-                ? (lines ? JSON.objectNode().put("line", ConntrackLine.of(c)) : ConntrackJson.of(c)) : null)));
+        dump(() -> tables.dump(query.kernelFilter(), new Streaming<Conntrack>(stream, c -> query.matches(c) ? ConntrackJson.of(c) : null,
+                lines ? c -> query.matches(c) ? ConntrackLine.of(c) : null : null)));
         stream.end();
     }
 
@@ -80,8 +80,7 @@ final class ConntrackApi {
     private void expectations(ApiRequest request, ResponseWriter response) throws ApiError, IOException {
         boolean lines = format(request);
         ResponseWriter.Stream stream = response.stream(request);
-        dump(() -> tables.dumpExpectations(new Streaming<Expectation>(stream,
-                e -> lines ? JSON.objectNode().put("line", ConntrackLine.of(e)) : ConntrackJson.of(e))));
+        dump(() -> tables.dumpExpectations(new Streaming<Expectation>(stream, ConntrackJson::of, lines ? ConntrackLine::of : null)));
         stream.end();
     }
 
@@ -219,24 +218,35 @@ final class ConntrackApi {
         }
     }
 
-    /** Writes each accepted entry to the stream as it is decoded: nothing is collected. */
+    /**
+     * Writes each accepted entry to the stream as it is decoded: nothing is collected. With a line
+     * renderer the items are conntrack-tools lines; a renderer's null skips the entry.
+     */
     private static final class Streaming<T> implements DumpConsumer<T> {
         private final ResponseWriter.Stream stream;
-        private final java.util.function.Function<T, JsonNode> render;
+        private final java.util.function.Function<T, JsonNode> json;
+        private final java.util.function.Function<T, String> line;
 
-        Streaming(ResponseWriter.Stream stream, java.util.function.Function<T, JsonNode> render) {
+        Streaming(ResponseWriter.Stream stream, java.util.function.Function<T, JsonNode> json, java.util.function.Function<T, String> line) {
             this.stream = stream;
-            this.render = render;
+            this.json = json;
+            this.line = line;
         }
 
         @Override
         public void accept(T entry) {
-            JsonNode item = render.apply(entry);
-            if (item == null) {
-                return;
-            }
             try {
-                stream.item(item);
+                if (line != null) {
+                    String text = line.apply(entry);
+                    if (text != null) {
+                        stream.line(text);
+                    }
+                } else {
+                    JsonNode item = json.apply(entry);
+                    if (item != null) {
+                        stream.item(item);
+                    }
+                }
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
