@@ -48,6 +48,7 @@ class NonStandardControlPortTest {
         assertThat(o.serverDialogue().command("PORT")).as("%s", o).startsWith("PORT 192,168,10,114,");
         assertThat(o.dataAtServer()).as("%s", o).hasSize(1);
         assertThat(o.dataAtServer().get(0).to()).startsWith(ROUTER_OUTSIDE_V4 + ":");
+        assertThat(o.dataAtServer().get(0).from()).as("active data from port 20").isEqualTo(SERVER_V4 + ":20");
         ConntrackEntry control = o.controlEntries(PORT).stream().findFirst().orElseThrow(() -> new AssertionError(o));
         assertThat(control.helper()).isEqualTo("ftp");
     }
