@@ -52,14 +52,14 @@ echo "== conntrack -L -o xml, $RUNS runs"
 for i in $(seq "$RUNS"); do s=$(date +%s%N); X conntrack -L -o xml >/dev/null 2>&1; e=$(date +%s%N); echo $(( (e - s) / 1000000 )); done > "$TMP/ct_x"
 echo "conntrack -L -o xml median: $(median < "$TMP/ct_x") ms"
 
-echo "== ours: dump + decode (steady state in a running JVM, as in the daemon)"
+echo "== ours: dump + decode in a running JVM (the daemon's case), each paired with a conntrack -L run just before it"
 X "${JAVA[@]}" dump "$RUNS"
-echo "== ours: one-shot JVM (start, open socket, one dump+decode, exit), $RUNS runs"
-for i in $(seq "$RUNS"); do s=$(date +%s%N); X "${JAVA[@]}" dump 0 >/dev/null; e=$(date +%s%N); echo $(( (e - s) / 1000000 )); done > "$TMP/ours_cold"
-echo "one-shot JVM median: $(median < "$TMP/ours_cold") ms (runs: $(tr '\n' ' ' < "$TMP/ours_cold"))"
-echo "== conntrack -L again (same run, after ours)"
-for i in $(seq "$RUNS"); do s=$(date +%s%N); X conntrack -L >/dev/null 2>&1; e=$(date +%s%N); echo $(( (e - s) / 1000000 )); done > "$TMP/ct_l2"
-echo "conntrack -L median: $(median < "$TMP/ct_l2") ms"
+echo "== ours: one-shot JVM (start, open socket, one dump+decode, exit), alternating with conntrack -L, $RUNS pairs"
+for i in $(seq "$RUNS"); do
+  s=$(date +%s%N); X conntrack -L >/dev/null 2>&1; e=$(date +%s%N); echo $(( (e - s) / 1000000 )) >> "$TMP/pair_ct"
+  s=$(date +%s%N); X "${JAVA[@]}" dump 0 >/dev/null; e=$(date +%s%N); echo $(( (e - s) / 1000000 )) >> "$TMP/pair_ours"
+done
+echo "one-shot JVM median: $(median < "$TMP/pair_ours") ms (runs: $(tr '\n' ' ' < "$TMP/pair_ours")); conntrack -L in the same pairs: median $(median < "$TMP/pair_ct") ms (runs: $(tr '\n' ' ' < "$TMP/pair_ct"))"
 
 X conntrack -F >/dev/null 2>&1
 gen "$EVENTS" "$TMP/events"

@@ -67,7 +67,25 @@ public final class NetlinkConnection implements AutoCloseable {
     public boolean dump(String what, MessageHandler handler) throws NetlinkException {
         tx.addFlags(Netlink.NLM_F_DUMP);
         int mySeq = send(what);
-        return run(what, mySeq, handler, true);
+        try {
+            return run(what, mySeq, handler, true);
+        } catch (NetlinkException | RuntimeException e) {
+            // the kernel keeps the dump running on this socket (a new dump would get EBUSY):
+            // read it to its end before giving the error back
+            if (!(e instanceof NetlinkException ne) || ne.errno() == 0) {
+                abandon(mySeq);
+            }
+            throw e;
+        }
+    }
+
+    /** Reads and discards the rest of dump {@code mySeq}, bounded by the timeout. */
+    private void abandon(int mySeq) {
+        try {
+            run("abandon dump", mySeq, (b, type, flags, p, e) -> { }, true);
+        } catch (NetlinkException | RuntimeException ignored) {
+            // best effort: a later request skips stale replies by their sequence number anyway
+        }
     }
 
     private int send(String what) throws NetlinkException {

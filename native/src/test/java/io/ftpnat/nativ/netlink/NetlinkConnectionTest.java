@@ -130,4 +130,26 @@ class NetlinkConnectionTest {
         c.request(TYPE, 0, 0, 0);
         assertThatThrownBy(() -> c.dump("dump", (b, type, flags, p, e) -> { })).isInstanceOf(NetlinkDecodeException.class);
     }
+
+    @Test
+    void aConsumerFailingMidDumpLeavesTheSocketUsable() throws Exception {
+        FakeTransport t = new FakeTransport(req -> {
+            int s = seq(req);
+            if (FakeTransport.Messages.flags(req) == (Netlink.NLM_F_REQUEST | Netlink.NLM_F_DUMP)) {
+                return List.of(datagram(entry(s, 0, 1)), datagram(entry(s, 0, 2)), datagram(entry(s, 0, 3), done(s)));
+            }
+            return List.of(ack(s, req));
+        });
+        NetlinkConnection c = new NetlinkConnection(t);
+        c.request(TYPE, 0, 0, 0);
+        assertThatThrownBy(() -> c.dump("dump", (b, type, flags, p, e) -> {
+            throw new IllegalStateException("consumer failed");
+        })).isInstanceOf(IllegalStateException.class);
+        // the rest of the dump was read off: the next request sees only its own answer
+        c.request(TYPE, 0, 0, 0);
+        List<Integer> got = new ArrayList<>();
+        c.execute("next", (b, type, flags, p, e) -> got.add(1));
+        assertThat(got).isEmpty();
+        assertThat(t.receiveQueueIsEmpty()).isTrue();
+    }
 }

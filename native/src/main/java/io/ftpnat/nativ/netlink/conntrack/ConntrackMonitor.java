@@ -80,6 +80,11 @@ public final class ConntrackMonitor implements AutoCloseable {
         return m;
     }
 
+    /** The events socket's receive buffer as granted by the kernel (bytes). */
+    public int receiveBufferSize() {
+        return events.receiveBufferSize();
+    }
+
     /** How many snapshots were taken (1 after the initial one; more after losses). */
     public long snapshots() {
         return snapshots;

@@ -77,6 +77,11 @@ public final class FakeTransport implements NetlinkTransport {
         return Set.copyOf(groups);
     }
 
+    /** Whether every queued datagram has been received. */
+    public synchronized boolean receiveQueueIsEmpty() {
+        return queue.isEmpty();
+    }
+
     public boolean isClosed() {
         return closed;
     }
