@@ -3,6 +3,7 @@
 Usage: ftp_session.py CLIENT_ADDR SERVER_ADDR
 Prints "ctl <local port>" once logged in, then answers each command:
   pasv                -> "pasv <port>"       (sends PASV; nf_conntrack_ftp expects the data connection)
+  epsv                -> "epsv <port>"       (sends EPSV, e.g. over IPv6)
   list                -> "list <n lines>"    (a full passive LIST)
   listen ADDR PORT    -> "listening"         (a TCP listener, e.g. the far end of a data connection)
   connect ADDR PORT   -> "connected <lport>" (connects from CLIENT_ADDR, accepts on the listener, sends a byte)
@@ -25,12 +26,15 @@ for line in sys.stdin:
     if cmd[0] == "pasv":
         host, port = ftplib.parse227(ftp.sendcmd("PASV"))
         print("pasv", port, flush=True)
+    elif cmd[0] == "epsv":
+        port = ftplib.parse229(ftp.sendcmd("EPSV"), ftp.sock.getpeername())[1]
+        print("epsv", port, flush=True)
     elif cmd[0] == "list":
         lines = []
         ftp.retrlines("LIST", lines.append)
         print("list", len(lines), flush=True)
     elif cmd[0] == "listen":
-        listener = socket.socket()
+        listener = socket.socket(socket.AF_INET6 if ":" in cmd[1] else socket.AF_INET)
         listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         listener.bind((cmd[1], int(cmd[2])))
         listener.listen(4)

@@ -39,6 +39,8 @@ import io.ftpnat.nativ.netlink.NetworkNamespace;
 class ExpectationIntegrationTest {
     private static final String CLIENT = "192.0.2.1";
     private static final String SERVER = "192.0.2.2";
+    private static final String CLIENT6 = "fd00:db8::1";
+    private static final String SERVER6 = "fd00:db8::2";
     private static NetnsLab lab;
     private static String ns;
     private static NetworkNamespace netns;
@@ -59,6 +61,8 @@ class ExpectationIntegrationTest {
         ns = lab.newNamespace("exp");
         NetnsLab.sh("ip", "-n", ns, "addr", "add", CLIENT + "/32", "dev", "lo");
         NetnsLab.sh("ip", "-n", ns, "addr", "add", SERVER + "/32", "dev", "lo");
+        NetnsLab.sh("ip", "-n", ns, "addr", "add", CLIENT6 + "/128", "dev", "lo", "nodad");
+        NetnsLab.sh("ip", "-n", ns, "addr", "add", SERVER6 + "/128", "dev", "lo", "nodad");
         Path nft = Files.createTempFile("ftpnat-nl", ".nft");
         Files.writeString(nft, """
                 table inet lab {
@@ -68,7 +72,8 @@ class ExpectationIntegrationTest {
                 """);
         NetnsLab.exec(ns, "nft", "-f", nft.toString());
         Files.delete(nft);
-        startVsftpd();
+        startVsftpd(false);
+        startVsftpd(true);
 
         netns = NetworkNamespace.enter(ns);
         // subscribe first, then dump: with nf_conntrack_events=2 only connections born while a
@@ -98,16 +103,14 @@ class ExpectationIntegrationTest {
         reader.start();
     }
 
-    private static void startVsftpd() throws Exception {
+    private static void startVsftpd(boolean v6) throws Exception {
         Path base = Files.createTempDirectory("ftpnat-nl-vsftpd");
         Path pub = Files.createDirectories(base.resolve("pub"));
         Path empty = Files.createDirectories(base.resolve("empty"));
         Files.writeString(pub.resolve("hello.txt"), "hello\n");
         Path conf = base.resolve("vsftpd.conf");
         Files.writeString(conf, """
-                listen=YES
-                listen_ipv6=NO
-                listen_address=%s
+                %s
                 background=NO
                 anonymous_enable=YES
                 no_anon_password=YES
@@ -121,10 +124,11 @@ class ExpectationIntegrationTest {
                 seccomp_sandbox=NO
                 isolate_network=NO
                 syslog_enable=NO
-                """.formatted(SERVER, pub, empty));
+                """.formatted(v6 ? "listen=NO\nlisten_ipv6=YES\nlisten_address6=" + SERVER6 : "listen=YES\nlisten_address=" + SERVER,
+                pub, empty));
         lab.spawn(ns, "/usr/sbin/vsftpd", conf.toString());
         for (int i = 0; i < 50; i++) {
-            if (NetnsLab.exec(ns, "ss", "-ltn").contains(SERVER + ":21")) {
+            if (NetnsLab.exec(ns, "ss", "-ltn").contains(v6 ? "[" + SERVER6 + "]:21" : SERVER + ":21")) {
                 return;
             }
             Thread.sleep(100);
@@ -170,9 +174,17 @@ class ExpectationIntegrationTest {
         final Writer in;
         final BlockingQueue<String> lines = new ArrayBlockingQueue<>(100);
         final int controlPort;
+        final String client;
+        final String server;
 
         Session() throws Exception {
-            p = new ProcessBuilder("ip", "netns", "exec", ns, "python3", script(), CLIENT, SERVER)
+            this(CLIENT, SERVER);
+        }
+
+        Session(String client, String server) throws Exception {
+            this.client = client;
+            this.server = server;
+            p = new ProcessBuilder("ip", "netns", "exec", ns, "python3", script(), client, server)
                     .redirectError(ProcessBuilder.Redirect.DISCARD).start();
             in = new java.io.OutputStreamWriter(p.getOutputStream(), StandardCharsets.US_ASCII);
             Thread t = new Thread(() -> {
@@ -213,7 +225,7 @@ class ExpectationIntegrationTest {
         }
 
         Tuple control() {
-            return Tuple.tcp(CLIENT, controlPort, SERVER, 21);
+            return Tuple.tcp(client, controlPort, server, 21);
         }
 
         @Override
@@ -371,5 +383,31 @@ class ExpectationIntegrationTest {
                 .isInstanceOf(NetlinkException.class)
                 .satisfies(ex -> assertThat(((NetlinkException) ex).errno()).isEqualTo(Errno.EINVAL));
         client.delete(noHelper, 0);
+    }
+
+    @Test
+    void ipv6EpsvExpectationsFromTheHelperAndFromUs() throws Exception {
+        try (Session v6 = new Session(CLIENT6, SERVER6)) {
+            Conntrack master = client.get(v6.control()).orElseThrow();
+            assertThat(master.family()).isEqualTo(10);
+            assertThat(master.helper()).isEqualTo("ftp");
+            int port = Integer.parseInt(v6.send("epsv", "epsv"));
+            assertThat(expectationsTo(port)).singleElement().satisfies(e -> {
+                assertThat(e.family()).isEqualTo(10);
+                assertThat(e.master()).isEqualTo(v6.control());
+                assertThat(e.tuple()).isEqualTo(Tuple.tcp(CLIENT6, 0, SERVER6, port));
+                assertThat(e.mask().src()).isEqualTo(IpAddress.V6_HOST_MASK);
+            });
+            assertThat(NetnsLab.exec(ns, "conntrack", "-L", "expect", "-f", "ipv6")).contains("dport=" + port);
+
+            Tuple expected = Tuple.tcp(CLIENT6, 0, SERVER6, 45990);
+            client.createExpectation(Expectation.create(v6.control(), expected, 60));
+            assertThat(client.getExpectation(expected, 0)).hasValueSatisfying(e -> assertThat(e.master()).isEqualTo(v6.control()));
+            v6.send("listen " + SERVER6 + " 45990", "listening");
+            int lport = Integer.parseInt(v6.send("connect " + SERVER6 + " 45990", "connected"));
+            Conntrack data = client.get(Tuple.tcp(CLIENT6, lport, SERVER6, 45990)).orElseThrow();
+            assertThat(data.master()).isEqualTo(v6.control());
+            assertThat(client.getExpectation(expected, 0)).isEmpty();
+        }
     }
 }

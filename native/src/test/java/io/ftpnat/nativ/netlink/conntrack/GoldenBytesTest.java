@@ -342,4 +342,17 @@ class GoldenBytesTest {
         assertThat(t.requests()).hasSize(2);
         assertThat(got).hasSize(decodeAll(reply).size());
     }
+
+    @Test
+    void unknownAttributesAreSkippedNotFatal() throws Exception {
+        byte[] real = Fixture.load("ct-get").received().get(0);
+        Conntrack plain = decodeAll(List.of(real)).get(0);
+        // append an unknown top-level attribute (type 99, 6 bytes) and an unknown nested one (type 0x8064)
+        byte[] extra = {10, 0, 99, 0, 1, 2, 3, 4, 5, 6, 0, 0, 12, 0, 100, (byte) 0x80, 8, 0, 1, 0, 9, 9, 9, 9};
+        int len = ByteBuffer.wrap(real).order(java.nio.ByteOrder.nativeOrder()).getInt(0);
+        byte[] grown = java.util.Arrays.copyOf(real, len + extra.length);
+        System.arraycopy(extra, 0, grown, len, extra.length);
+        ByteBuffer.wrap(grown).order(java.nio.ByteOrder.nativeOrder()).putInt(0, grown.length);
+        assertThat(decodeAll(List.of(grown))).containsExactly(plain);
+    }
 }
