@@ -1,0 +1,91 @@
+package io.ftpnat.ansible;
+
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import io.ftpnat.lab.Cmd;
+import io.ftpnat.lab.ProjectHome;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Running ansible-core's commands (from Debian: ansible-core, ansible-lint, yamllint) on the
+ * repository's ansible/ tree. Without a tool the tests are skipped with a message naming it.
+ */
+final class AnsibleTools {
+    private AnsibleTools() {}
+
+    static final Duration PLAYBOOK_TIMEOUT = Duration.ofSeconds(120);
+
+    static Path ansibleDir() { return ProjectHome.get().resolve("ansible"); }
+
+    static Path playbook() { return ansibleDir().resolve("playbooks/ftpnat.yml"); }
+
+    static Path ftpnatctl() { return ProjectHome.get().resolve("bin/ftpnatctl"); }
+
+    static void assumeTool(String tool, String debianPackage) {
+        assumeTrue(Cmd.onPath(tool), tool + " is not installed (Debian package " + debianPackage
+                + "; scripts/install-deps): skipped");
+    }
+
+    static boolean isRoot() {
+        Cmd.Result r = Cmd.run("id", "-u");
+        return r.ok() && r.out().trim().equals("0");
+    }
+
+    /** The environment every ansible command runs with: the repository's ansible.cfg, no colour, temp dirs of the test. */
+    static List<String> env(Path tmp) {
+        return List.of("env",
+                "ANSIBLE_CONFIG=" + ansibleDir().resolve("ansible.cfg"),
+                "ANSIBLE_NOCOLOR=1", "ANSIBLE_FORCE_COLOR=0",
+                "ANSIBLE_LOCAL_TEMP=" + tmp.resolve("local"),
+                "ANSIBLE_REMOTE_TEMP=" + tmp.resolve("remote"),
+                "ANSIBLE_RETRY_FILES_ENABLED=0",
+                "PYTHONDONTWRITEBYTECODE=1");
+    }
+
+    /** argv prefixed with the environment, run inside the namespace (so nft and the daemon's checks see the router). */
+    static Cmd.Result inNamespace(String ns, Path tmp, String... argv) {
+        List<String> all = new ArrayList<>(List.of("ip", "netns", "exec", ns));
+        all.addAll(env(tmp));
+        all.addAll(Arrays.asList(argv));
+        return Cmd.run(PLAYBOOK_TIMEOUT, all.toArray(String[]::new));
+    }
+
+    /** The PLAY RECAP line of a host. */
+    record Recap(int ok, int changed, int unreachable, int failed) {
+        static Recap of(String host, Cmd.Result r) {
+            Matcher m = Pattern.compile(Pattern.quote(host)
+                    + "\\s*:\\s*ok=(\\d+)\\s+changed=(\\d+)\\s+unreachable=(\\d+)\\s+failed=(\\d+)").matcher(r.out());
+            if (!m.find()) throw new AssertionError("no PLAY RECAP for " + host + " in:\n" + text(r));
+            return new Recap(Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2)),
+                    Integer.parseInt(m.group(3)), Integer.parseInt(m.group(4)));
+        }
+    }
+
+    static String text(Cmd.Result r) {
+        return "exit " + r.exit() + (r.timedOut() ? " (timed out)" : "") + "\n--- stdout\n" + r.out() + "\n--- stderr\n" + r.err();
+    }
+
+    static String readString(Path p) {
+        try {
+            return Files.readString(p);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    static void write(Path p, String text) {
+        try {
+            Files.createDirectories(p.getParent());
+            Files.writeString(p, text);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+}
