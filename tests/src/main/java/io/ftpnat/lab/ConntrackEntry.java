@@ -17,7 +17,7 @@ public record ConntrackEntry(String line, String protocol, String state, Tuple o
 
     public record Tuple(String src, String dst, int sport, int dport) {
         @Override
-        public String toString() { return src + ":" + sport + " → " + dst + ":" + dport; }
+        public String toString() { return Pcap.Segment.endpoint(src, sport) + " → " + Pcap.Segment.endpoint(dst, dport); }
     }
 
     public static ConntrackEntry parse(String line) {

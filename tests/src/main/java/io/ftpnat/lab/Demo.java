@@ -86,8 +86,12 @@ public final class Demo {
                 2. Passive mode (PASV) through DNAT — seed document 3.4
                    The server is private; the router publishes it as 10.10.10.1:21. The server answers
                    PASV with its own address; the router must rewrite the 227 reply.""");
+        ok &= transfer(ref, server, captures, "ipv6-active", DataMode.EPRT, Topology.SERVER_V6, "one.bin", """
+                3. IPv6: active mode (EPRT) through masquerade — seed document section 5
+                   IPv6 has no PORT: the client sends EPRT |2|address|port|. The router masquerades
+                   fd00:10::2 as fd00:192::114 and must rewrite the address inside EPRT.""");
         out.println("\npcap files (open with wireshark or tcpdump -r): " + captures);
-        out.println(ok ? "\nBoth transfers arrived intact." : "\nA transfer FAILED (see above).");
+        out.println(ok ? "\nAll three transfers arrived intact." : "\nA transfer FAILED (see above).");
         return ok;
     }
 
@@ -110,8 +114,13 @@ public final class Demo {
             Files.copy(c0.file(), captures.resolve(label + "-r0.pcap"), StandardCopyOption.REPLACE_EXISTING);
             Files.copy(c1.file(), captures.resolve(label + "-r1.pcap"), StandardCopyOption.REPLACE_EXISTING);
         }
-        out.println("\nclient: curl " + (mode == DataMode.PORT ? "-P - --disable-eprt" : "--disable-epsv")
-                + " ftp://" + host + "/" + file);
+        String flags = switch (mode) {
+            case PORT -> "-P - --disable-eprt";
+            case EPRT -> "-P -";
+            case PASV -> "--disable-epsv";
+            case EPSV -> "";
+        };
+        out.println("\nclient: curl " + flags + " ftp://" + (host.contains(":") ? "[" + host + "]" : host) + "/" + file);
 
         List<FtpDialogue> inside = FtpDialogue.from(r0, 21), outside = FtpDialogue.from(r1, 21);
         if (inside.isEmpty() || outside.isEmpty()) {
@@ -144,6 +153,7 @@ public final class Demo {
         for (ConntrackEntry e : conntrack) {
             if (!"tcp".equals(e.protocol()) || e.original() == null) continue;
             String what = (e.original().dport() == 21) ? "control" : "data   ";
+            if (e.original().src().contains(":") != host.contains(":")) continue; // the other family
             out.println("  " + what + "  original " + e.original() + "   reply " + e.reply()
                     + (e.helper() != null ? "   helper=" + e.helper() : ""));
         }
@@ -165,8 +175,11 @@ public final class Demo {
     }
 
     private void explainRewrite(FtpDialogue a, FtpDialogue b, DataMode mode) {
-        if (mode == DataMode.PORT) {
-            FtpAddress before = FtpAddress.parse(a.command("PORT")), after = FtpAddress.parse(b.command("PORT"));
+        if (mode == DataMode.EPRT) {
+            out.println("\n  (The kernel writes the new address in full, fd00:0192:0000:…: a valid form of fd00:192::114.)");
+        }
+        if (mode.active()) {
+            FtpAddress before = FtpAddress.parse(a.command(mode.name())), after = FtpAddress.parse(b.command(mode.name()));
             if (before != null && after != null) {
                 out.println("\n  The client said: connect to me at " + before + " (its private address, unreachable from");
                 out.println("  the server). The router changed it to " + after + ", its own outside address and a port it");

@@ -32,7 +32,7 @@ public final class Pcap {
 
         public String to() { return endpoint(dst, dport); }
 
-        static String endpoint(String addr, int port) { return addr.contains(":") ? "[" + addr + "]:" + port : addr + ":" + port; }
+        public static String endpoint(String addr, int port) { return addr.contains(":") ? "[" + addr + "]:" + port : addr + ":" + port; }
     }
 
     public static List<Segment> read(Path file) {

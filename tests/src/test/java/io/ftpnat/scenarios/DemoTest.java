@@ -29,7 +29,9 @@ class DemoTest {
                 .containsPattern("< 227 Entering Passive Mode \\(10,10,10,1,\\d+,\\d+\\)\\. +< 227 Entering Passive Mode \\(192,168,10,115,")
                 .contains("[NEW]").contains("helper=ftp")
                 .containsPattern("r1 \\(server side\\): +192\\.168\\.10\\.115:20 → 192\\.168\\.10\\.114:\\d+")
-                .contains("✓ identical");
+                .containsPattern("> EPRT \\|2\\|fd00:10::2\\|\\d+\\| +> EPRT \\|2\\|fd00:0192:0000:0000:0000:0000:0000:0114\\|\\d+\\|")
+                .contains("✓ identical")
+                .contains("All three transfers arrived intact.");
         assertThat(captures.resolve("active-r0.pcap")).exists();
         assertThat(captures.resolve("passive-r1.pcap")).exists();
         try (var files = Files.list(captures)) {
