@@ -103,6 +103,15 @@ public final class NetnsLab implements AutoCloseable {
         return p;
     }
 
+    /** Like {@link #spawn} but with stdout readable (stderr discarded); killed on close. */
+    public Process spawnWithOutput(String ns, String... cmd) throws IOException {
+        List<String> full = new ArrayList<>(List.of("ip", "netns", "exec", ns));
+        full.addAll(List.of(cmd));
+        Process p = new ProcessBuilder(full).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        daemons.add(p);
+        return p;
+    }
+
     private synchronized void cleanup() {
         for (Process p : daemons) {
             p.destroy();

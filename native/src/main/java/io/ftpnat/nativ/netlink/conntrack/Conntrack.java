@@ -4,6 +4,7 @@ import java.nio.ByteBuffer;
 import java.util.Set;
 
 import io.ftpnat.nativ.netlink.Attrs;
+import io.ftpnat.nativ.netlink.MessageWriter;
 import io.ftpnat.nativ.netlink.Netlink;
 import io.ftpnat.nativ.netlink.NetlinkDecodeException;
 
@@ -54,6 +55,61 @@ public record Conntrack(int family, Tuple original, Tuple reply, int status, Tcp
     // ---- codec ----
 
     private static final String FTP = "ftp";
+
+    /** Writes this entry's attributes as the kernel sends them in a dump or an event (for fakes and tests). */
+    void encode(MessageWriter w) {
+        Tuple.encode(w, Cta.CTA_TUPLE_ORIG, original);
+        Tuple.encode(w, Cta.CTA_TUPLE_REPLY, reply);
+        w.be32(Cta.CTA_STATUS, status);
+        if (timeout >= 0) {
+            w.be32(Cta.CTA_TIMEOUT, timeout);
+        }
+        w.be32(Cta.CTA_MARK, mark);
+        if (tcpState != null) {
+            int pi = w.nest(Cta.CTA_PROTOINFO);
+            int tcp = w.nest(Cta.CTA_PROTOINFO_TCP);
+            w.u8(Cta.CTA_PROTOINFO_TCP_STATE, tcpState.ordinal());
+            w.end(tcp);
+            w.end(pi);
+        }
+        if (helper != null) {
+            int h = w.nest(Cta.CTA_HELP);
+            w.string(Cta.CTA_HELP_NAME, helper);
+            w.end(h);
+        }
+        if (zone != 0) {
+            w.be16(Cta.CTA_ZONE, zone);
+        }
+        if (master != null) {
+            Tuple.encode(w, Cta.CTA_TUPLE_MASTER, master);
+        }
+        counters(w, Cta.CTA_COUNTERS_ORIG, originalCounters);
+        counters(w, Cta.CTA_COUNTERS_REPLY, replyCounters);
+        if (id >= 0) {
+            w.be32(Cta.CTA_ID, (int) id);
+        }
+        w.be32(Cta.CTA_USE, use);
+    }
+
+    private static void counters(MessageWriter w, int type, Counters c) {
+        if (c != null) {
+            int n = w.nest(type);
+            w.be64(Cta.CTA_COUNTERS_PACKETS, c.packets());
+            w.be64(Cta.CTA_COUNTERS_BYTES, c.bytes());
+            w.end(n);
+        }
+    }
+
+    public Conntrack withMark(int m) {
+        return new Conntrack(family, original, reply, status, tcpState, timeout, m, zone, helper, master, originalCounters,
+                replyCounters, id, use);
+    }
+
+    /** A confirmed TCP entry without NAT (for tests and fakes): reply = original reversed. */
+    public static Conntrack of(Tuple original, TcpState state, int mark, int zone, String helper) {
+        return new Conntrack(original.family(), original, original.reversed(), Status.CONFIRMED.mask() | Status.SEEN_REPLY.mask(),
+                original.protocol() == Tuple.TCP ? state : null, 300, mark, zone, helper, null, null, null, -1, 1);
+    }
 
     /** Decodes an IPCTNL_MSG_CT_NEW/DELETE message's payload (nfgenmsg + attributes). */
     static Conntrack decode(ByteBuffer b, int payload, int end) throws NetlinkDecodeException {

@@ -117,6 +117,22 @@ public record Expectation(int family, Tuple master, Tuple tuple, Tuple mask, int
         }
     }
 
+    /** Writes all attributes as the kernel sends them in a dump or an event (for fakes and tests). */
+    void encodeFull(MessageWriter w) {
+        encodeCreate(w);
+        if (id >= 0) {
+            w.be32(Cta.CTA_EXPECT_ID, (int) id);
+        }
+    }
+
+    public Expectation withId(long newId) {
+        return new Expectation(family, master, tuple, mask, timeout, newId, helper, zone, flags, expectClass, nat, function);
+    }
+
+    public Expectation withTimeout(int t) {
+        return new Expectation(family, master, tuple, mask, t, id, helper, zone, flags, expectClass, nat, function);
+    }
+
     static Expectation decode(ByteBuffer b, int payload, int end) throws NetlinkDecodeException {
         if (end - payload < Netlink.NFGENMSG_LEN) {
             throw new NetlinkDecodeException("expectation message without nfgenmsg");

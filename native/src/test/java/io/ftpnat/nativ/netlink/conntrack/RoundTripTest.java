@@ -111,4 +111,28 @@ class RoundTripTest {
         assertThatThrownBy(() -> Tuple.of(6, IpAddress.parse("10.0.0.1"), 1, IpAddress.parse("fd00::1"), 2))
                 .isInstanceOf(IllegalArgumentException.class);
     }
+
+    @Provide
+    Arbitrary<Conntrack> conntracks() {
+        Arbitrary<Counters> counters = Combinators.combine(Arbitraries.longs().greaterOrEqual(0), Arbitraries.longs().greaterOrEqual(0))
+                .as(Counters::new).injectNull(0.5);
+        Arbitrary<TcpState> state = Arbitraries.of(TcpState.class).injectNull(0.3);
+        Arbitrary<String> helper = Arbitraries.of("ftp", "sip", "tftp").injectNull(0.5);
+        Arbitrary<Tuple> master = tuples().injectNull(0.6);
+        return Combinators.combine(tuples(), Arbitraries.integers(), state, Arbitraries.integers().between(-1, 1_000_000),
+                Arbitraries.integers(), Arbitraries.integers().between(0, 65535), helper, master)
+                .flatAs((t, status, st, timeout, mark, zone, h, m) -> Combinators.combine(counters, counters,
+                        Arbitraries.longs().between(-1, 0xffffffffL), Arbitraries.integers().between(0, 100))
+                        .as((co, cr, id, use) -> new Conntrack(t.family(), t, t.reversed(), status, st, timeout, mark, zone, h,
+                                m == null || m.family() == t.family() ? m : null, co, cr, id, use)));
+    }
+
+    @Property(tries = 300)
+    void conntrackEntriesRoundTrip(@ForAll("conntracks") Conntrack ct) throws Exception {
+        MessageWriter w = new MessageWriter(1024);
+        w.begin(0x100, 2, ct.family(), 0);
+        ct.encode(w);
+        byte[] bytes = w.toBytes(1);
+        assertThat(Conntrack.decode(Fixture.direct(bytes), Netlink.NLMSG_HDRLEN, bytes.length)).isEqualTo(ct);
+    }
 }
