@@ -80,6 +80,20 @@ public final class ConntrackMonitor implements AutoCloseable {
         return m;
     }
 
+    /**
+     * Starts monitoring over given transports (e.g. a {@link FakeConntrackKernel}'s
+     * {@code subscribe()} and {@code transport()} in tests): one for events, one for dumps.
+     */
+    public static ConntrackMonitor start(io.ftpnat.nativ.netlink.NetlinkTransport eventsTransport,
+                                         io.ftpnat.nativ.netlink.NetlinkTransport requestTransport,
+                                         Set<ConntrackEvents.Group> groups, int receiveBuffer, Listener listener)
+            throws NetlinkException {
+        ConntrackEvents ev = ConntrackEvents.subscribe(eventsTransport, groups, receiveBuffer);
+        ConntrackMonitor m = new ConntrackMonitor(ev, new ConntrackClient(requestTransport), listener);
+        m.thread.start();
+        return m;
+    }
+
     /** The events socket's receive buffer as granted by the kernel (bytes). */
     public int receiveBufferSize() {
         return events.receiveBufferSize();
