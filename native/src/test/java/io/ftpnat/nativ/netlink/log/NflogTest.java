@@ -24,7 +24,7 @@ class NflogTest {
             assertThat(s.group()).isEqualTo(7);
         }
         List<byte[]> ours = t.requests();
-        // libpcap first sends PF_UNBIND/PF_BIND (no-ops since Linux 3.17), then BIND and MODE
+        // libpcap first sends PF_UNBIND/PF_BIND (which current kernels ignore), then BIND and MODE
         assertThat(Fixture.withoutSeq(ours.get(0))).isEqualTo(Fixture.withoutSeq(F.sent().get(2)));
         assertThat(Fixture.withoutSeq(ours.get(1))).isEqualTo(Fixture.withoutSeq(F.sent().get(3)));
         assertThat(ours).hasSize(4); // + immediate-delivery config, + UNBIND on close
