@@ -27,6 +27,17 @@ import java.util.Map;
 public final class Bench {
     private static final PrintStream out = System.out;
 
+    /** A stateful router that NATs nothing: conntrack runs for every forwarded packet. */
+    static final String CONNTRACK_ONLY = """
+            table inet bench_conntrack {
+              chain forward {
+                type filter hook forward priority filter; policy accept;
+                ct state established,related accept
+                ct state new accept
+              }
+            }
+            """;
+
     record Result(String path, List<Double> bytesPerSecond) {
         double median() {
             List<Double> s = new ArrayList<>(bytesPerSecond);
@@ -82,8 +93,12 @@ public final class Bench {
         String kernel = "FTP passive, kernel helper + DNAT (ftpnatd)";
         String active = "FTP active, kernel helper + SNAT (ftpnatd)";
         String relay = "FTP passive, userspace relay (socat in the router)";
+        String kernelOnly = "FTP passive, kernel helper + DNAT, ftpnat table only";
+        String conntrackOnly = "FTP passive, routing + conntrack (accept-all, no NAT)";
         String plainPath = "FTP passive, plain routing (no NAT, no firewall)";
-        for (String k : List.of(kernel, active, relay, plainPath)) results.put(k, new Result(k, new ArrayList<>()));
+        for (String k : List.of(kernel, active, kernelOnly, relay, conntrackOnly, plainPath)) {
+            results.put(k, new Result(k, new ArrayList<>()));
+        }
         // one unmeasured download per path first: page cache, ARP/ND, socket buffers warmed
         once(kernel, ref, server, Topology.ROUTER_INSIDE_V4, 21, DataMode.PASV, size);
         once(relay, ref, relayed, Topology.ROUTER_INSIDE_V4, 2100, DataMode.PASV, size);
@@ -96,7 +111,14 @@ public final class Bench {
             ref.daemon().stop(); // the table stays: the kernel does the work, not the daemon
             results.get(kernel).bytesPerSecond().add(once(kernel, ref, server, Topology.ROUTER_INSIDE_V4, 21, DataMode.PASV, size));
             results.get(active).bytesPerSecond().add(once(active, ref, server, Topology.SERVER_V4, 21, DataMode.PORT, size));
+            // the cost of the router's own firewall, apart from ftpnat's: its table removed
+            lab.router().run("nft", "delete", "table", "inet", LabFirewall.TABLE);
+            results.get(kernelOnly).bytesPerSecond().add(once(kernelOnly, ref, server, Topology.ROUTER_INSIDE_V4, 21, DataMode.PASV, size));
             results.get(relay).bytesPerSecond().add(once(relay, ref, relayed, Topology.ROUTER_INSIDE_V4, 2100, DataMode.PASV, size));
+            // the cost of connection tracking alone: one accept-all stateful rule, no NAT, no helper
+            lab.router().run("nft", "flush", "ruleset");
+            Cmd.runWithInput(Cmd.DEFAULT_TIMEOUT, CONNTRACK_ONLY, Cmd.prefixNs(lab.router().name(), "nft", "-f", "-")).check();
+            results.get(conntrackOnly).bytesPerSecond().add(once(conntrackOnly, ref, server, Topology.SERVER_V4, 21, DataMode.PASV, size));
             // plain routing: every table gone — the router only forwards (no NAT, no conntrack)
             lab.router().run("nft", "flush", "ruleset");
             results.get(plainPath).bytesPerSecond().add(once(plainPath, ref, server, Topology.SERVER_V4, 21, DataMode.PASV, size));
@@ -124,6 +146,8 @@ public final class Bench {
         double ratioBest = results.get(kernel).best() / plain.best();
         out.printf("%nFTP through ftpnat (kernel helper + DNAT) / plain routing: median %.2fx, best %.2fx, per-round median %.2fx"
                 + " (target >= 0.90x)%n", ratioMedian, ratioBest, pairedMedian);
+        out.printf("routing + conntrack only / plain routing: median %.2fx; kernel helper + DNAT / routing + conntrack: median %.2fx%n",
+                results.get(conntrackOnly).median() / plain.median(), results.get(kernel).median() / results.get(conntrackOnly).median());
         out.printf("userspace relay / kernel helper path: median %.2fx, best %.2fx%n",
                 results.get(relay).median() / results.get(kernel).median(), results.get(relay).best() / results.get(kernel).best());
         out.println("load average at the end: " + Cmd.run("cat", "/proc/loadavg").out().trim());
