@@ -254,6 +254,7 @@ class AnsibleRoleLabTest {
                     to: 192.168.10.115
                 """);
         Cmd.Result r = playbook("-e", "@" + extra);
+        System.out.println("--- the play with a broken policy variable (as an operator sees it):\n" + r.out());
         assertThat(r.exit()).as(AnsibleTools.text(r)).isNotZero();
         AnsibleTools.Recap recap = AnsibleTools.Recap.of(HOST, r);
         assertThat(recap.failed()).as(AnsibleTools.text(r)).isEqualTo(1);
