@@ -1,0 +1,100 @@
+package io.ftpnat.scenarios;
+
+import static io.ftpnat.lab.Topology.SERVER_V4;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.ftpnat.lab.Cmd;
+import io.ftpnat.lab.DataMode;
+import io.ftpnat.lab.FtpAddress;
+import io.ftpnat.lab.FtpJob;
+import io.ftpnat.lab.FtpServer;
+import io.ftpnat.lab.Observation;
+import io.ftpnat.lab.ProjectHome;
+import io.ftpnat.lab.PythonFtpClient;
+import io.ftpnat.lab.ReferenceLab;
+import io.ftpnat.lab.ServerKind;
+import io.ftpnat.lab.Vsftpd;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/**
+ * Characterization of what the kernel helper gets wrong (BRIEF, "What the kernel helper gets
+ * wrong", cases 1 and 2), with ftpnatd in kernel mode: these tests pin today's failures, so the
+ * userspace ALG (mode: proxy) has a ready regression harness — when it handles a case, its
+ * scenario turns from "fails like this" into "works".
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class KernelHelperLimitsTest {
+    ReferenceLab ref;
+    FtpServer server;
+    FtpServer misconfigured;
+
+    @BeforeAll
+    void up() {
+        LabAssumptions.assumeDaemon();
+        ref = ReferenceLab.create();
+        server = ref.startServer(ServerKind.VSFTPD, 21);
+        // helpers on 21 and 2121 for the inside network (and 10.10.10.1:2121 published)
+        ref.startDaemon(ProjectHome.example("nonstandard-port.yaml"));
+    }
+
+    @AfterAll
+    void down() {
+        if (ref != null) ref.close();
+    }
+
+    /** Case 1: a PORT command split across two TCP segments stalls: the helper drops the partial match. */
+    @Test
+    void portSplitAcrossTwoSegmentsStalls() {
+        String script = """
+                import socket, time
+                s = socket.create_connection(("%s", 21), timeout=10)
+                s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+                f = s.makefile("rb")
+                def reply():
+                    line = f.readline().decode().rstrip()
+                    while len(line) > 3 and line[3] == "-":
+                        line = f.readline().decode().rstrip()
+                    return line
+                print("<", reply(), flush=True)
+                for c in ("USER anonymous", "PASS lab@"):
+                    s.sendall((c + "\\r\\n").encode()); print("<", reply(), flush=True)
+                s.sendall(b"PORT 10,10,10,2,")
+                time.sleep(0.3)
+                s.sendall(b"195,80\\r\\n")
+                s.settimeout(5)
+                try:
+                    print("<", reply(), flush=True)
+                except socket.timeout:
+                    print("STALLED", flush=True)
+                """.formatted(SERVER_V4);
+        Cmd.Result r = ref.lab().client().exec(Duration.ofSeconds(30), PythonFtpClient.python(), "-c", script);
+        assertThat(r.out()).as("%s", r).contains("< 230");
+        assertThat(r.out()).as("no reply to the split PORT within 5 s\n%s", r).contains("STALLED");
+    }
+
+    /**
+     * Case 2: a 227 naming an address that is not the server's (vsftpd with pasv_address=198.51.100.9,
+     * as behind the server's own NAT): the helper neither rewrites it nor expects a connection.
+     */
+    @Test
+    void pasvReplyWithAForeignAddressIsNeitherRewrittenNorExpected() {
+        if (misconfigured == null) {
+            misconfigured = ref.lab().own(Vsftpd.start(ref.lab(), 2121, ReferenceLab.FILES,
+                    Map.of("pasv_address", "198.51.100.9", "pasv_addr_resolve", "NO",
+                            // vsftpd ignores pasv_address on an IPv6 socket: IPv4 only here
+                            "listen", "YES", "listen_ipv6", "NO")));
+        }
+        Observation o = Observation.of(ref, ref.curl(), FtpJob.download(misconfigured, SERVER_V4, DataMode.PASV, "one.bin")
+                .withTimeout(Duration.ofSeconds(8)), 2121);
+        assertThat(o.client().ok()).as("%s", o).isFalse();
+        assertThat(FtpAddress.parse(o.client().receivedReply("227")).host()).isEqualTo("198.51.100.9");
+        assertThat(o.controlEntries(2121)).as("the helper was attached: it is the helper that gave up")
+                .anyMatch(e -> "ftp".equals(e.helper()));
+        assertThat(ref.router().expectations()).isEmpty();
+    }
+}
