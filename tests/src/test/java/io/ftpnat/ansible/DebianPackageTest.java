@@ -121,7 +121,8 @@ class DebianPackageTest {
         try {
             Path sh = script(w, "overlay.sh", OVERLAY);
             Cmd.Result r = Cmd.run(Duration.ofSeconds(240), "unshare", "--mount", "--net", "--pid", "--fork",
-                    "--propagation", "private", "bash", sh.toString(), deb.toAbsolutePath().toString(), w.resolve("w").toString());
+                    "--propagation", "private", "bash", sh.toString(), deb.toAbsolutePath().toString(), w.resolve("w").toString(),
+                    AnsibleTools.ansibleDir().toString());
             String out = r.out() + r.err();
             assertThat(section(out, "install")).as(out).contains("install-rc=0").contains("Setting up ftpnat");
             assertThat(section(out, "status")).startsWith("install ok installed");
@@ -153,6 +154,14 @@ class DebianPackageTest {
             assertThat(section(out, "after-remove")).as("prerm removed the table; the conffile stays")
                     .doesNotContain("table inet ftpnat").contains("policy.yaml");
             assertThat(section(out, "purge")).contains("No such file or directory");
+            if (Cmd.onPath("ansible-playbook")) {
+                String install = section(out, "role-install");
+                assertThat(install).as("the role installs the .deb\n%s", out).contains("changed: [localhost]")
+                        .containsPattern("localhost +: ok=\\d+ +changed=[1-9]\\d* +unreachable=0 +failed=0");
+                assertThat(section(out, "role-installed")).startsWith("install ok installed").contains("ftpnat");
+                assertThat(section(out, "role-again")).as("the second run changes nothing\n%s", out)
+                        .containsPattern("localhost +: ok=\\d+ +changed=0 +unreachable=0 +failed=0");
+            }
             assertThat(out).contains("== done");
         } finally {
             Cmd.run(Duration.ofSeconds(60), "rm", "-rf", w.toString());
@@ -286,6 +295,28 @@ class DebianPackageTest {
             echo "== remove"; ch env DEBIAN_FRONTEND=noninteractive apt-get remove -y -q ftpnat 2>&1 | tail -n 2; echo "remove-rc=$?"
             echo "== after-remove"; nft list tables; ls "$r/etc/ftpnat" "$r/usr/share/ftpnat" 2>&1
             echo "== purge"; ch env DEBIAN_FRONTEND=noninteractive apt-get purge -y -q ftpnat 2>&1 | tail -n 1; ls "$r/etc/ftpnat" 2>&1
+            # The role's installation tasks (ansible/roles/ftpnat/tasks/install.yml), for real, in the
+            # same root: copy the .deb, apt with its dpkg options, the query users; twice (idempotence).
+            ansible=$3
+            cat > "$r/tmp/install.yml" <<'PLAY'
+            - name: The ftpnat role's installation tasks
+              hosts: all
+              gather_facts: false
+              tasks:
+                - name: Install as the role does
+                  ansible.builtin.include_role:
+                    name: ftpnat
+                    tasks_from: install.yml
+            PLAY
+            cp "$r/tmp/$(basename "$deb")" "$r/tmp/pkg.deb"
+            play() {
+              ch env ANSIBLE_ROLES_PATH="$ansible/roles" ANSIBLE_NOCOLOR=1 ANSIBLE_RETRY_FILES_ENABLED=0 HOME=/root \
+                ansible-playbook -i localhost, -c local -e ansible_python_interpreter=/usr/bin/python3 \
+                -e ftpnat_package_file=/tmp/pkg.deb -e '{"ftpnat_query_users": ["nobody"]}' /tmp/install.yml 2>&1
+            }
+            echo "== role-install"; play | grep -E '^(changed|ok|fatal|failed)|localhost +:'
+            echo "== role-installed"; ch dpkg-query -W -f '${Status} ${Version}\n' ftpnat; ch id -nG nobody
+            echo "== role-again"; play | grep -E '^(changed|fatal|failed)|localhost +:'
             echo "== done"
             """;
 
