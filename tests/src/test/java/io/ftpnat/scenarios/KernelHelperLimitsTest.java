@@ -23,7 +23,7 @@ import org.junit.jupiter.api.TestInstance;
 
 /**
  * Characterization of what the kernel helper gets wrong (BRIEF, "What the kernel helper gets
- * wrong", cases 1 and 2), with ftpnatd in kernel mode: these tests pin today's failures, so the
+ * wrong", cases 1 to 3), with ftpnatd in kernel mode: these tests pin today's failures, so the
  * userspace ALG (mode: proxy) has a ready regression harness — when it handles a case, its
  * scenario turns from "fails like this" into "works".
  */
@@ -75,6 +75,41 @@ class KernelHelperLimitsTest {
         Cmd.Result r = ref.lab().client().exec(Duration.ofSeconds(30), PythonFtpClient.python(), "-c", script);
         assertThat(r.out()).as("%s", r).contains("< 230");
         assertThat(r.out()).as("no reply to the split PORT within 5 s\n%s", r).contains("STALLED");
+    }
+
+    /**
+     * Case 3: a PORT naming an address other than the client's own (a client behind a second NAT,
+     * or an FTP bounce attempt): the helper ignores it — no rewrite, no expectation, no hole in the
+     * firewall. A security property as much as a limit: it must stay this way for third parties.
+     */
+    @Test
+    void portNamingAThirdPartyAddressOpensNothing() {
+        String script = """
+                import socket
+                s = socket.create_connection(("%s", 21), timeout=10)
+                f = s.makefile("rb")
+                def reply():
+                    line = f.readline().decode().rstrip()
+                    while len(line) > 3 and line[3] == "-":
+                        line = f.readline().decode().rstrip()
+                    return line
+                print("<", reply(), flush=True)
+                for c in ("USER anonymous", "PASS lab@", "PORT 10,10,10,99,195,80"):
+                    s.sendall((c + "\\r\\n").encode()); print(">", c); print("<", reply(), flush=True)
+                s.sendall(b"QUIT\\r\\n")
+                """.formatted(SERVER_V4);
+        ref.router().flushConntrack();
+        Cmd.Result r;
+        try (var cap = ref.captureAtServer("third-party-port")) {
+            r = ref.lab().client().exec(Duration.ofSeconds(30), PythonFtpClient.python(), "-c", script);
+            assertThat(r.out()).as("%s", r).contains("> PORT 10,10,10,99,195,80");
+            assertThat(ref.router().expectations()).as("no expectation for 10.10.10.99").isEmpty();
+            var atServer = io.ftpnat.lab.FtpDialogue.from(cap.stop(), 21);
+            assertThat(atServer).as("%s", r).hasSize(1);
+            assertThat(atServer.get(0).command("PORT")).as("not rewritten").isEqualTo("PORT 10,10,10,99,195,80");
+        }
+        assertThat(ref.router().conntrack()).anyMatch(e -> e.original() != null && e.original().dport() == 21
+                && "ftp".equals(e.helper()));
     }
 
     /**
