@@ -25,10 +25,6 @@ import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "ftpnatctl", mixinStandardHelpOptions = true, versionProvider = Ftpnatctl.VersionProvider.class,
         description = "Query and drive ftpnatd on this router.",
-        subcommands = {Ftpnatctl.StatusCommand.class, ConntrackCommands.ConntrackCommand.class,
-                ConntrackCommands.ExpectCommand.class, ConntrackCommands.SessionsCommand.class, ConntrackCommands.EventsCommand.class,
-                Ftpnatctl.PolicyCommand.class,
-                Ftpnatctl.RulesetCommand.class, picocli.AutoComplete.GenerateCompletion.class, CommandLine.HelpCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:ok", "1:ftpnatd answered with an error (e.g. an invalid policy, not permitted)",
                 "2:usage error", "3:ftpnatd (or the kernel) cannot be reached"})
@@ -45,12 +41,61 @@ public final class Ftpnatctl {
                     "json prints one JSON object per line for lists; conntrack prints conntrack-tools' line format."})
     String output;
 
-    public static void main(String[] args) {
-        System.exit(commandLine().execute(args));
+    /** Every subcommand, in the order help lists them. */
+    private static final java.util.Map<String, Class<?>> SUBCOMMANDS = subcommands();
+
+    private static java.util.Map<String, Class<?>> subcommands() {
+        java.util.Map<String, Class<?>> m = new java.util.LinkedHashMap<>();
+        m.put("status", StatusCommand.class);
+        m.put("conntrack", ConntrackCommands.ConntrackCommand.class);
+        m.put("expect", ConntrackCommands.ExpectCommand.class);
+        m.put("sessions", ConntrackCommands.SessionsCommand.class);
+        m.put("events", ConntrackCommands.EventsCommand.class);
+        m.put("policy", PolicyCommand.class);
+        m.put("ruleset", RulesetCommand.class);
+        m.put("generate-completion", picocli.AutoComplete.GenerateCompletion.class);
+        m.put("help", CommandLine.HelpCommand.class);
+        return m;
     }
 
+    public static void main(String[] args) {
+        System.exit(commandLine(args).execute(args));
+    }
+
+    /** The whole command model (for help, man page and completion). */
     static CommandLine commandLine() {
-        return new CommandLine(new Ftpnatctl()).setAllowSubcommandsAsOptionParameters(true);
+        return commandLine(new String[0]);
+    }
+
+    /**
+     * The command model for these arguments. picocli builds a subcommand's model by reflection when
+     * it is added; building all of them costs a third of ftpnatctl's start-up, so a command line
+     * that names one subcommand gets only that one. Anything else (help, usage errors) gets all.
+     */
+    static CommandLine commandLine(String[] args) {
+        CommandLine cli = new CommandLine(new Ftpnatctl()).setAllowSubcommandsAsOptionParameters(true);
+        String named = firstWord(args);
+        if (named != null && SUBCOMMANDS.containsKey(named) && !named.equals("help")) {
+            cli.addSubcommand(named, SUBCOMMANDS.get(named));
+        } else if (named == null && args.length == 1 && (args[0].equals("-V") || args[0].equals("--version"))) {
+            return cli;
+        } else {
+            SUBCOMMANDS.forEach(cli::addSubcommand);
+        }
+        return cli;
+    }
+
+    /** The first argument that is neither an option nor an option's value. */
+    private static String firstWord(String[] args) {
+        for (int i = 0; i < args.length; i++) {
+            String a = args[i];
+            if (a.equals("--socket") || a.equals("-o") || a.equals("--output")) {
+                i++;
+            } else if (!a.startsWith("-")) {
+                return a;
+            }
+        }
+        return null;
     }
 
     Path socket() {
