@@ -50,6 +50,10 @@ options:
     description: Seconds to wait for each answer.
     type: float
     default: 30.0
+  wait:
+    description: Seconds to wait for the socket of a daemon that is starting (not in check mode).
+    type: float
+    default: 30.0
 attributes:
   check_mode:
     support: full
@@ -127,13 +131,13 @@ ansible_facts:
 
 from ansible.module_utils.basic import AnsibleModule
 try:
-    from ansible.module_utils.ftpnat_api import (FtpnatClient, FtpnatError, FtpnatUnreachable,
+    from ansible.module_utils.ftpnat_api import (FtpnatError, FtpnatUnreachable, client_for,
                                                  socket_argument_spec)
 except ImportError:  # loaded outside Ansible (ansible-lint's argument check): the role's module_utils
     import os
     import sys
     sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "module_utils"))
-    from ftpnat_api import FtpnatClient, FtpnatError, FtpnatUnreachable, socket_argument_spec
+    from ftpnat_api import FtpnatError, FtpnatUnreachable, client_for, socket_argument_spec
 
 SUBSETS = ["status", "policy", "conntrack", "conntrack_count", "expectations", "sessions"]
 
@@ -154,7 +158,7 @@ def main():
     facts = {"socket": module.params["socket"]}
 
     def client():
-        return FtpnatClient(module.params["socket"], module.params["timeout"])
+        return client_for(module)
 
     try:
         with client() as api:

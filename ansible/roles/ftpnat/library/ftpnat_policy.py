@@ -17,8 +17,9 @@ description:
     its policy file. Nothing is sent when the daemon already runs exactly this policy, so the
     module is idempotent.
   - With I(state=checked), only validates (never changes anything).
-  - With I(state=reloaded), makes the daemon re-read its own policy file (as C(systemctl reload
-    ftpnatd) does, but with the daemon's answer, so a refused policy fails the task).
+  - With I(state=reloaded), makes the daemon re-read its own policy file if the ruleset it renders
+    differs from the running one (as C(systemctl reload ftpnatd) does, but idempotent and with the
+    daemon's answer, so a refused policy fails the task).
   - A policy the daemon refuses fails the task with the daemon's message (file, line, column,
     field of every problem); the running policy stays as it was.
   - Applying needs root (or the daemon's C(--admin-group)); checking needs the C(ftpnat) group.
@@ -44,7 +45,7 @@ options:
     description:
       - C(applied) makes the daemon run this policy; C(checked) only validates it (or, without
         I(content) and I(src), the daemon's own file); C(reloaded) makes the daemon re-read its
-        policy file.
+        policy file when it differs from what the daemon runs.
     type: str
     choices: [applied, checked, reloaded]
     default: applied
@@ -54,6 +55,13 @@ options:
     default: /run/ftpnat/ftpnat.sock
   timeout:
     description: Seconds to wait for the daemon's answer.
+    type: float
+    default: 30.0
+  wait:
+    description:
+      - Seconds to wait for the daemon's socket to accept connections, for a daemon that is
+        starting (systemd reports C(ftpnatd.service) started before the JVM has bound its socket).
+      - Not in check mode.
     type: float
     default: 30.0
 attributes:
@@ -127,13 +135,13 @@ error_code:
 
 from ansible.module_utils.basic import AnsibleModule
 try:
-    from ansible.module_utils.ftpnat_api import (FtpnatClient, FtpnatError, FtpnatUnreachable,
+    from ansible.module_utils.ftpnat_api import (FtpnatError, FtpnatUnreachable, client_for,
                                                  socket_argument_spec)
 except ImportError:  # loaded outside Ansible (ansible-lint's argument check): the role's module_utils
     import os
     import sys
     sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "module_utils"))
-    from ftpnat_api import FtpnatClient, FtpnatError, FtpnatUnreachable, socket_argument_spec
+    from ftpnat_api import FtpnatError, FtpnatUnreachable, client_for, socket_argument_spec
 
 
 def fail_daemon(module, e, **result):
@@ -175,7 +183,7 @@ def main():
 
     result = dict(changed=False)
     try:
-        with FtpnatClient(module.params["socket"], module.params["timeout"]) as api:
+        with client_for(module) as api:
             if state == "checked":
                 args = {"policy": text, "source": label} if text is not None else None
                 verdict = api.call("policy.check", args)
@@ -193,18 +201,19 @@ def main():
             result.update(file=running.get("file"), previous_digest=running.get("digest"))
 
             if state == "reloaded":
+                verdict = api.call("policy.check")
+                changed = bool(verdict.get("changes"))
+                result.update(changed=changed, valid=True, digest=verdict.get("digest"), ruleset_changed=changed)
+                if not changed:
+                    result["msg"] = "the daemon already runs %s" % running.get("file")
+                    module.exit_json(**result)
                 if module.check_mode:
-                    verdict = api.call("policy.check")
-                    changed = bool(verdict.get("changes"))
-                    result.update(changed=changed, valid=True, digest=verdict.get("digest"), ruleset_changed=changed,
-                                  msg="the daemon would re-read %s (%s)" % (running.get("file"),
-                                                                         "changes" if changed else "no change"))
+                    result["msg"] = "the daemon would re-read %s" % running.get("file")
                     module.exit_json(**result)
                 answer = api.call("policy.apply")
-                changed = bool(answer.get("changed"))
-                result.update(changed=changed, valid=True, digest=answer.get("digest"), ruleset_changed=changed,
-                              msg="the daemon re-read %s (%s)" % (running.get("file"),
-                                                               "ruleset changed" if changed else "ruleset unchanged"))
+                result.update(changed=bool(answer.get("changed")), digest=answer.get("digest"),
+                              ruleset_changed=bool(answer.get("changed")),
+                              msg="the daemon re-read %s" % running.get("file"))
                 module.exit_json(**result)
 
             # applied

@@ -6,8 +6,10 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import errno
 import json
 import socket
+import time
 
 DEFAULT_SOCKET = "/run/ftpnat/ftpnat.sock"
 
@@ -28,9 +30,10 @@ class FtpnatError(Exception):
 class FtpnatClient(object):
     """One connection to ftpnatd; requests are answered in order."""
 
-    def __init__(self, path=DEFAULT_SOCKET, timeout=30.0):
+    def __init__(self, path=DEFAULT_SOCKET, timeout=30.0, wait=0.0):
         self.path = path
         self.timeout = timeout
+        self.wait = wait
         self._sock = None
         self._buf = b""
         self._next_id = 0
@@ -43,15 +46,24 @@ class FtpnatClient(object):
         self.close()
 
     def connect(self):
-        sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        sock.settimeout(self.timeout)
-        try:
-            sock.connect(self.path)
-        except (OSError, socket.error) as e:
-            sock.close()
-            raise FtpnatUnreachable("cannot reach ftpnatd at %s: %s (is the daemon running? "
-                                    "systemctl status ftpnatd)" % (self.path, e))
-        self._sock = sock
+        """Connects; for up to `wait` seconds, a missing socket or a refused connection (a daemon
+        that is starting: systemd reports the unit started before the JVM has bound its socket)
+        is retried."""
+        deadline = time.time() + (self.wait or 0)
+        while True:
+            sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            sock.settimeout(self.timeout)
+            try:
+                sock.connect(self.path)
+                self._sock = sock
+                return
+            except (OSError, socket.error) as e:
+                sock.close()
+                starting = getattr(e, "errno", None) in (errno.ENOENT, errno.ECONNREFUSED)
+                if not starting or time.time() >= deadline:
+                    raise FtpnatUnreachable("cannot reach ftpnatd at %s: %s (is the daemon running? "
+                                            "systemctl status ftpnatd)" % (self.path, e))
+                time.sleep(0.2)
 
     def close(self):
         if self._sock is not None:
@@ -122,4 +134,12 @@ def socket_argument_spec():
     return dict(
         socket=dict(type="path", default=DEFAULT_SOCKET),
         timeout=dict(type="float", default=30.0),
+        wait=dict(type="float", default=30.0),
     )
+
+
+def client_for(module):
+    """A client with the module's socket, timeout and wait (no waiting in check mode: a daemon
+    that is not running there is one the real run would install or start)."""
+    wait = 0.0 if module.check_mode else module.params["wait"]
+    return FtpnatClient(module.params["socket"], module.params["timeout"], wait)

@@ -169,7 +169,7 @@ class AnsibleRoleLabTest {
         AnsibleTools.Recap recap = AnsibleTools.Recap.of(HOST, r);
         assertThat(recap.failed()).as(AnsibleTools.text(r)).isZero();
         assertThat(recap.changed()).as(AnsibleTools.text(r)).isGreaterThanOrEqualTo(2); // the file, the reload
-        assertThat(r.out()).contains("Reload the ftpnat policy");
+        assertThat(r.out()).contains("Have the daemon run the policy file");
 
         String digest = runningDigest();
         assertThat(digest).isNotEqualTo(before);

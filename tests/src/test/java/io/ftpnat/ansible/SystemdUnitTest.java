@@ -1,0 +1,205 @@
+package io.ftpnat.ansible;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import io.ftpnat.lab.Cmd;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * ftpnatd.service under a real systemd, and the role's systemd path. This machine's PID 1 is not
+ * systemd, so systemd boots in a container: {@code systemd-nspawn --boot --private-network} on a
+ * copy-on-write overlay of this machine's root (upper layer on a tmpfs, all inside a private mount
+ * namespace), after {@code apt install ./ftpnat_*.deb} into that overlay. The container has its own
+ * PID and network namespaces: the daemon's table lives there and vanishes with it. This machine's
+ * other enabled services are masked in the copy, and its {@code policy-rc.d} (which forbids
+ * starting services, a container image's convention) is removed from it.
+ *
+ * <p>Checked there: {@code systemd-analyze verify} and {@code security}; the running unit (only
+ * CAP_NET_ADMIN, no_new_privs, a seccomp filter, group ftpnat, the socket's modes); who may query
+ * and change; {@code systemctl reload} with a good and a bad policy; {@code policy apply} saving the
+ * file under ReadWritePaths; Restart=on-failure after a kill -9; stop leaving the table; purge (prerm
+ * removes the table); the postinst enabling and starting the unit and restarting it on upgrade;
+ * then the example playbook with {@code ftpnat_service_manager: systemd} on the router without the
+ * package: installs it, writes /etc/default/ftpnat (restart) and the policy, the daemon runs it;
+ * a second run {@code changed=0} without a restart; check mode reports and changes nothing.
+ */
+class SystemdUnitTest {
+
+    @Test
+    void theUnitUnderSystemdAndTheRolesSystemdPath() {
+        DebianPackageTest.findPackage();
+        DebianPackageTest.assumeIsolationTools();
+        AnsibleTools.assumeTool("systemd-nspawn", "systemd-container");
+        AnsibleTools.assumeTool("nsenter", "util-linux");
+        AnsibleTools.assumeTool("ansible-playbook", "ansible-core");
+        Path w = DebianPackageTest.tempDir("ftpnat-systemd-");
+        try {
+            Path sh = DebianPackageTest.script(w, "systemd.sh", SCRIPT);
+            Cmd.Result r = Cmd.run(Duration.ofSeconds(360), "unshare", "--mount", "--propagation", "private", "bash",
+                    sh.toString(), DebianPackageTest.deb.toAbsolutePath().toString(), w.resolve("w").toString(),
+                    AnsibleTools.ansibleDir().toString());
+            String out = r.out() + r.err();
+            assertThat(out).as("the container booted\n%s", out).contains("== booted");
+            assumeTrue(!out.contains("no container"), "systemd-nspawn could not boot a container here:\n" + out);
+            assertThat(section(out, "install")).as(out).isEqualTo("install-rc=0\n");
+            assertThat(section(out, "booted")).as(out).matches("(running|degraded)\n");
+            assertThat(section(out, "verify")).as("systemd-analyze verify ftpnatd.service: no complaint").isEqualTo("verify-rc=0\n");
+            assertThat(section(out, "security")).contains("Overall exposure level for ftpnatd.service").contains("OK");
+            assertThat(section(out, "active")).isEqualTo("active\nenabled\n");
+            assertThat(section(out, "caps")).as("only CAP_NET_ADMIN (bit 12), no_new_privs, a seccomp filter, group ftpnat")
+                    .contains("CapEff:\t0000000000001000").contains("CapBnd:\t0000000000001000")
+                    .contains("NoNewPrivs:\t1").contains("Seccomp:\t2");
+            assertThat(section(out, "journal")).contains("API listening on /run/ftpnat/ftpnat.sock (mode 0660, group ftpnat)")
+                    .contains("policy applied from /etc/ftpnat/policy.yaml");
+            assertThat(section(out, "socket")).isEqualTo("750 root ftpnat\n660 root ftpnat\n");
+            assertThat(section(out, "status")).contains("\"file\" : \"/etc/ftpnat/policy.yaml\"").endsWith("rc=0\n");
+            assertThat(section(out, "status-member")).as("a member of ftpnat may query").isEqualTo("rc=0\n");
+            assertThat(section(out, "apply-member")).as("but not change").contains("forbidden").endsWith("rc=1\n");
+            assertThat(section(out, "status-other")).as("others cannot reach the socket").contains("Permission denied").endsWith("rc=3\n");
+            assertThat(section(out, "reload")).as("systemctl reload: applied again").isEqualTo("rc=0\n2\n");
+            assertThat(section(out, "reload-bad")).as("a bad policy on reload: refused, still running")
+                    .startsWith("rc=0\nactive\n").contains("policy rejected").contains("dnat[0].in_interface").contains("nope0");
+            assertThat(section(out, "apply")).as("policy apply saves the file (ReadWritePaths=/etc/ftpnat)")
+                    .contains("\"changed\" : true").contains("rc=0").contains("control_ports: [21, 2121]");
+            assertThat(section(out, "crash")).as("Restart=on-failure").isEqualTo("restarted\nactive\n");
+            assertThat(section(out, "stop")).as("stopping leaves the table").isEqualTo("inactive\ntable inet ftpnat\n");
+            assertThat(section(out, "purge")).as("prerm removes the table").isEqualTo("rc=0\ninactive\ntables-listed\n");
+            assertThat(section(out, "postinst-start")).as("postinst enables and starts the unit")
+                    .contains("Created symlink").endsWith("enabled\nactive\ntable inet ftpnat\n");
+            assertThat(section(out, "upgrade-restart")).isEqualTo("restarted on reinstall\ntable inet ftpnat\n");
+            assertThat(section(out, "remove")).isEqualTo("rc=0\ninactive\ntables-listed\n");
+
+            String role = section(out, "role");
+            assertThat(role).as(out).containsPattern("router +: ok=\\d+ +changed=([4-9]|\\d\\d) +unreachable=0 +failed=0")
+                    .contains("TASK [ftpnat : Install ftpnat from the uploaded package]")
+                    .contains("+FTPNAT_OPTS=--log-level=info").contains("RUNNING HANDLER [ftpnat : Restart ftpnatd]")
+                    .contains("runs policy").contains("(1 snat, 1 dnat rules)");
+            assertThat(section(out, "role-state")).as(out)
+                    .startsWith("active\nenabled\nFTPNAT_POLICY=/etc/ftpnat/policy.yaml\nFTPNAT_OPTS=--log-level=info\n2\n");
+            assertThat(section(out, "role-again")).as(out)
+                    .containsPattern("router +: ok=\\d+ +changed=0 +unreachable=0 +failed=0").contains("not restarted");
+            assertThat(section(out, "role-check")).as(out)
+                    .containsPattern("router +: ok=\\d+ +changed=[1-9] +unreachable=0 +failed=0").endsWith("\n2\n");
+            assertThat(out).contains("== done");
+        } finally {
+            Cmd.run(Duration.ofSeconds(60), "rm", "-rf", w.toString());
+        }
+    }
+
+    static String section(String out, String name) { return DebianPackageTest.section(out, name); }
+
+    static final String SCRIPT = """
+            # Runs inside `unshare --mount --propagation private`. $1 = the .deb, $2 = a work directory,
+            # $3 = the repository's ansible/ directory. Boots systemd in a container (systemd-nspawn, its own
+            # PID and network namespaces) on a copy-on-write overlay of this machine's root with the package
+            # installed, and drives ftpnatd.service and the role's systemd path there.
+            set -u
+            deb=$1; w=$2; ansible=$3
+            r=$w/root
+            mkdir -p "$w/fs" "$r"
+            mount -t tmpfs tmpfs "$w/fs" && mkdir "$w/fs/up" "$w/fs/work" || exit 90
+            mount -t overlay overlay -o "lowerdir=/,upperdir=$w/fs/up,workdir=$w/fs/work" "$r" || exit 91
+            cp "$deb" "$r/var/tmp/ftpnat.deb" || exit 92
+            echo "== install"
+            unshare --mount --net --pid --fork sh -c "mount --rbind /dev $r/dev && mount -t proc proc $r/proc && mount -t tmpfs tmpfs $r/run && mount -t tmpfs tmpfs $r/tmp && chroot $r env DEBIAN_FRONTEND=noninteractive apt-get install -y -q /var/tmp/ftpnat.deb" >"$w/apt.log" 2>&1
+            echo "install-rc=$?"
+            # This machine's /usr/sbin/policy-rc.d forbids starting services (a container image's convention):
+            # removed from the copy, so the maintainer scripts start and restart the unit as on a router.
+            rm -f "$r/usr/sbin/policy-rc.d"
+            # Only what the test needs boots: this machine's other enabled services and timers are masked.
+            for u in $(systemctl --root="$r" list-unit-files --state=enabled --no-legend 2>/dev/null | awk '{print $1}'); do
+              case "$u" in ftpnatd.service|*.target) ;; *) systemctl --root="$r" mask "$u" >/dev/null 2>&1 ;; esac
+            done
+            # What systemd as PID 1 would have prepared, in this private mount namespace only.
+            mount -t tmpfs -o mode=755 tmpfs "$r/dev"
+            mount -t tmpfs -o mode=755 tmpfs /run
+            mkdir -p /run/systemd/inaccessible && (cd /run/systemd/inaccessible && touch reg && mkdir dir && mknod chr c 0 0 \\
+              && mknod blk b 0 0 && mkfifo fifo && chmod 0000 reg dir chr blk fifo)
+            timeout 300 systemd-nspawn --quiet --register=no --keep-unit --link-journal=no --private-network -D "$r" --boot \\
+              >"$w/boot.log" 2>&1 &
+            nsp=$!
+            desc() { for c in $(ps -o pid= --ppid "$1"); do echo "$c"; desc "$c"; done; }
+            leader=
+            for i in $(seq 1 150); do
+              for p in $(desc $nsp); do [ "$(cat /proc/$p/comm 2>/dev/null)" = systemd ] && leader=$p && break; done
+              [ -n "$leader" ] && break; sleep 0.2
+            done
+            [ -n "$leader" ] || { echo "no container"; cat "$w/boot.log"; exit 93; }
+            c() { nsenter -t "$leader" -a "$@"; }
+            s=
+            for i in $(seq 1 150); do
+              s=$(c systemctl is-system-running 2>/dev/null); case "$s" in running|degraded) break;; esac; sleep 0.2
+            done
+            echo "== booted"; echo "$s"
+            echo "== verify"; c systemd-analyze verify ftpnatd.service 2>&1; echo "verify-rc=$?"
+            echo "== security"; c systemd-analyze security ftpnatd.service 2>&1 | tail -n 1
+            applied() { c journalctl --no-pager -o cat -u ftpnatd 2>/dev/null | grep -c "policy applied"; }
+            wait_applied() { for i in $(seq 1 150); do [ "$(applied)" -ge "$1" ] && return 0; sleep 0.2; done; return 1; }
+            wait_applied 1
+            echo "== active"; c systemctl is-active ftpnatd; c systemctl is-enabled ftpnatd
+            pid=$(c systemctl show -p MainPID --value ftpnatd)
+            echo "== caps"; c grep -E '^(Gid|CapEff|CapBnd|NoNewPrivs|Seccomp)' /proc/$pid/status
+            echo "== journal"; c journalctl --no-pager -o cat -u ftpnatd | grep -v '^Start'
+            echo "== socket"; c stat -c '%a %U %G' /run/ftpnat /run/ftpnat/ftpnat.sock
+            echo "== status"; c ftpnatctl -o json status; echo "rc=$?"
+            c gpasswd -a nobody ftpnat >/dev/null; member="setpriv --reuid=nobody --regid=nogroup --init-groups"
+            echo "== status-member"; c $member ftpnatctl -o json status >/dev/null 2>&1; echo "rc=$?"
+            echo "== apply-member"; c $member ftpnatctl policy apply /etc/ftpnat/policy.yaml 2>&1; echo "rc=$?"
+            echo "== status-other"; c setpriv --reuid=daemon --regid=daemon --clear-groups ftpnatctl status 2>&1; echo "rc=$?"
+            echo "== reload"; c systemctl reload ftpnatd; echo "rc=$?"; wait_applied 2; applied
+            printf 'version: 1\\ndnat:\\n  - name: x\\n    in_interface: nope0\\n    destination: 10.0.0.1\\n    to: 10.0.0.2\\n' > "$r/var/tmp/bad.yaml"
+            c cp /etc/ftpnat/policy.yaml /var/tmp/good.yaml && c cp /var/tmp/bad.yaml /etc/ftpnat/policy.yaml
+            echo "== reload-bad"; c systemctl reload ftpnatd; echo "rc=$?"; sleep 2; c systemctl is-active ftpnatd
+            c journalctl --no-pager -o cat -u ftpnatd | grep -A2 "policy rejected" | head -n 3
+            c cp /var/tmp/good.yaml /etc/ftpnat/policy.yaml
+            echo "== apply"; printf 'version: 1\\ncontrol_ports: [21, 2121]\\n' > "$r/var/tmp/new.yaml"; c ftpnatctl -o json policy apply /var/tmp/new.yaml; echo "rc=$?"
+            c cat /etc/ftpnat/policy.yaml
+            echo "== crash"; c kill -9 "$pid"; for i in $(seq 1 60); do sleep 0.5; n=$(c systemctl show -p MainPID --value ftpnatd); [ "$n" != 0 ] && [ "$n" != "$pid" ] && break; done
+            [ "$n" != "$pid" ] && [ "$n" != 0 ] && echo "restarted"; wait_applied 4; c systemctl is-active ftpnatd
+            echo "== stop"; c systemctl stop ftpnatd; c systemctl is-active ftpnatd; c nft list tables
+            echo "== purge"; c env DEBIAN_FRONTEND=noninteractive apt-get purge -y -q ftpnat >/dev/null 2>&1; echo "rc=$?"
+            c systemctl is-active ftpnatd; c nft list tables; echo "tables-listed"
+            # with systemd running, the postinst enables and starts the unit
+            echo "== postinst-start"; c env DEBIAN_FRONTEND=noninteractive apt-get install -y -q /var/tmp/ftpnat.deb 2>&1 | grep -E "^(Setting up|Created symlink)"
+            wait_applied 5; c systemctl is-enabled ftpnatd; c systemctl is-active ftpnatd; c nft list tables
+            echo "== upgrade-restart"; pid=$(c systemctl show -p MainPID --value ftpnatd)
+            c env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --reinstall /var/tmp/ftpnat.deb >/dev/null 2>&1
+            sleep 1; [ "$(c systemctl show -p MainPID --value ftpnatd)" != "$pid" ] && echo "restarted on reinstall"; c nft list tables
+            echo "== remove"; c env DEBIAN_FRONTEND=noninteractive apt-get purge -y -q ftpnat >/dev/null 2>&1; echo "rc=$?"
+            c systemctl is-active ftpnatd; c nft list tables; echo "tables-listed"
+            # The role's systemd path, for real, on the router without the package: the example playbook with
+            # a local connection in the container; the router's interfaces are veth pairs in its namespace.
+            c ip link add r0 type veth peer name r0-peer && c ip link add r1 type veth peer name r1-peer \\
+              && c ip addr add 10.10.10.1/24 dev r0 && c ip addr add 192.168.10.114/24 dev r1 && c ip link set r0 up && c ip link set r1 up
+            cat > "$r/var/tmp/inventory.yml" <<'INV'
+            ftpnat_routers:
+              hosts:
+                router:
+                  ansible_connection: local
+                  ansible_become: false
+                  ansible_python_interpreter: /usr/bin/python3
+                  ftpnat_package_file: /var/tmp/ftpnat.deb
+                  ftpnat_daemon_options: ["--log-level=info"]
+                  ftpnat_snat:
+                    - {name: lan, source: 10.10.10.0/24, out_interface: r1, to: masquerade}
+                  ftpnat_dnat:
+                    - {name: published, in_interface: r0, destination: 10.10.10.1, port: 21, to: 192.168.10.115}
+            INV
+            play() { c env ANSIBLE_CONFIG="$ansible/ansible.cfg" ANSIBLE_NOCOLOR=1 ANSIBLE_RETRY_FILES_ENABLED=0 HOME=/root \\
+              ansible-playbook -i /var/tmp/inventory.yml "$ansible/playbooks/ftpnat.yml" "$@" 2>&1; }
+            echo "== role"; play --diff | grep -E '^(TASK|RUNNING|changed|fatal)|router +:|runs policy|^[+-]FTPNAT'
+            echo "== role-state"; c systemctl is-active ftpnatd; c systemctl is-enabled ftpnatd; c grep -v '^#' /etc/default/ftpnat
+            c nft list table inet ftpnat | grep -c 'ct helper set'; c journalctl --no-pager -o cat -u ftpnatd | grep -c "policy applied through the API"
+            c systemctl show -p ExecMainStartTimestampMonotonic --value ftpnatd > "$w/started"
+            echo "== role-again"; play | grep -E '^(changed|fatal)|router +:'
+            c systemctl show -p ExecMainStartTimestampMonotonic --value ftpnatd | cmp -s - "$w/started" && echo "not restarted"
+            echo "== role-check"; play --check --diff -e '{"ftpnat_dnat": []}' | grep -E '^(changed|fatal)|router +:|^-  name: published'
+            c nft list table inet ftpnat | grep -c 'ct helper set'
+            echo "== done"
+            kill $nsp; wait $nsp
+            """;
+}
