@@ -1,0 +1,41 @@
+package io.ftpnat.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+
+/**
+ * The build runs this once with -XX:ArchiveClassesAtExit to write ftpnatctl's class-data-sharing
+ * archive: it loads what a real query loads (the whole command model, help, JSON reading and
+ * writing, the table printers) without needing a daemon.
+ */
+public final class CdsTraining {
+    private CdsTraining() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        StringWriter sink = new StringWriter();
+        var cli = Ftpnatctl.commandLine();
+        cli.setOut(new PrintWriter(sink));
+        cli.setErr(new PrintWriter(sink));
+        cli.usage(new PrintWriter(sink));
+        for (String command : new String[] {"status", "conntrack", "expect", "sessions", "events", "policy"}) {
+            cli.getSubcommands().get(command).usage(new PrintWriter(sink));
+        }
+        cli.execute("--socket", "/nonexistent/ftpnat.sock", "-o", "table", "status");
+        ObjectMapper mapper = new ObjectMapper();
+        JsonNode status = mapper.readTree("{\"v\":1,\"id\":1,\"ok\":true,\"result\":{\"version\":\"x\",\"kernel\":{\"nat\":true},"
+                + "\"policy\":{\"digest\":\"0\"},\"counts\":{\"conntrack_entries\":1}}}");
+        Ftpnatctl.printFields(status.get("result"), new PrintWriter(sink), "");
+        sink.write(mapper.writerWithDefaultPrettyPrinter().writeValueAsString(status));
+        JsonNode entry = mapper.readTree("{\"item\":{\"protocol\":\"tcp\",\"state\":\"ESTABLISHED\",\"timeout\":1,"
+                + "\"original\":{\"src\":\"10.0.0.1\",\"dst\":\"10.0.0.2\",\"sport\":1,\"dport\":21},"
+                + "\"reply\":{\"src\":\"10.0.0.2\",\"dst\":\"10.0.0.1\",\"sport\":21,\"dport\":1}}}");
+        for (ConntrackCommands.EntryTable t : ConntrackCommands.EntryTable.values()) {
+            t.header();
+        }
+        ConntrackCommands.EntryTable.CONNTRACK.row(entry.get("item"), new PrintWriter(sink));
+        ApiClient.lineOf("{\"item\":{\"line\":\"tcp 6 1\"}}", mapper);
+    }
+}
