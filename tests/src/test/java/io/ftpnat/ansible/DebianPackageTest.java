@@ -148,6 +148,8 @@ class DebianPackageTest {
             assertThat(section(out, "render")).as("the shipped example renders (ct helper set per rule)").isEqualTo("3\n");
             assertThat(section(out, "ctl")).as("no daemon runs in the chroot: exit 3, socket named")
                     .contains("/run/ftpnat/ftpnat.sock").contains("ctl-rc=3");
+            assertThat(section(out, "cds-usable")).as("the postinst's CDS archive fits this JRE and jar (-Xshare:on)")
+                    .contains("ftpnatctl ").endsWith("rc=0\n");
         } finally {
             Cmd.run(Duration.ofSeconds(120), "rm", "-rf", w.toString());
         }
@@ -197,6 +199,8 @@ class DebianPackageTest {
             echo "== check"; ch ftpnatd check --offline --policy /etc/ftpnat/policy.yaml 2>&1; echo "check-rc=$?"
             echo "== render"; ch ftpnatd render --policy /usr/share/doc/ftpnat/examples/reference-lab.yaml 2>&1 | grep -c 'ct helper set'
             echo "== ctl"; ch ftpnatctl status 2>&1; echo "ctl-rc=$?"
+            echo "== cds-usable"; ch java -XX:SharedArchiveFile=/var/cache/ftpnat/ftpnatctl.jsa -Xshare:on -Xlog:cds=off \\
+              -cp /usr/share/ftpnat/ftpnat.jar io.ftpnat.cli.Ftpnatctl --version 2>&1; echo "rc=$?"
             echo "== done"
             """;
 }
