@@ -66,7 +66,10 @@ class SystemdUnitTest {
             assertThat(section(out, "apply")).as("policy apply saves the file (ReadWritePaths=/etc/ftpnat)")
                     .contains("\"changed\" : true").contains("rc=0").contains("control_ports: [21, 2121]");
             assertThat(section(out, "crash")).as("Restart=on-failure").isEqualTo("restarted\nactive\n");
-            assertThat(section(out, "stop")).as("stopping leaves the table").isEqualTo("inactive\ntable inet ftpnat\n");
+            assertThat(section(out, "nftables")).as("start nftables: ftpnat's table flushed; reload nftables: ftpnatd re-applies")
+                    .isEqualTo("table inet filter \ntable inet filter table inet ftpnat \n");
+            assertThat(section(out, "stop")).as("stopping leaves the table")
+                    .isEqualTo("inactive\ntable inet ftpnat\n");
             assertThat(section(out, "purge")).as("prerm removes the table").isEqualTo("rc=0\ninactive\ntables-listed\n");
             assertThat(section(out, "postinst-start")).as("postinst enables and starts the unit")
                     .contains("Created symlink").endsWith("enabled\nactive\ntable inet ftpnat\n");
@@ -138,8 +141,10 @@ class SystemdUnitTest {
             echo "== verify"; c systemd-analyze verify ftpnatd.service 2>&1; echo "verify-rc=$?"
             echo "== security"; c systemd-analyze security ftpnatd.service 2>&1 | tail -n 1
             applied() { c journalctl --no-pager -o cat -u ftpnatd 2>/dev/null | grep -c "policy applied"; }
-            wait_applied() { for i in $(seq 1 150); do [ "$(applied)" -ge "$1" ] && return 0; sleep 0.2; done; return 1; }
-            wait_applied 1
+            # waits (bounded) until the daemon has logged one more "policy applied" than when mark ran
+            mark() { seen=$(applied); }
+            wait_applied() { for i in $(seq 1 150); do [ "$(applied)" -gt "$seen" ] && return 0; sleep 0.2; done; return 1; }
+            seen=0; wait_applied
             echo "== active"; c systemctl is-active ftpnatd; c systemctl is-enabled ftpnatd
             pid=$(c systemctl show -p MainPID --value ftpnatd)
             echo "== caps"; c grep -E '^(Gid|CapEff|CapBnd|NoNewPrivs|Seccomp)' /proc/$pid/status
@@ -150,7 +155,7 @@ class SystemdUnitTest {
             echo "== status-member"; c $member ftpnatctl -o json status >/dev/null 2>&1; echo "rc=$?"
             echo "== apply-member"; c $member ftpnatctl policy apply /etc/ftpnat/policy.yaml 2>&1; echo "rc=$?"
             echo "== status-other"; c setpriv --reuid=daemon --regid=daemon --clear-groups ftpnatctl status 2>&1; echo "rc=$?"
-            echo "== reload"; c systemctl reload ftpnatd; echo "rc=$?"; wait_applied 2; applied
+            echo "== reload"; mark; c systemctl reload ftpnatd; echo "rc=$?"; wait_applied; applied
             printf 'version: 1\\ndnat:\\n  - name: x\\n    in_interface: nope0\\n    destination: 10.0.0.1\\n    to: 10.0.0.2\\n' > "$r/var/tmp/bad.yaml"
             c cp /etc/ftpnat/policy.yaml /var/tmp/good.yaml && c cp /var/tmp/bad.yaml /etc/ftpnat/policy.yaml
             echo "== reload-bad"; c systemctl reload ftpnatd; echo "rc=$?"; sleep 2; c systemctl is-active ftpnatd
@@ -158,14 +163,21 @@ class SystemdUnitTest {
             c cp /var/tmp/good.yaml /etc/ftpnat/policy.yaml
             echo "== apply"; printf 'version: 1\\ncontrol_ports: [21, 2121]\\n' > "$r/var/tmp/new.yaml"; c ftpnatctl -o json policy apply /var/tmp/new.yaml; echo "rc=$?"
             c cat /etc/ftpnat/policy.yaml
-            echo "== crash"; c kill -9 "$pid"; for i in $(seq 1 60); do sleep 0.5; n=$(c systemctl show -p MainPID --value ftpnatd); [ "$n" != 0 ] && [ "$n" != "$pid" ] && break; done
-            [ "$n" != "$pid" ] && [ "$n" != 0 ] && echo "restarted"; wait_applied 4; c systemctl is-active ftpnatd
+            echo "== crash"; mark; c kill -9 "$pid"; for i in $(seq 1 60); do sleep 0.5; n=$(c systemctl show -p MainPID --value ftpnatd); [ "$n" != 0 ] && [ "$n" != "$pid" ] && break; done
+            [ "$n" != "$pid" ] && [ "$n" != 0 ] && echo "restarted"; wait_applied; c systemctl is-active ftpnatd
+            # nftables.service's configuration starts with "flush ruleset": starting it removes ftpnat's
+            # table; "systemctl reload nftables" propagates to ftpnatd (ReloadPropagatedFrom), which
+            # applies its table again after nftables' own reload (After=).
+            echo "== nftables"; c systemctl start nftables; c nft list tables | sort | tr '\\n' ' '; echo
+            mark; c systemctl reload nftables; wait_applied; c nft list tables | sort | tr '\\n' ' '; echo
+            # stopping nftables.service flushes the ruleset too: put ftpnat's table back
+            c systemctl stop nftables; mark; c systemctl reload ftpnatd; wait_applied
             echo "== stop"; c systemctl stop ftpnatd; c systemctl is-active ftpnatd; c nft list tables
             echo "== purge"; c env DEBIAN_FRONTEND=noninteractive apt-get purge -y -q ftpnat >/dev/null 2>&1; echo "rc=$?"
             c systemctl is-active ftpnatd; c nft list tables; echo "tables-listed"
             # with systemd running, the postinst enables and starts the unit
-            echo "== postinst-start"; c env DEBIAN_FRONTEND=noninteractive apt-get install -y -q /var/tmp/ftpnat.deb 2>&1 | grep -E "^(Setting up|Created symlink)"
-            wait_applied 5; c systemctl is-enabled ftpnatd; c systemctl is-active ftpnatd; c nft list tables
+            echo "== postinst-start"; mark; c env DEBIAN_FRONTEND=noninteractive apt-get install -y -q /var/tmp/ftpnat.deb 2>&1 | grep -E "^(Setting up|Created symlink)"
+            wait_applied; c systemctl is-enabled ftpnatd; c systemctl is-active ftpnatd; c nft list tables
             echo "== upgrade-restart"; pid=$(c systemctl show -p MainPID --value ftpnatd)
             c env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --reinstall /var/tmp/ftpnat.deb >/dev/null 2>&1
             sleep 1; [ "$(c systemctl show -p MainPID --value ftpnatd)" != "$pid" ] && echo "restarted on reinstall"; c nft list tables
