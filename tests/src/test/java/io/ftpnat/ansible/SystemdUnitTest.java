@@ -122,9 +122,22 @@ class SystemdUnitTest {
             mount -t tmpfs -o mode=755 tmpfs /run
             mkdir -p /run/systemd/inaccessible && (cd /run/systemd/inaccessible && touch reg && mkdir dir && mknod chr c 0 0 \\
               && mknod blk b 0 0 && mkfifo fifo && chmod 0000 reg dir chr blk fifo)
+            # nspawn (--keep-unit) makes "supervisor" and "payload" cgroups under its own: give it one of
+            # ours, removed at the end, so nothing is left in this machine's cgroup trees.
+            cg=ftpnat-nspawn-$$
+            for h in /sys/fs/cgroup/systemd /sys/fs/cgroup/unified; do
+              [ -w "$h/cgroup.procs" ] && mkdir -p "$h/$cg" && echo $$ > "$h/$cg/cgroup.procs"
+            done
+            cleanup_cgroups() {
+              for h in /sys/fs/cgroup/systemd /sys/fs/cgroup/unified; do
+                [ -d "$h/$cg" ] || continue
+                echo $$ > "$h/cgroup.procs"; find "$h/$cg" -depth -type d -exec rmdir {} \\; 2>/dev/null
+              done
+            }
             timeout 300 systemd-nspawn --quiet --register=no --keep-unit --link-journal=no --private-network -D "$r" --boot \\
               >"$w/boot.log" 2>&1 &
             nsp=$!
+            trap 'kill $nsp 2>/dev/null; wait $nsp 2>/dev/null; cleanup_cgroups' EXIT
             desc() { for c in $(ps -o pid= --ppid "$1"); do echo "$c"; desc "$c"; done; }
             leader=
             for i in $(seq 1 150); do
