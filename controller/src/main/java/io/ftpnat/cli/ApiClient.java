@@ -220,9 +220,21 @@ final class ApiClient implements AutoCloseable {
         if (args != null && !args.isEmpty()) {
             request.set("args", args);
         }
-        out.write(mapper.writeValueAsBytes(request));
-        out.write('\n');
-        out.flush();
+        try {
+            out.write(mapper.writeValueAsBytes(request));
+            out.write('\n');
+            out.flush();
+        } catch (IOException refused) {
+            // The daemon may answer a peer it refuses (forbidden, too many clients) and close before
+            // the request is written: its answer is still waiting to be read, and says why.
+            JsonNode answer;
+            try {
+                answer = readAnswer();
+            } catch (IOException nothing) {
+                throw refused;
+            }
+            throw failed(answer);
+        }
         JsonNode answer = readAnswer();
         if (!answer.path("ok").asBoolean(false)) {
             throw failed(answer);
