@@ -107,6 +107,9 @@ class SystemdUnitTest {
             mount -t tmpfs tmpfs "$w/fs" && mkdir "$w/fs/up" "$w/fs/work" || exit 90
             mount -t overlay overlay -o "lowerdir=/,upperdir=$w/fs/up,workdir=$w/fs/work" "$r" || exit 91
             cp "$deb" "$r/var/tmp/ftpnat.deb" || exit 92
+            # The repository may live under /tmp, which the booted container covers with its own tmpfs:
+            # the role goes in with the package.
+            cp -a "$ansible" "$r/var/tmp/ftpnat-ansible" && ansible=/var/tmp/ftpnat-ansible || exit 93
             echo "== install"
             unshare --mount --net --pid --fork sh -c "mount --rbind /dev $r/dev && mount -t proc proc $r/proc && mount -t tmpfs tmpfs $r/run && mount -t tmpfs tmpfs $r/tmp && chroot $r env DEBIAN_FRONTEND=noninteractive apt-get install -y -q /var/tmp/ftpnat.deb" >"$w/apt.log" 2>&1
             echo "install-rc=$?"
