@@ -53,6 +53,7 @@ final class ClientSession implements Runnable {
             if (role == Role.NONE) {
                 log.info("API: refused {} (not root, not in the socket's group)", peerName);
                 response.error(null, new ApiError(ApiError.FORBIDDEN, "user " + peerName + " may not use this socket"));
+                drainBriefly();
                 return;
             }
             while (true) {
@@ -130,9 +131,43 @@ final class ClientSession implements Runnable {
 
     void refuse(ApiError error) {
         try (channel) {
+            // Answered and closed at once: this runs on the accept thread, which must not wait.
             new ResponseWriter(mapper, Channels.newOutputStream(channel)).error(null, error);
         } catch (IOException ignored) {
             // the client is gone; nothing to tell
+        }
+    }
+
+    /**
+     * After refusing a peer: stop sending and read (and drop) what it is still writing, for a
+     * moment. Closing at once would make its request write fail (EPIPE) and many clients, socat
+     * among them, would then never read the answer that says why. Bounded in time and bytes.
+     */
+    private void drainBriefly() {
+        try {
+            channel.shutdownOutput();
+            channel.configureBlocking(false);
+            try (java.nio.channels.Selector selector = java.nio.channels.Selector.open()) {
+                channel.register(selector, java.nio.channels.SelectionKey.OP_READ);
+                java.nio.ByteBuffer sink = java.nio.ByteBuffer.allocate(8192);
+                long deadline = System.nanoTime() + 1_000_000_000L;
+                long total = 0;
+                while (total < 65536) {
+                    long left = (deadline - System.nanoTime()) / 1_000_000;
+                    if (left <= 0 || selector.select(left) == 0) {
+                        return;
+                    }
+                    selector.selectedKeys().clear();
+                    int n = channel.read(sink);
+                    sink.clear();
+                    if (n < 0) {
+                        return;
+                    }
+                    total += n;
+                }
+            }
+        } catch (IOException ignored) {
+            // the peer is gone: nothing left to drain
         }
     }
 

@@ -31,48 +31,8 @@ final class IpAddresses {
         }
     }
 
-    /** The canonical text form (IPv6 compressed as nft prints it). */
+    /** The canonical text form: IPv6 compressed (RFC 5952), as nft and conntrack print it. */
     static String format(InetAddress address) {
-        if (IpFamily.of(address) == IpFamily.IPV4) {
-            return address.getHostAddress();
-        }
-        return compressIpv6(address.getAddress());
-    }
-
-    private static String compressIpv6(byte[] b) {
-        int[] groups = new int[8];
-        for (int i = 0; i < 8; i++) {
-            groups[i] = ((b[2 * i] & 0xff) << 8) | (b[2 * i + 1] & 0xff);
-        }
-        int bestStart = -1;
-        int bestLen = 0;
-        for (int i = 0; i < 8; ) {
-            if (groups[i] != 0) {
-                i++;
-                continue;
-            }
-            int j = i;
-            while (j < 8 && groups[j] == 0) {
-                j++;
-            }
-            if (j - i > bestLen && j - i >= 2) {
-                bestStart = i;
-                bestLen = j - i;
-            }
-            i = j;
-        }
-        StringBuilder sb = new StringBuilder();
-        for (int i = 0; i < 8; i++) {
-            if (i == bestStart) {
-                sb.append("::");
-                i += bestLen - 1;
-                continue;
-            }
-            if (sb.length() > 0 && sb.charAt(sb.length() - 1) != ':') {
-                sb.append(':');
-            }
-            sb.append(Integer.toHexString(groups[i]));
-        }
-        return sb.toString();
+        return io.ftpnat.nativ.netlink.conntrack.IpAddress.of(address).toString();
     }
 }

@@ -83,17 +83,7 @@ public final class ConntrackClient implements AutoCloseable {
     /** All matching entries as a list (convenience for small tables). */
     public List<Conntrack> list(ConntrackFilter filter) throws NetlinkException {
         List<Conntrack> out = new ArrayList<>();
-        dump(filter, new DumpConsumer<>() {
-            @Override
-            public void accept(Conntrack c) {
-                out.add(c);
-            }
-
-            @Override
-            public void restart() {
-                out.clear();
-            }
-        });
+        dump(filter, DumpConsumer.into(out));
         return out;
     }
 
@@ -165,17 +155,7 @@ public final class ConntrackClient implements AutoCloseable {
 
     public List<Expectation> listExpectations() throws NetlinkException {
         List<Expectation> out = new ArrayList<>();
-        dumpExpectations(0, new DumpConsumer<>() {
-            @Override
-            public void accept(Expectation e) {
-                out.add(e);
-            }
-
-            @Override
-            public void restart() {
-                out.clear();
-            }
-        });
+        dumpExpectations(0, DumpConsumer.into(out));
         return out;
     }
 

@@ -11,4 +11,19 @@ public interface DumpConsumer<T> {
 
     default void restart() {
     }
+
+    /** Collects every entry into {@code list}, starting over when the dump restarts. */
+    static <T> DumpConsumer<T> into(java.util.List<T> list) {
+        return new DumpConsumer<>() {
+            @Override
+            public void accept(T entry) {
+                list.add(entry);
+            }
+
+            @Override
+            public void restart() {
+                list.clear();
+            }
+        };
+    }
 }
