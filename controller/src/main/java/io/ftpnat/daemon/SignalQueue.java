@@ -14,9 +14,13 @@ final class SignalQueue {
     private final BlockingQueue<Event> events = new LinkedBlockingQueue<>();
 
     SignalQueue() {
-        Signal.handle(new Signal("HUP"), s -> events.offer(Event.RELOAD));
-        Signal.handle(new Signal("TERM"), s -> events.offer(Event.STOP));
-        Signal.handle(new Signal("INT"), s -> events.offer(Event.STOP));
+        // Resolved now, not in the handler: a handler that has to load a class from a jar replaced
+        // since start (a package upgrade) would fail, and the signal would be lost.
+        Event reload = Event.RELOAD;
+        Event stop = Event.STOP;
+        Signal.handle(new Signal("HUP"), s -> events.offer(reload));
+        Signal.handle(new Signal("TERM"), s -> events.offer(stop));
+        Signal.handle(new Signal("INT"), s -> events.offer(stop));
     }
 
     Event take() throws InterruptedException {
