@@ -5,12 +5,10 @@ import io.ftpnat.kernel.NftablesKernelRuleset;
 import io.ftpnat.nativ.nft.NftException;
 import io.ftpnat.policy.InterfaceCatalog;
 import io.ftpnat.policy.Policy;
-import io.ftpnat.policy.PolicyException;
-import io.ftpnat.policy.PolicyLoader;
 import io.ftpnat.ruleset.Ruleset;
 import io.ftpnat.ruleset.RulesetRenderer;
 import java.io.PrintWriter;
-import java.nio.file.Path;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -30,8 +28,8 @@ final class CheckCommand implements Callable<Integer> {
     @Mixin
     CommonOptions common;
 
-    @Option(names = "--policy", required = true, paramLabel = "FILE", description = "The policy (YAML).")
-    Path policy;
+    @Mixin
+    PolicyFileOption policy;
 
     @Option(names = "--offline", description = "Skip what needs this host: the interface names and the kernel dry run.")
     boolean offline;
@@ -41,26 +39,22 @@ final class CheckCommand implements Callable<Integer> {
         common.applyLogLevel();
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        PolicyLoader loader = new PolicyLoader(offline ? InterfaceCatalog.anyName() : InterfaceCatalog.system());
-        Policy parsed;
-        try {
-            parsed = loader.load(policy);
-        } catch (PolicyException e) {
-            err.println("policy " + policy + " is invalid:");
-            err.println(e.getMessage());
+        Optional<Policy> loaded = policy.load(offline ? InterfaceCatalog.anyName() : InterfaceCatalog.system(), err);
+        if (loaded.isEmpty()) {
             return ExitCode.INVALID_POLICY;
         }
+        Policy parsed = loaded.get();
         Ruleset ruleset = new RulesetRenderer(common.table).render(parsed);
         if (!offline) {
             try (KernelRuleset kernel = NftablesKernelRuleset.open()) {
                 kernel.check(ruleset);
             } catch (NftException e) {
-                err.println("policy " + policy + " is valid, but the kernel refused its ruleset in a dry run:");
+                err.println("policy " + policy.path + " is valid, but the kernel refused its ruleset in a dry run:");
                 err.println(e.getMessage());
                 return ExitCode.KERNEL;
             }
         }
-        out.println("policy " + policy + " is valid: " + parsed.snat().size() + " snat and " + parsed.dnat().size()
+        out.println("policy " + policy.path + " is valid: " + parsed.snat().size() + " snat and " + parsed.dnat().size()
                 + " dnat rules, ruleset digest " + ruleset.digest() + (offline ? " (offline: interfaces and kernel not checked)" : ""));
         return ExitCode.OK;
     }

@@ -1,10 +1,7 @@
 package io.ftpnat.daemon;
 
 import io.ftpnat.policy.InterfaceCatalog;
-import io.ftpnat.policy.PolicyException;
-import io.ftpnat.policy.PolicyLoader;
 import io.ftpnat.ruleset.RulesetRenderer;
-import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -20,8 +17,8 @@ final class RenderCommand implements Callable<Integer> {
     @Mixin
     CommonOptions common;
 
-    @Option(names = "--policy", required = true, paramLabel = "FILE", description = "The policy (YAML).")
-    Path policy;
+    @Mixin
+    PolicyFileOption policy;
 
     @Option(names = "--check-interfaces", description = "Also require the policy's interfaces to exist on this host.")
     boolean checkInterfaces;
@@ -29,15 +26,12 @@ final class RenderCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         common.applyLogLevel();
-        try {
-            var loader = new PolicyLoader(checkInterfaces ? InterfaceCatalog.system() : InterfaceCatalog.anyName());
-            spec.commandLine().getOut().print(new RulesetRenderer(common.table).render(loader.load(policy)).text());
-            spec.commandLine().getOut().flush();
-            return ExitCode.OK;
-        } catch (PolicyException e) {
-            spec.commandLine().getErr().println("policy " + policy + " is invalid:");
-            spec.commandLine().getErr().println(e.getMessage());
-            return ExitCode.INVALID_POLICY;
-        }
+        return policy.load(checkInterfaces ? InterfaceCatalog.system() : InterfaceCatalog.anyName(), spec.commandLine().getErr())
+                .map(p -> {
+                    spec.commandLine().getOut().print(new RulesetRenderer(common.table).render(p).text());
+                    spec.commandLine().getOut().flush();
+                    return ExitCode.OK;
+                })
+                .orElse(ExitCode.INVALID_POLICY);
     }
 }
