@@ -1,7 +1,7 @@
 package io.ftpnat.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -14,7 +14,7 @@ import java.nio.file.Path;
 
 /** A connection to ftpnatd's socket, speaking the newline-delimited JSON protocol of docs/api.md. */
 final class ApiClient implements AutoCloseable {
-    private final ObjectMapper mapper = new ObjectMapper();
+    private final JsonText json = new JsonText();
     private final SocketChannel channel;
     private final RawLines lines;
     private final OutputStream out;
@@ -75,7 +75,7 @@ final class ApiClient implements AutoCloseable {
                 items.item(line);
                 continue;
             }
-            JsonNode control = mapper.readTree(line);
+            JsonNode control = json.read(line);
             if (control.has("end")) {
                 return control.get("count").asLong();
             } else if (control.has("restart")) {
@@ -111,14 +111,14 @@ final class ApiClient implements AutoCloseable {
             }
             String line = new String(b, 0, len, StandardCharsets.UTF_8);
             if (line.startsWith(ITEM_PREFIX)) {
-                String text = lineOf(line, mapper);
+                String text = lineOf(line, json);
                 if (!text.isEmpty()) {
                     sink.write(text.getBytes(StandardCharsets.UTF_8));
                     sink.write('\n');
                 }
                 continue;
             }
-            JsonNode control = mapper.readTree(line);
+            JsonNode control = json.read(line);
             if (control.has("end")) {
                 return control.get("count").asLong();
             } else if (control.has("error")) {
@@ -197,23 +197,23 @@ final class ApiClient implements AutoCloseable {
     }
 
     /** The text of a {"item":{"line":"..."}} line; escapes are decoded only when there are any. */
-    static String lineOf(String rawLine, ObjectMapper mapper) throws IOException {
+    static String lineOf(String rawLine, JsonText json) throws IOException {
         if (rawLine.startsWith(LINE_PREFIX) && rawLine.endsWith("\"}}") && rawLine.indexOf('\\') < 0) {
             return rawLine.substring(LINE_PREFIX.length(), rawLine.length() - 3);
         }
-        return mapper.readTree(rawLine).path("item").path("line").asText();
+        return json.read(rawLine).path("item").path("line").asText();
     }
 
     ObjectNode args() {
-        return mapper.createObjectNode();
+        return JsonNodeFactory.instance.objectNode();
     }
 
-    ObjectMapper mapper() {
-        return mapper;
+    JsonText json() {
+        return json;
     }
 
     private JsonNode send(String command, ObjectNode args) throws IOException, Failed {
-        ObjectNode request = mapper.createObjectNode();
+        ObjectNode request = JsonNodeFactory.instance.objectNode();
         request.put("v", 1);
         request.put("id", nextId++);
         request.put("cmd", command);
@@ -221,7 +221,7 @@ final class ApiClient implements AutoCloseable {
             request.set("args", args);
         }
         try {
-            out.write(mapper.writeValueAsBytes(request));
+            out.write(json.bytes(request));
             out.write('\n');
             out.flush();
         } catch (IOException refused) {
@@ -247,7 +247,7 @@ final class ApiClient implements AutoCloseable {
         if (len < 0) {
             throw new IOException("ftpnatd closed the connection before answering");
         }
-        return mapper.readTree(lines.buffer(), 0, len);
+        return json.read(lines.buffer(), 0, len);
     }
 
     private static Failed failed(JsonNode answer) {

@@ -1,7 +1,6 @@
 package io.ftpnat.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 
@@ -24,18 +23,19 @@ public final class CdsTraining {
             cli.getSubcommands().get(command).usage(new PrintWriter(sink));
         }
         cli.execute("--socket", "/nonexistent/ftpnat.sock", "-o", "table", "status");
-        ObjectMapper mapper = new ObjectMapper();
-        JsonNode status = mapper.readTree("{\"v\":1,\"id\":1,\"ok\":true,\"result\":{\"version\":\"x\",\"kernel\":{\"nat\":true},"
+        JsonText json = new JsonText();
+        JsonNode status = json.read("{\"v\":1,\"id\":1,\"ok\":true,\"result\":{\"version\":\"x\",\"kernel\":{\"nat\":true},"
                 + "\"policy\":{\"digest\":\"0\"},\"counts\":{\"conntrack_entries\":1}}}");
         Ftpnatctl.printFields(status.get("result"), new PrintWriter(sink), "");
-        sink.write(mapper.writerWithDefaultPrettyPrinter().writeValueAsString(status));
-        JsonNode entry = mapper.readTree("{\"item\":{\"protocol\":\"tcp\",\"state\":\"ESTABLISHED\",\"timeout\":1,"
+        sink.write(json.pretty(status));
+        sink.write(new String(json.bytes(status), java.nio.charset.StandardCharsets.UTF_8));
+        JsonNode entry = json.read("{\"item\":{\"protocol\":\"tcp\",\"state\":\"ESTABLISHED\",\"timeout\":1,"
                 + "\"original\":{\"src\":\"10.0.0.1\",\"dst\":\"10.0.0.2\",\"sport\":1,\"dport\":21},"
                 + "\"reply\":{\"src\":\"10.0.0.2\",\"dst\":\"10.0.0.1\",\"sport\":21,\"dport\":1}}}");
         for (ConntrackCommands.EntryTable t : ConntrackCommands.EntryTable.values()) {
             t.header();
         }
         ConntrackCommands.EntryTable.CONNTRACK.row(entry.get("item"), new PrintWriter(sink));
-        ApiClient.lineOf("{\"item\":{\"line\":\"tcp 6 1\"}}", mapper);
+        ApiClient.lineOf("{\"item\":{\"line\":\"tcp 6 1\"}}", json);
     }
 }

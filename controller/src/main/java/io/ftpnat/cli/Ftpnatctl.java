@@ -145,14 +145,14 @@ public final class Ftpnatctl {
                     @Override
                     public void item(String raw) throws IOException {
                         if (lines) {
-                            String text = ApiClient.lineOf(raw, client.mapper());
+                            String text = ApiClient.lineOf(raw, client.json());
                             if (!text.isEmpty()) {
                                 out.println(text);
                             }
                         } else if (json) {
                             out.println(ApiClient.itemJson(raw));
                         } else {
-                            table.row(client.mapper().readTree(raw).get("item"), out);
+                            table.row(client.json().read(raw).get("item"), out);
                         }
                         if (table == ConntrackCommands.EntryTable.EVENT) {
                             out.flush();
@@ -181,7 +181,7 @@ public final class Ftpnatctl {
         return withDaemon(spec, command, client -> {
             JsonNode result = client.call(command, args == null ? client.args() : args);
             if (json) {
-                out.println(client.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(result));
+                out.println(client.json().pretty(result));
             } else {
                 table.print(result, out);
             }
