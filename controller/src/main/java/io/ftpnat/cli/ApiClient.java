@@ -15,22 +15,45 @@ import java.nio.file.Path;
 /** A connection to ftpnatd's socket, speaking the newline-delimited JSON protocol of docs/api.md. */
 final class ApiClient implements AutoCloseable {
     private final JsonText json = new JsonText();
-    private final SocketChannel channel;
-    private final RawLines lines;
-    private final OutputStream out;
+    private final Path socket;
+    private SocketChannel channel;
+    private RawLines lines;
+    private OutputStream out;
     private int nextId = 1;
+    /** A request sent ahead by {@link EarlyRequest}, still to be matched by the first {@link #send}. */
+    private EarlyRequest early;
 
-    private ApiClient(SocketChannel channel) {
-        this.channel = channel;
-        this.lines = new RawLines(Channels.newInputStream(channel));
-        this.out = Channels.newOutputStream(channel);
+    private ApiClient(Path socket, SocketChannel channel, EarlyRequest early) {
+        this.socket = socket;
+        this.early = early;
+        if (channel != null) {
+            use(channel);
+        }
+    }
+
+    private void use(SocketChannel ch) {
+        this.channel = ch;
+        this.lines = new RawLines(Channels.newInputStream(ch));
+        this.out = Channels.newOutputStream(ch);
     }
 
     static ApiClient connect(Path socket) throws Unreachable {
+        return new ApiClient(socket, open(socket), null);
+    }
+
+    /**
+     * Connects for a command whose request may already be on its way ({@link EarlyRequest}): the
+     * connection is made when the first request is known, and is the early one if it matches.
+     */
+    static ApiClient connect(Path socket, EarlyRequest early) throws Unreachable {
+        return early == null ? connect(socket) : new ApiClient(socket, null, early);
+    }
+
+    private static SocketChannel open(Path socket) throws Unreachable {
         try {
             SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX);
             ch.connect(UnixDomainSocketAddress.of(socket));
-            return new ApiClient(ch);
+            return ch;
         } catch (IOException e) {
             throw new Unreachable("cannot reach ftpnatd at " + socket + ": " + e.getMessage()
                     + " (is it running? is --socket right? are you root or in its group?)");
@@ -38,7 +61,7 @@ final class ApiClient implements AutoCloseable {
     }
 
     /** Sends one command and returns its answer's result; an error answer becomes a {@link Failed}. */
-    JsonNode call(String command, ObjectNode args) throws IOException, Failed {
+    JsonNode call(String command, ObjectNode args) throws IOException, Failed, Unreachable {
         JsonNode answer = send(command, args);
         if (answer.has("stream")) {
             throw new IOException("'" + command + "' answered with a stream; expected one result");
@@ -60,7 +83,7 @@ final class ApiClient implements AutoCloseable {
      * Sends one command whose answer is a stream, handing each item line over as it arrives.
      * Returns the count the daemon reports at the end; a stream cut short is an IOException.
      */
-    long stream(String command, ObjectNode args, StreamHandler items) throws IOException, Failed {
+    long stream(String command, ObjectNode args, StreamHandler items) throws IOException, Failed, Unreachable {
         JsonNode first = send(command, args);
         if (!first.has("stream")) {
             throw new IOException("'" + command + "' did not answer with a stream");
@@ -91,7 +114,7 @@ final class ApiClient implements AutoCloseable {
      * {@code {"item":{"line":"..."}}} line is copied as bytes, never decoded into Strings, which is
      * what makes a 100,000-entry listing cost about what conntrack -L costs. Returns the count.
      */
-    long streamLines(String command, ObjectNode args, OutputStream sink) throws IOException, Failed {
+    long streamLines(String command, ObjectNode args, OutputStream sink) throws IOException, Failed, Unreachable {
         JsonNode first = send(command, args);
         if (!first.has("stream")) {
             throw new IOException("'" + command + "' did not answer with a stream");
@@ -212,17 +235,35 @@ final class ApiClient implements AutoCloseable {
         return json;
     }
 
-    private JsonNode send(String command, ObjectNode args) throws IOException, Failed {
+    /** One request line as sent on the wire (without its newline). */
+    static byte[] requestBytes(JsonText json, int id, String command, ObjectNode args) throws IOException {
         ObjectNode request = JsonNodeFactory.instance.objectNode();
         request.put("v", 1);
-        request.put("id", nextId++);
+        request.put("id", id);
         request.put("cmd", command);
         if (args != null && !args.isEmpty()) {
             request.set("args", args);
         }
+        byte[] body = json.bytes(request);
+        byte[] line = java.util.Arrays.copyOf(body, body.length + 1);
+        line[body.length] = '\n';
+        return line;
+    }
+
+    private JsonNode send(String command, ObjectNode args) throws IOException, Failed, Unreachable {
+        byte[] request = requestBytes(json, nextId++, command, args);
+        if (early != null) {
+            EarlyRequest sent = early;
+            early = null;
+            java.util.Optional<SocketChannel> ahead = sent.take(socket, request);
+            if (ahead.isPresent()) {
+                use(ahead.get());
+                return answer(readAnswer());
+            }
+            use(open(socket));
+        }
         try {
-            out.write(json.bytes(request));
-            out.write('\n');
+            out.write(request);
             out.flush();
         } catch (IOException refused) {
             // The daemon may answer a peer it refuses (forbidden, too many clients) and close before
@@ -235,7 +276,10 @@ final class ApiClient implements AutoCloseable {
             }
             throw failed(answer);
         }
-        JsonNode answer = readAnswer();
+        return answer(readAnswer());
+    }
+
+    private static JsonNode answer(JsonNode answer) throws Failed {
         if (!answer.path("ok").asBoolean(false)) {
             throw failed(answer);
         }
@@ -257,7 +301,12 @@ final class ApiClient implements AutoCloseable {
 
     @Override
     public void close() throws IOException {
-        channel.close();
+        if (early != null) {
+            early.discard();
+        }
+        if (channel != null) {
+            channel.close();
+        }
     }
 
     /** The daemon answered with an error. */

@@ -58,8 +58,14 @@ public final class Ftpnatctl {
         return m;
     }
 
+    /** A request sent while the command line is parsed (see {@link EarlyRequest}), or null. */
+    private EarlyRequest early;
+
     public static void main(String[] args) {
-        System.exit(commandLine(args).execute(args));
+        EarlyRequest early = EarlyRequest.start(args, System.getenv("FTPNAT_SOCKET")).orElse(null);
+        CommandLine cli = commandLine(args);
+        ((Ftpnatctl) cli.getCommand()).early = early;
+        System.exit(cli.execute(args));
     }
 
     /** The whole command model (for help, man page and completion). */
@@ -99,10 +105,14 @@ public final class Ftpnatctl {
     }
 
     Path socket() {
-        if (socket != null) {
-            return socket;
+        return socketPath(socket, System.getenv("FTPNAT_SOCKET"));
+    }
+
+    /** --socket, else $FTPNAT_SOCKET, else the daemon's default. */
+    static Path socketPath(Path option, String env) {
+        if (option != null) {
+            return option;
         }
-        String env = System.getenv("FTPNAT_SOCKET");
         return env != null && !env.isBlank() ? Path.of(env) : Path.of("/run/ftpnat/ftpnat.sock");
     }
 
@@ -191,13 +201,15 @@ public final class Ftpnatctl {
     }
 
     private interface DaemonCall {
-        int run(ApiClient client) throws IOException, ApiClient.Failed;
+        int run(ApiClient client) throws IOException, ApiClient.Failed, ApiClient.Unreachable;
     }
 
     /** Connects to the daemon and runs the call; the exit codes and messages every subcommand shares. */
     private int withDaemon(CommandSpec spec, String command, DaemonCall call) {
         PrintWriter err = spec.commandLine().getErr();
-        try (ApiClient client = ApiClient.connect(socket())) {
+        EarlyRequest sentAhead = early;
+        early = null;
+        try (ApiClient client = ApiClient.connect(socket(), sentAhead)) {
             return call.run(client);
         } catch (ApiClient.Unreachable e) {
             err.println("ftpnatctl: " + e.getMessage());
