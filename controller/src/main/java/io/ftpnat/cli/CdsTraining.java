@@ -22,6 +22,7 @@ public final class CdsTraining {
         for (String command : new String[] {"status", "conntrack", "expect", "sessions", "events", "policy"}) {
             cli.getSubcommands().get(command).usage(new PrintWriter(sink));
         }
+        EarlyRequest.start(new String[] {"--socket", "/nonexistent/ftpnat.sock", "status"}, null).ifPresent(EarlyRequest::discard);
         cli.execute("--socket", "/nonexistent/ftpnat.sock", "-o", "table", "status");
         JsonText json = new JsonText();
         JsonNode status = json.read("{\"v\":1,\"id\":1,\"ok\":true,\"result\":{\"version\":\"x\",\"kernel\":{\"nat\":true},"
