@@ -89,7 +89,7 @@ public final class ControlDialogue {
         lastActivity = clock.instant();
         commands++;
         if (line.overlong()) {
-            log.info("session {}: client {} sent a line longer than the limit; refused", sessionId, at.client());
+            log.info("session {}: client {} sent a line longer than the limit; refused", sessionId, Addresses.endpoint(at.client()));
             local("500 Command line too long.");
             return;
         }
@@ -134,7 +134,7 @@ public final class ControlDialogue {
             Optional<DataChannelOffer> offer = DataChannelSyntax.command(text);
             named = offer.flatMap(DataChannelOffer::hostPort).orElseThrow(() -> new FtpSyntaxException("no address"));
         } catch (FtpSyntaxException e) {
-            log.info("session {}: malformed {} from {}: {}", sessionId, verb, at.client(), e.getMessage());
+            log.info("session {}: malformed {} from {}: {}", sessionId, verb, Addresses.endpoint(at.client()), e.getMessage());
             local("501 Syntax error in parameters or arguments.");
             return;
         }
@@ -142,13 +142,13 @@ public final class ControlDialogue {
             // The FTP bounce attack: a data connection to a third party. Never forwarded.
             refusals++;
             log.warn("session {}: refused {} naming {} from client {} (bounce: not the client's own address)", sessionId, verb,
-                    named, at.client());
+                    named, Addresses.endpoint(at.client()));
             local("500 Illegal " + verb + " command.");
             return;
         }
         if (named.port() < 1024) {
             refusals++;
-            log.warn("session {}: refused {} naming privileged port {} from client {}", sessionId, verb, named.port(), at.client());
+            log.warn("session {}: refused {} naming privileged port {} from client {}", sessionId, verb, named.port(), Addresses.endpoint(at.client()));
             local("500 Illegal " + verb + " command.");
             return;
         }
@@ -183,7 +183,7 @@ public final class ControlDialogue {
     public synchronized boolean fromServer(Line line) {
         lastActivity = clock.instant();
         if (line.overlong()) {
-            log.warn("session {}: server {} sent a line longer than the limit; closing", sessionId, at.server());
+            log.warn("session {}: server {} sent a line longer than the limit; closing", sessionId, Addresses.endpoint(at.server()));
             return false;
         }
         String raw = line.raw().isEmpty() ? line.text() + CRLF : line.raw();
@@ -236,16 +236,16 @@ public final class ControlDialogue {
         try {
             offer = DataChannelSyntax.reply(reply.code(), reply.lastText()).orElseThrow();
         } catch (FtpSyntaxException e) {
-            log.info("session {}: server {} sent a malformed {}: {}", sessionId, at.server(), reply.code(), e.getMessage());
+            log.info("session {}: server {} sent a malformed {}: {}", sessionId, Addresses.endpoint(at.server()), reply.code(), e.getMessage());
             toClient.accept("425 Can't open data connection." + CRLF);
             return;
         }
         InetAddress server = at.serverAddress();
         offer.address().filter(a -> !a.equals(server)).ifPresent(a -> log.info(
-                "session {}: server {} advertised {} in its {}; using the server's own address", sessionId, at.server(),
+                "session {}: server {} advertised {} in its {}; using the server's own address", sessionId, Addresses.endpoint(at.server()),
                 Addresses.text(a), reply.code()));
         if (offer.port() < 1024) {
-            log.warn("session {}: server {} offered privileged port {}; refused", sessionId, at.server(), offer.port());
+            log.warn("session {}: server {} offered privileged port {}; refused", sessionId, Addresses.endpoint(at.server()), offer.port());
             toClient.accept("425 Can't open data connection." + CRLF);
             return;
         }
