@@ -276,7 +276,10 @@ public final class ControlDialogue {
     private boolean open(DataChannel.Kind kind, FlowKey match, InetAddress target, int targetPort, Optional<InetAddress> snat,
             int port) {
         closeChannel(); // one pending channel per session: a new negotiation replaces the old one
-        DataChannel c = new DataChannel(channelIds.incrementAndGet(), sessionId, kind, match, target, targetPort, snat,
+        // The kernel cannot NAT between IPv4 and IPv6: only then does the data pass through the daemon.
+        DataChannel.Path path = (at.clientAddress() instanceof Inet4Address) == (at.serverAddress() instanceof Inet4Address)
+                ? DataChannel.Path.KERNEL : DataChannel.Path.RELAYED;
+        DataChannel c = new DataChannel(channelIds.incrementAndGet(), sessionId, kind, match, target, targetPort, snat, path,
                 clock.instant());
         try {
             table.install(c);

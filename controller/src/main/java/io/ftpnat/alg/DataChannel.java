@@ -8,7 +8,10 @@ import java.util.Optional;
  * One data connection the ALG negotiated, as the kernel must let it through: a packet matching
  * {@code match} is sent to {@code target}:{@code targetPort} (DNAT) and, when {@code snatTo} is
  * present, comes from that address (SNAT, keyed by the packet after the DNAT). The kernel holds
- * it as one element per map with a timeout; the ALG removes it once the transfer is over.
+ * it as one element per map with a timeout; the ALG removes it once the transfer is over. When
+ * the client and the server are of different families the kernel cannot translate between them:
+ * then ({@link Path#RELAYED}) the daemon listens on {@code match}'s destination, accepts the one
+ * connection from {@code match}'s source, connects to the target from {@code snatTo} and relays.
  */
 public record DataChannel(
         long id,
@@ -18,7 +21,17 @@ public record DataChannel(
         InetAddress target,
         int targetPort,
         Optional<InetAddress> snatTo,
+        Path path,
         Instant created) {
+
+    /** Where the data goes: through the kernel (one nft element), or through the daemon (mixed families only). */
+    public enum Path {
+        KERNEL, RELAYED;
+
+        public String text() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+    }
 
     /** Who opens the data connection. */
     public enum Kind {

@@ -57,8 +57,8 @@ public final class ProxyApi {
             ObjectNode ch = o.putObject("channel");
             ch.put("id", c.id());
             ch.put("kind", c.kind().text());
-            // in the kernel: one nft map element (data stays in the kernel), never relayed here
-            ch.put("path", "kernel");
+            // kernel: one nft map element, the data never passes through the daemon; relayed: mixed families
+            ch.put("path", c.path().text());
             ch.put("match", c.match().toString());
             ch.put("to", Addresses.endpoint(c.target(), c.targetPort()));
             c.snatTo().ifPresent(a -> ch.put("from", Addresses.text(a)));

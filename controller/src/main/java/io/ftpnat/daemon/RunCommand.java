@@ -1,6 +1,6 @@
 package io.ftpnat.daemon;
 
-import io.ftpnat.alg.NftDataChannelTable;
+import io.ftpnat.alg.DataPaths;
 import io.ftpnat.alg.ProxyApi;
 import io.ftpnat.alg.ProxyServer;
 import io.ftpnat.api.ApiServer;
@@ -82,7 +82,7 @@ final class RunCommand implements Callable<Integer> {
             commands.putAll(new ConntrackApi(new NetlinkConntrackTables(), eventLoss).commands());
             // The userspace ALG for mode: proxy rules: it starts listening with the first policy
             // that has such rules and follows every apply (docs/design/alg.md).
-            ProxyServer proxy = new ProxyServer(lazyOriginals(), s -> new NftDataChannelTable(openNft(), common.table, s.dataTimeout()),
+            ProxyServer proxy = new ProxyServer(lazyOriginals(), s -> DataPaths.of(openNft(), common.table, s),
                     java.time.Clock.systemUTC());
             policies.onApplied(applied -> proxy.policyApplied(applied.policy()));
             commands.putAll(new ProxyApi(proxy).commands());

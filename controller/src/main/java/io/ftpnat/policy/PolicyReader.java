@@ -131,9 +131,11 @@ final class PolicyReader {
         Optional<Endpoint> to = f.parsed("to", true, Endpoint::parse);
         Mode mode = mode(f);
         Optional<PortRange> passive = f.parsed("passive_ports", false, PortRange::parse);
-        if (destination.isPresent() && to.isPresent() && to.get().family() != IpFamily.of(destination.get())) {
+        // Only the userspace ALG can join families (its data then goes through the daemon).
+        if (destination.isPresent() && to.isPresent() && to.get().family() != IpFamily.of(destination.get()) && mode != Mode.PROXY) {
             problem(f, "to", to.get() + " is " + to.get().family() + " but destination " + IpAddresses.format(destination.get())
-                    + " is " + IpFamily.of(destination.get()) + ": NAT between families is not possible in the kernel");
+                    + " is " + IpFamily.of(destination.get()) + ": NAT between families is not possible in the kernel"
+                    + " (mode: proxy can, relaying the data)");
         }
         if (passive.isPresent() && passive.get().contains(port.orElse(21))) {
             problem(f, "passive_ports", "range " + passive.get() + " contains the control port " + port.orElse(21));

@@ -254,6 +254,35 @@ class ControlDialogueTest {
         });
     }
 
+    @Test
+    void anIpv6ClientOfAnIpv4ServerGetsARelayedChannel() {
+        InetAddress client6 = ip("fd00:10::2");
+        InetAddress published6 = ip("fd00:10::1");
+        SessionAddresses at = new SessionAddresses(new InetSocketAddress(client6, 40000), published6,
+                new InetSocketAddress(SERVER, 21), new InetSocketAddress(ROUTER_OUT, 33333));
+        ControlDialogue d = new ControlDialogue(1, at, table, ports, new AtomicLong(), client::add, server::add, Clock.systemUTC());
+        fromServer(d, "220 hi");
+        fromClient(d, "USER a");
+        fromServer(d, "230 in");
+        fromClient(d, "EPSV");
+        assertThat(server).containsExactly("USER a\r\n", "PASV\r\n");
+        fromServer(d, "227 Entering Passive Mode (192,168,10,115,156,64)");
+        DataChannel passive = table.installed.iterator().next();
+        assertThat(passive.path()).isEqualTo(DataChannel.Path.RELAYED);
+        assertThat(passive.match()).isEqualTo(new FlowKey(client6, published6, passive.match().port()));
+        assertThat(client.get(client.size() - 1)).isEqualTo("229 Entering Extended Passive Mode (|||" + passive.match().port() + "|)\r\n");
+        fromClient(d, "EPRT |2|fd00:10::2|50000|");
+        DataChannel active = table.installed.iterator().next();
+        assertThat(active.path()).isEqualTo(DataChannel.Path.RELAYED);
+        assertThat(active.target()).isEqualTo(client6);
+        assertThat(active.snatTo()).as("the client sees the connection from the address it connected to").contains(published6);
+        assertThat(server.get(server.size() - 1)).startsWith("PORT 192,168,10,114,");
+        fromClient(d, "PASV");
+        fromServer(d, "200 EPRT ok");
+        fromServer(d, "227 Entering Passive Mode (192,168,10,115,156,64)");
+        assertThat(client.get(client.size() - 1)).as("a 227 cannot carry an IPv6 address").startsWith("425");
+    }
+
     static InetAddress ip(String s) {
         try {
             return InetAddress.getByName(s);

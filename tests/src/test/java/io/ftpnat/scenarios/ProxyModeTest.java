@@ -142,6 +142,41 @@ class ProxyModeTest {
                 .satisfies(d -> assertThat(d.from()).startsWith("[fd00:192::114]:"));
     }
 
+    /**
+     * Mixed families (rule published6): an IPv6 client reaches the IPv4 server through
+     * [fd00:10::1]:21. The client speaks EPSV/EPRT, the server is asked PASV/PORT; the kernel
+     * cannot translate between families, so the data connection alone is relayed by the daemon.
+     */
+    @ParameterizedTest(name = "{0}, client {1}, {2}")
+    @MethodSource("mixedFamilyCases")
+    void ipv6ClientToIpv4Server(ServerKind kind, String clientName, DataMode mode) {
+        ReferenceLab ref = labs.get(kind);
+        FtpServer server = ref.server();
+        Observation o = Observation.of(ref, Matrix.client(ref, clientName),
+                FtpJob.download(server, "fd00:10::1", mode, "one.bin"), 21);
+        assertThat(o.client().ok()).as("client run\n%s\n%s", o, ref.daemon().log()).isTrue();
+        assertThat(o.client().sha256().get("one.bin")).isEqualTo(server.file("one.bin").sha256());
+        assertThat(o.serverDialogue().client()).as("%s", o).startsWith(ROUTER_OUTSIDE_V4 + ":");
+        if (mode == DataMode.EPSV) {
+            assertThat(o.serverDialogue().command("PASV")).as("%s", o).isEqualTo("PASV");
+        } else {
+            assertThat(o.client().sentCommand("EPRT")).contains("|2|" + CLIENT_V6 + "|");
+            assertThat(o.serverDialogue().command("PORT")).as("%s", o).startsWith("PORT 192,168,10,114,");
+        }
+        assertThat(o.dataAtServer()).as("%s", o).singleElement()
+                .satisfies(d -> assertThat(d.from()).startsWith(mode == DataMode.EPSV ? ROUTER_OUTSIDE_V4 + ":" : SERVER_V4 + ":"));
+    }
+
+    static java.util.List<org.junit.jupiter.params.provider.Arguments> mixedFamilyCases() {
+        java.util.List<org.junit.jupiter.params.provider.Arguments> out = new java.util.ArrayList<>();
+        for (ServerKind k : ServerKind.values()) {
+            for (String c : Matrix.CLIENTS) {
+                for (DataMode m : new DataMode[] {DataMode.EPSV, DataMode.EPRT}) out.add(org.junit.jupiter.params.provider.Arguments.of(k, c, m));
+            }
+        }
+        return out;
+    }
+
     private static void noHelperAnywhere(Observation o) {
         assertThat(o.conntrack()).as("no kernel helper on any connection\n%s", o).noneMatch(e -> e.helper() != null);
     }
