@@ -142,6 +142,34 @@ class ProxyModeTest {
                 .satisfies(d -> assertThat(d.from()).startsWith("[fd00:192::114]:"));
     }
 
+    /** Two files and a listing in one session: three channels, one after the other, each withdrawn after its transfer. */
+    @ParameterizedTest(name = "{0}, client {1}, {2}")
+    @MethodSource("threeTransferCases")
+    void twoFilesAndAListingInOneSession(ServerKind kind, String clientName, DataMode mode) {
+        ReferenceLab ref = labs.get(kind);
+        FtpServer server = ref.server();
+        String host = mode.active() ? SERVER_V4 : ROUTER_INSIDE_V4;
+        Observation o = Observation.of(ref, Matrix.client(ref, clientName),
+                FtpJob.download(server, host, mode, "one.bin", "two.bin").withList(), 21);
+        assertThat(o.client().ok()).as("client run\n%s\n%s", o, ref.daemon().log()).isTrue();
+        assertThat(o.client().sha256().get("one.bin")).isEqualTo(server.file("one.bin").sha256());
+        assertThat(o.client().sha256().get("two.bin")).isEqualTo(server.file("two.bin").sha256());
+        assertThat(o.client().listing()).contains("one.bin").contains("two.bin");
+        assertThat(o.dataAtServer()).as("%s", o).hasSize(3);
+        assertThat(ref.lab().router().run("nft", "list", "map", "inet", "ftpnat", "proxy_dnat4"))
+                .as("every channel withdrawn with its transfer or session").doesNotContain("elements");
+    }
+
+    static java.util.List<org.junit.jupiter.params.provider.Arguments> threeTransferCases() {
+        java.util.List<org.junit.jupiter.params.provider.Arguments> out = new java.util.ArrayList<>();
+        for (ServerKind k : ServerKind.values()) {
+            for (String c : Matrix.CLIENTS) {
+                for (DataMode m : new DataMode[] {DataMode.PORT, DataMode.PASV}) out.add(org.junit.jupiter.params.provider.Arguments.of(k, c, m));
+            }
+        }
+        return out;
+    }
+
     /**
      * Mixed families (rule published6): an IPv6 client reaches the IPv4 server through
      * [fd00:10::1]:21. The client speaks EPSV/EPRT, the server is asked PASV/PORT; the kernel
