@@ -309,9 +309,9 @@ public final class ControlDialogue {
         closeChannel();
     }
 
-    /** Puts the session's channel back after the table was replaced (a policy apply). */
+    /** Puts the session's kernel channel back after the table was replaced (a policy apply); a relay has no table entry. */
     public synchronized void reinstall() {
-        if (channel != null) {
+        if (channel != null && channel.path() == DataChannel.Path.KERNEL) {
             try {
                 table.install(channel);
             } catch (IOException e) {

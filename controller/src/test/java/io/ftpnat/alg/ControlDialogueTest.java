@@ -283,6 +283,29 @@ class ControlDialogueTest {
         assertThat(client.get(client.size() - 1)).as("a 227 cannot carry an IPv6 address").startsWith("425");
     }
 
+    @Test
+    void anIpv6LprtBecomesEprtToAnIpv6Server() {
+        InetAddress client6 = ip("fd00:10::2");
+        InetAddress server6 = ip("fd00:192::115");
+        InetAddress router6 = ip("fd00:192::114");
+        SessionAddresses at = new SessionAddresses(new InetSocketAddress(client6, 40000), server6,
+                new InetSocketAddress(server6, 21), new InetSocketAddress(router6, 33333));
+        ControlDialogue d = new ControlDialogue(1, at, table, ports, new AtomicLong(), client::add, server::add, Clock.systemUTC());
+        fromServer(d, "220 hi");
+        fromClient(d, "USER a");
+        fromServer(d, "230 in");
+        fromClient(d, "LPRT 6,16,253,0,0,16,0,0,0,0,0,0,0,0,0,0,0,2,2,195,80");
+        DataChannel c = table.installed.iterator().next();
+        assertThat(c.path()).isEqualTo(DataChannel.Path.KERNEL);
+        assertThat(c.target()).isEqualTo(client6);
+        assertThat(server.get(server.size() - 1)).isEqualTo("EPRT |2|fd00:192::114|" + c.match().port() + "|\r\n");
+        fromServer(d, "200 ok");
+        fromClient(d, "PASV");
+        assertThat(server.get(server.size() - 1)).as("an IPv6 server is asked EPSV").isEqualTo("EPSV\r\n");
+        fromServer(d, "229 Entering Extended Passive Mode (|||40001|)");
+        assertThat(client.get(client.size() - 1)).as("PASV over IPv6 has no answer").startsWith("425");
+    }
+
     static InetAddress ip(String s) {
         try {
             return InetAddress.getByName(s);

@@ -34,7 +34,7 @@ import org.junit.jupiter.api.TestInstance;
  * the ALG instead, and the ALG's own bounds. The lab: vsftpd on 21 with {@code port_promiscuous=YES}
  * (it would obey a bounce), a misconfigured vsftpd on 2121 ({@code pasv_address=198.51.100.9}), a
  * scripted server on 2122 that answers QUIT with {@code 227 Logout.}; every rule mode: proxy,
- * with small limits (3 sessions per client, a 3 s login timeout).
+ * with small limits (3 sessions per client, a 3 s login timeout, an 8 s idle timeout).
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ProxySecurityAndLimitsTest {
@@ -44,6 +44,7 @@ class ProxySecurityAndLimitsTest {
             proxy:
               max_sessions_per_client: 3
               login_timeout: 3
+              idle_timeout: 8
               max_line: 512
             snat:
               - name: lan
@@ -198,6 +199,26 @@ class ProxySecurityAndLimitsTest {
     }
 
     @Test
+    void aLoggedInClientThatFallsSilentIsDisconnectedAfterTheIdleTimeout() {
+        String script = """
+                import socket, time
+                s = socket.create_connection(("%s", 21), timeout=30); f = s.makefile("rb")
+                print(f.readline().decode().strip())
+                for c in ("USER anonymous", "PASS lab@"):
+                    s.sendall((c + "\\r\\n").encode()); print(f.readline().decode().strip(), flush=True)
+                t = time.time()
+                while f.readline(): pass
+                print("closed after %%.1f s" %% (time.time() - t), flush=True)
+                """.formatted(SERVER_V4);
+        Cmd.Result r = ref.lab().client().exec(Duration.ofSeconds(60), PythonFtpClient.python(), "-c", script);
+        var m = Pattern.compile("closed after ([0-9.]+) s").matcher(r.out());
+        assertThat(m.find()).as("%s", r).isTrue();
+        assertThat(r.out()).contains("230");
+        assertThat(Double.parseDouble(m.group(1))).as("idle_timeout 8 s, checked every second").isBetween(6.0, 20.0);
+        assertThat(ref.daemon().log()).contains("ended: idle timeout");
+    }
+
+    @Test
     void anOverlongCommandIsAnsweredAndTheSessionGoesOn() {
         String script = """
                 import socket
@@ -236,6 +257,11 @@ class ProxySecurityAndLimitsTest {
                 .contains("\"match\" : \"10.10.10.2 -> 10.10.10.1:" + offered.port() + "\"")
                 .contains("\"from\" : \"192.168.10.114\"");
         assertThat(mapElements()).singleElement().satisfies(e -> assertThat(e).contains("10.10.10.2 . 10.10.10.1 . " + offered.port()));
+
+        // a reload replaces the table, maps included: the daemon puts the live channel back
+        ref.daemon().reload();
+        assertThat(mapElements()).as("after SIGHUP").singleElement()
+                .satisfies(e -> assertThat(e).contains("10.10.10.2 . 10.10.10.1 . " + offered.port()));
 
         Cmd.Result table = ctl("-o", "table", "proxy", "sessions");
         assertThat(table.out()).contains("published").contains("passive 10.10.10.2 -> 10.10.10.1:" + offered.port());
