@@ -99,6 +99,10 @@ public final class ControlDialogue {
         String arg = space < 0 ? "" : text.substring(space + 1).strip();
         switch (verb) {
             case "PORT", "EPRT", "LPRT" -> active(verb, text);
+            // RFC 2228 (AUTH TLS/SSL): an encrypted control channel cannot be read, so no data
+            // channel could be negotiated. Refused here, so a client that offers TLS falls back to
+            // plain FTP (or stops, if it insists) instead of a handshake the proxy would break.
+            case "AUTH" -> local("502 Command not implemented.");
             case "PASV", "LPSV" -> passive(verb);
             case "EPSV" -> {
                 if (arg.equalsIgnoreCase("ALL")) {

@@ -209,6 +209,15 @@ class ControlDialogueTest {
     }
 
     @Test
+    void authTlsIsRefusedByTheAlgAndNeverReachesTheServer() {
+        ControlDialogue d = dnat();
+        fromServer(d, "220 hello");
+        fromClient(d, "AUTH TLS");
+        assertThat(server).isEmpty();
+        assertThat(client).containsExactly("220 hello\r\n", "502 Command not implemented.\r\n");
+    }
+
+    @Test
     void portBeforeLoginOpensNothing() {
         ControlDialogue d = dnat();
         fromServer(d, "220 hello");
