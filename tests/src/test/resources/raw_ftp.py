@@ -151,6 +151,29 @@ elif scenario == "abor":
         print("NO REPLY TO ABOR", flush=True)
     s.settimeout(15)
     cmd("NOOP")
+elif scenario == "abor-mid":
+    # abort a running download: read a little, then IAC IP, IAC DM (urgent), ABOR; close the data socket
+    login()
+    a, p = addr_from_227(cmd("PASV")) if ":" not in host else (host, None)
+    conn = socket.create_connection((a, p), timeout=15)
+    cmd("RETR " + name)
+    got = 0
+    while got < 65536:
+        got += len(conn.recv(65536))
+    print("read", got, flush=True)
+    send(b"\xff\xf4\xff")
+    s.send(b"\xf2", socket.MSG_OOB)
+    send(b"ABOR\r\n")
+    conn.close()
+    s.settimeout(10)
+    try:
+        r = reply()
+        if r.startswith("426") or r.startswith("451"):
+            reply()
+    except socket.timeout:
+        print("NO REPLY TO ABOR", flush=True)
+    s.settimeout(15)
+    cmd("NOOP")
 elif scenario == "bounce":
     login()
     cmd("PORT 10,10,10,99,195,80")

@@ -139,6 +139,35 @@ class ProxyRawClientTest {
         }
     }
 
+    /**
+     * ABOR in the middle of a download (a 512 MiB file): the RETR is answered 426 (or the server's
+     * equivalent) and the ABOR 226, paired in order, as when the same bytes go to the server
+     * directly; the session goes on and the data channel is withdrawn.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("io.ftpnat.scenarios.Matrix#servers")
+    void aborDuringADownloadIsAnsweredAsDirectly(ServerKind kind) {
+        ReferenceLab ref = labs.get(kind);
+        io.ftpnat.lab.ServedFile.sparse(ref.server().root(), "huge.bin", 512L << 20);
+        Cmd.Result direct = RawClient.run(ref.lab().router(), "abor-mid", SERVER_V4, 21, ref.server(), "huge.bin");
+        Seen s = run(ref, "abor-mid", ROUTER_INSIDE_V4, "huge.bin");
+        assertThat(codesAfterAbor(s.client())).as("through the ALG\n%s\ndirect:\n%s", s, direct.out())
+                .isEqualTo(codesAfterAbor(direct));
+        assertThat(codesAfterAbor(direct)).as("direct:\n%s", direct.out()).isNotEmpty();
+        System.out.printf("ABOR during a download, %s: replies %s (directly: %s)%n", kind, codesAfterAbor(s.client()), codesAfterAbor(direct));
+        assertThat(s.client().out()).containsPattern("> NOOP\n< 200");
+        assertThat(ref.lab().router().run("nft", "list", "map", "inet", "ftpnat", "proxy_dnat4")).doesNotContain("elements");
+    }
+
+    /** The reply codes between "> ABOR" and "> NOOP". */
+    private static List<String> codesAfterAbor(Cmd.Result r) {
+        List<String> lines = r.out().lines().toList();
+        int from = lines.indexOf("> ABOR");
+        int to = lines.indexOf("> NOOP");
+        if (from < 0 || to < from) return List.of("no ABOR/NOOP");
+        return lines.subList(from + 1, to).stream().filter(l -> l.startsWith("< ")).map(l -> l.substring(2, 5)).toList();
+    }
+
     /** The reply to ABOR (its code), or "none". */
     private static String afterAbor(Cmd.Result r) {
         List<String> lines = r.out().lines().toList();
