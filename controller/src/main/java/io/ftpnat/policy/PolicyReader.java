@@ -137,6 +137,10 @@ final class PolicyReader {
                     + " is " + IpFamily.of(destination.get()) + ": NAT between families is not possible in the kernel"
                     + " (mode: proxy can, relaying the data)");
         }
+        if (passive.isPresent() && mode == Mode.PROXY) {
+            problem(f, "passive_ports", "not used with mode: proxy (the ALG opens each data connection itself, from"
+                    + " proxy.data_ports); passive_ports is for mode: kernel rules whose control channel the helper cannot read");
+        }
         if (passive.isPresent() && passive.get().contains(port.orElse(21))) {
             problem(f, "passive_ports", "range " + passive.get() + " contains the control port " + port.orElse(21));
         }
