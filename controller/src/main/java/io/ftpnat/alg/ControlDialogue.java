@@ -279,18 +279,34 @@ public final class ControlDialogue {
 
     private boolean open(DataChannel.Kind kind, FlowKey match, InetAddress target, int targetPort, Optional<InetAddress> snat,
             int port) {
-        closeChannel(); // one pending channel per session: a new negotiation replaces the old one
         // The kernel cannot NAT between IPv4 and IPv6: only then does the data pass through the daemon.
         DataChannel.Path path = (at.clientAddress() instanceof Inet4Address) == (at.serverAddress() instanceof Inet4Address)
                 ? DataChannel.Path.KERNEL : DataChannel.Path.RELAYED;
         DataChannel c = new DataChannel(channelIds.incrementAndGet(), sessionId, kind, match, target, targetPort, snat, path,
                 clock.instant());
+        // One pending channel per session: a new negotiation replaces the old one, in one kernel
+        // transaction when the table can.
+        DataChannel old = channel;
+        int oldPort = channelPort;
+        channel = null;
+        channelPort = -1;
         try {
-            table.install(c);
+            if (old != null) {
+                table.replace(old, c);
+            } else {
+                table.install(c);
+            }
         } catch (IOException e) {
             log.error("session {}: {}", sessionId, e.getMessage());
+            if (old != null) {
+                table.remove(old); // whatever the failed transaction left, the old channel is gone
+                ports.release(oldPort);
+            }
             ports.release(port);
             return false;
+        }
+        if (old != null) {
+            ports.release(oldPort);
         }
         channel = c;
         channelPort = port;

@@ -12,4 +12,13 @@ public interface DataChannelTable {
 
     /** Withdraws it; an element the kernel already timed out is not an error. */
     void remove(DataChannel channel);
+
+    /**
+     * Withdraws {@code old} and lets {@code next} through; a table that can do both in one
+     * kernel transaction does (a new PASV/PORT replacing the session's pending channel).
+     */
+    default void replace(DataChannel old, DataChannel next) throws IOException {
+        remove(old);
+        install(next);
+    }
 }

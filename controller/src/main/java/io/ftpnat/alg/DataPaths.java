@@ -25,6 +25,16 @@ public final class DataPaths implements DataChannelTable {
     }
 
     @Override
+    public void replace(DataChannel old, DataChannel next) throws IOException {
+        if (old.path() == next.path()) {
+            (next.path() == DataChannel.Path.KERNEL ? kernel : relay).replace(old, next);
+        } else {
+            remove(old);
+            install(next);
+        }
+    }
+
+    @Override
     public void remove(DataChannel channel) {
         (channel.path() == DataChannel.Path.KERNEL ? kernel : relay).remove(channel);
     }

@@ -27,12 +27,8 @@ public final class NftDataChannelTable implements DataChannelTable {
 
     @Override
     public void install(DataChannel c) throws IOException {
-        String text = addCommands(c);
         try {
-            // libnftables contexts are not thread-safe; sessions install from their own threads.
-            synchronized (nft) {
-                nft.run(text);
-            }
+            run(addCommands(c));
         } catch (NftException e) {
             throw new IOException("cannot install data channel " + c + ": " + e.getMessage(), e);
         }
@@ -40,10 +36,51 @@ public final class NftDataChannelTable implements DataChannelTable {
 
     @Override
     public void remove(DataChannel c) {
-        // One command each: the kernel may already have timed one of them out, and a failed
-        // delete would take the other one down with it in a shared transaction.
-        delete("delete element inet " + table + " " + dnatMap(c) + " { " + key(c.match()) + " }");
-        c.snatTo().ifPresent(a -> delete("delete element inet " + table + " " + snatMap(c) + " { " + key(c.afterDnat()) + " }"));
+        try {
+            run(removeCommands(c));
+        } catch (NftException e) {
+            log.warn("cannot withdraw data channel {}: {} (its timeout will)", c, e.getMessage());
+        }
+    }
+
+    @Override
+    public void replace(DataChannel old, DataChannel next) throws IOException {
+        if (old.path() != DataChannel.Path.KERNEL) {
+            DataChannelTable.super.replace(old, next);
+            return;
+        }
+        try {
+            run(removeCommands(old) + addCommands(next));
+        } catch (NftException e) {
+            throw new IOException("cannot install data channel " + next + ": " + e.getMessage(), e);
+        }
+    }
+
+    private void run(String text) throws NftException {
+        // libnftables contexts are not thread-safe; sessions call from their own threads
+        synchronized (nft) {
+            nft.run(text);
+        }
+    }
+
+    /**
+     * One transaction that always succeeds on an element of ours, present or already expired:
+     * {@code add} with the data the element has is a no-op when it exists (nft 1.0.6 has no
+     * {@code destroy}), and then the {@code delete} has something to delete.
+     */
+    String removeCommands(DataChannel c) {
+        String dnatKey = key(c.match());
+        StringBuilder sb = new StringBuilder();
+        sb.append("add element inet ").append(table).append(' ').append(dnatMap(c)).append(" { ").append(dnatKey).append(" timeout 1s : ")
+                .append(Addresses.text(c.target())).append(" . ").append(c.targetPort()).append(" }\n");
+        sb.append("delete element inet ").append(table).append(' ').append(dnatMap(c)).append(" { ").append(dnatKey).append(" }\n");
+        c.snatTo().ifPresent(a -> {
+            String snatKey = key(c.afterDnat());
+            sb.append("add element inet ").append(table).append(' ').append(snatMap(c)).append(" { ").append(snatKey)
+                    .append(" timeout 1s : ").append(Addresses.text(a)).append(" }\n");
+            sb.append("delete element inet ").append(table).append(' ').append(snatMap(c)).append(" { ").append(snatKey).append(" }\n");
+        });
+        return sb.toString();
     }
 
     String addCommands(DataChannel c) {
@@ -56,16 +93,6 @@ public final class NftDataChannelTable implements DataChannelTable {
                 .append(key(c.afterDnat())).append(" timeout ").append(seconds).append("s : ").append(Addresses.text(a))
                 .append(" }\n"));
         return sb.toString();
-    }
-
-    private void delete(String command) {
-        try {
-            synchronized (nft) {
-                nft.run(command);
-            }
-        } catch (NftException e) {
-            log.debug("{}: {} (already expired?)", command, e.getMessage());
-        }
     }
 
     private static String dnatMap(DataChannel c) {

@@ -22,6 +22,19 @@ class NftDataChannelTableTest {
     }
 
     @Test
+    void removingIsOneTransactionThatCannotFailOnAnExpiredElement() {
+        DataChannel c = new DataChannel(1, 1, DataChannel.Kind.PASSIVE,
+                new FlowKey(ControlDialogueTest.CLIENT, ControlDialogueTest.PUBLISHED, 50001), ControlDialogueTest.SERVER, 40000,
+                Optional.of(ControlDialogueTest.ROUTER_OUT), DataChannel.Path.KERNEL, Instant.EPOCH);
+        assertThat(new NftDataChannelTable(null, "ftpnat", Duration.ofSeconds(30)).removeCommands(c)).isEqualTo("""
+                add element inet ftpnat proxy_dnat4 { 10.10.10.2 . 10.10.10.1 . 50001 timeout 1s : 192.168.10.115 . 40000 }
+                delete element inet ftpnat proxy_dnat4 { 10.10.10.2 . 10.10.10.1 . 50001 }
+                add element inet ftpnat proxy_snat4 { 10.10.10.2 . 192.168.10.115 . 40000 timeout 1s : 192.168.10.114 }
+                delete element inet ftpnat proxy_snat4 { 10.10.10.2 . 192.168.10.115 . 40000 }
+                """);
+    }
+
+    @Test
     void anIpv6ActiveChannelThroughAnSnatRuleHasNoSnatElement() {
         var server = ControlDialogueTest.ip("fd00:192::115");
         var router = ControlDialogueTest.ip("fd00:192::114");

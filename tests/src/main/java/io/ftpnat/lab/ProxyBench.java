@@ -128,7 +128,15 @@ public final class ProxyBench {
         out.printf("NOOP round trip (%d in one session), ms:   proxied %s%n%46s kernel  %s%n", noops, lp, "", lk);
         double[] p = numbers(lp);
         double[] k = numbers(lk);
-        out.printf("added by the ALG: p50 %+.3f ms, p99 %+.3f ms%n%n", p[0] - k[0], p[1] - k[1]);
+        out.printf("added by the ALG: p50 %+.3f ms, p99 %+.3f ms%n", p[0] - k[0], p[1] - k[1]);
+        // PASV: the ALG also withdraws the previous channel and installs one (libnftables transactions)
+        int pasvs = Math.max(100, noops / 5);
+        String pp = control(ref, "latency", pub, 21, proxiedServer, Integer.toString(pasvs), "PASV");
+        String pk = control(ref, "latency", pub, 2121, kernelServer, Integer.toString(pasvs), "PASV");
+        out.printf("PASV round trip (%d in one session), ms:   proxied %s%n%46s kernel  %s%n", pasvs, pp, "", pk);
+        double[] q = numbers(pp);
+        double[] r2 = numbers(pk);
+        out.printf("added by the ALG: p50 %+.3f ms, p99 %+.3f ms%n%n", q[0] - r2[0], q[1] - r2[1]);
 
         // 3. sessions per second
         String rp = control(ref, "rate", pub, 21, proxiedServer, "10", "8");
