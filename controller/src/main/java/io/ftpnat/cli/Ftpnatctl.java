@@ -51,6 +51,7 @@ public final class Ftpnatctl {
         m.put("expect", ConntrackCommands.ExpectCommand.class);
         m.put("sessions", ConntrackCommands.SessionsCommand.class);
         m.put("events", ConntrackCommands.EventsCommand.class);
+        m.put("proxy", ProxyCommands.ProxyCommand.class);
         m.put("policy", PolicyCommand.class);
         m.put("ruleset", RulesetCommand.class);
         m.put("generate-completion", picocli.AutoComplete.GenerateCompletion.class);

@@ -31,12 +31,21 @@ public final class PolicyController {
     private final AtomicLong applied = new AtomicLong();
     private final AtomicLong rejected = new AtomicLong();
     private volatile AppliedPolicy current;
+    private final java.util.List<java.util.function.Consumer<AppliedPolicy>> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     public PolicyController(Path policyFile, PolicyLoader loader, RulesetRenderer renderer, KernelRuleset kernel) {
         this.policyFile = policyFile;
         this.loader = loader;
         this.renderer = renderer;
         this.kernel = kernel;
+    }
+
+    /**
+     * Called after every successful apply, on the applying thread (the userspace ALG follows the
+     * policy's proxy rules, and re-adds its data-channel map elements the new table lost).
+     */
+    public void onApplied(java.util.function.Consumer<AppliedPolicy> listener) {
+        listeners.add(listener);
     }
 
     /** Applies the policy file as it is now. */
@@ -117,7 +126,9 @@ public final class PolicyController {
         }
         applied.incrementAndGet();
         current = new AppliedPolicy(policy, ruleset, text, Instant.now());
-        return current;
+        AppliedPolicy now = current;
+        listeners.forEach(l -> l.accept(now));
+        return now;
     }
 
     private String readQuietly() {

@@ -1,5 +1,8 @@
 package io.ftpnat.daemon;
 
+import io.ftpnat.alg.DataPaths;
+import io.ftpnat.alg.ProxyApi;
+import io.ftpnat.alg.ProxyServer;
 import io.ftpnat.api.ApiServer;
 import io.ftpnat.api.Authorizer;
 import io.ftpnat.api.GroupDatabase;
@@ -77,6 +80,12 @@ final class RunCommand implements Callable<Integer> {
             EventLoss eventLoss = new EventLoss();
             commands.putAll(new DaemonApi(policies, caps, started, eventLoss).commands());
             commands.putAll(new ConntrackApi(new NetlinkConntrackTables(), eventLoss).commands());
+            // The userspace ALG for mode: proxy rules: it starts listening with the first policy
+            // that has such rules and follows every apply (docs/design/alg.md).
+            ProxyServer proxy = new ProxyServer(lazyOriginals(), s -> DataPaths.of(openNft(), common.table, s),
+                    java.time.Clock.systemUTC());
+            policies.onApplied(applied -> proxy.policyApplied(applied.policy()));
+            commands.putAll(new ProxyApi(proxy).commands());
             // The socket is bound before the kernel is touched: a second daemon, or a socket path
             // that cannot be used, stops here with the kernel as it was.
             ApiServer api = null;
@@ -100,6 +109,7 @@ final class RunCommand implements Callable<Integer> {
                 }
                 serveSignals(signals, policies);
             } finally {
+                proxy.close();
                 if (api != null) {
                     api.close();
                 }
@@ -113,6 +123,36 @@ final class RunCommand implements Callable<Integer> {
                         + " ('ftpnatd flush' removes it)", common.table);
             }
             return ExitCode.OK;
+        }
+    }
+
+    /** The conntrack socket is opened on the first diverted connection, not by daemons without proxy rules. */
+    private static io.ftpnat.alg.OriginalDestination lazyOriginals() {
+        return new io.ftpnat.alg.OriginalDestination() {
+            private io.ftpnat.alg.ConntrackOriginalDestination delegate;
+
+            @Override
+            public synchronized java.util.Optional<java.net.InetSocketAddress> lookup(java.net.InetSocketAddress local,
+                    java.net.InetSocketAddress remote) {
+                if (delegate == null) {
+                    try {
+                        delegate = new io.ftpnat.alg.ConntrackOriginalDestination(
+                                io.ftpnat.nativ.netlink.conntrack.ConntrackClient.open());
+                    } catch (io.ftpnat.nativ.netlink.NetlinkException e) {
+                        log.error("proxy: cannot open conntrack: {}", e.getMessage());
+                        return java.util.Optional.empty();
+                    }
+                }
+                return delegate.lookup(local, remote);
+            }
+        };
+    }
+
+    private static io.ftpnat.nativ.nft.NftContext openNft() {
+        try {
+            return io.ftpnat.nativ.nft.NftContext.open();
+        } catch (NftException e) {
+            throw new IllegalStateException("libnftables: " + e.getMessage(), e);
         }
     }
 

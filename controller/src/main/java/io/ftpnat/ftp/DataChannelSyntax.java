@@ -126,7 +126,8 @@ public final class DataChannelSyntax {
     }
 
     public static String formatEprt(HostPort hp) {
-        return "EPRT |" + (hp.ipv4() ? 1 : 2) + "|" + hp.address().getHostAddress() + "|" + hp.port() + "|";
+        // IPv6 in its shortest form (RFC 5952), as clients write it
+        return "EPRT |" + (hp.ipv4() ? 1 : 2) + "|" + io.ftpnat.policy.IpAddresses.format(hp.address()) + "|" + hp.port() + "|";
     }
 
     public static String formatLprt(HostPort hp) {

@@ -19,12 +19,21 @@ public final class TelnetLineReader {
     static final int WILL = 251;
     static final int DONT = 254;
 
-    /** A complete line (without its end), or the notice that one was too long. */
-    public record Line(String text, boolean overlong) {
+    /**
+     * A complete line (without its end, Telnet sequences removed), or the notice that one was too
+     * long. {@code raw} is the line as it arrived, Telnet sequences and line end included (one char
+     * per byte, ISO-8859-1), so a relay can pass on what it does not rewrite byte for byte — an
+     * {@code IAC IP IAC DM} before ABOR included. Empty for an overlong line.
+     */
+    public record Line(String text, boolean overlong, String raw) {
+        public Line(String text, boolean overlong) {
+            this(text, overlong, "");
+        }
     }
 
     private final int maxLine;
     private final ByteArrayOutputStream line = new ByteArrayOutputStream(128);
+    private final ByteArrayOutputStream raw = new ByteArrayOutputStream(128);
     private int telnetState; // 0 data, 1 after IAC, 2 after WILL/WONT/DO/DONT, 3 in SB, 4 IAC in SB
     private boolean discarding;
 
@@ -37,6 +46,9 @@ public final class TelnetLineReader {
         List<Line> out = new ArrayList<>(1);
         for (int i = offset; i < offset + length; i++) {
             int b = data[i] & 0xff;
+            if (!discarding && raw.size() < 4 * maxLine + 16) {
+                raw.write(b); // bounded: at most 4 bytes of Telnet per byte of text, a line holds at most maxLine
+            }
             switch (telnetState) {
                 case 1 -> {
                     if (b == IAC) {
@@ -77,8 +89,9 @@ public final class TelnetLineReader {
             return;
         }
         if (line.size() >= maxLine) {
-            out.add(new Line(preview(), true));
+            out.add(new Line(preview(), true, ""));
             line.reset();
+            raw.reset();
             discarding = true;
             return;
         }
@@ -89,6 +102,7 @@ public final class TelnetLineReader {
         if (discarding) {
             discarding = false;
             line.reset();
+            raw.reset();
             return;
         }
         byte[] bytes = line.toByteArray();
@@ -96,8 +110,10 @@ public final class TelnetLineReader {
         if (len > 0 && bytes[len - 1] == '\r') {
             len--;
         }
-        out.add(new Line(new String(bytes, 0, len, StandardCharsets.ISO_8859_1), false));
+        out.add(new Line(new String(bytes, 0, len, StandardCharsets.ISO_8859_1), false,
+                new String(raw.toByteArray(), StandardCharsets.ISO_8859_1)));
         line.reset();
+        raw.reset();
     }
 
     private String preview() {

@@ -5,7 +5,7 @@ import java.net.UnknownHostException;
 import java.util.regex.Pattern;
 
 /** Parses address literals only: a policy must never trigger a DNS lookup. */
-final class IpAddresses {
+public final class IpAddresses {
     private static final Pattern IPV4 = Pattern.compile("\\d{1,3}(\\.\\d{1,3}){3}");
     private static final Pattern IPV6 = Pattern.compile("[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*");
 
@@ -32,7 +32,7 @@ final class IpAddresses {
     }
 
     /** The canonical text form: IPv6 compressed (RFC 5952), as nft and conntrack print it. */
-    static String format(InetAddress address) {
+    public static String format(InetAddress address) {
         return io.ftpnat.nativ.netlink.conntrack.IpAddress.of(address).toString();
     }
 }

@@ -21,7 +21,9 @@ import org.snakeyaml.engine.v2.scanner.StreamReader;
  * {@link PolicyValidator}.
  */
 final class PolicyReader {
-    static final Set<String> TOP_KEYS = ordered("version", "control_ports", "snat", "dnat");
+    static final Set<String> TOP_KEYS = ordered("version", "control_ports", "proxy", "snat", "dnat");
+    static final Set<String> PROXY_KEYS = ordered("listen_port", "max_sessions", "max_sessions_per_client", "login_timeout",
+            "idle_timeout", "max_line", "data_ports", "data_timeout");
     static final Set<String> SNAT_KEYS = ordered("name", "source", "out_interface", "to", "mode", "control_ports");
     static final Set<String> DNAT_KEYS = ordered("name", "in_interface", "destination", "port", "to", "mode", "passive_ports");
 
@@ -78,6 +80,9 @@ final class PolicyReader {
             problems.add(new PolicyProblem(top.locationOf("control_ports"), "control_ports", "must name at least one port"));
         }
 
+        ProxySettings proxy = top.node("proxy").map(n -> readProxy(YamlFields.of(file, "proxy", n, problems)))
+                .orElse(ProxySettings.defaults());
+
         List<SnatRule> snat = new ArrayList<>();
         List<Node> snatNodes = top.sequence("snat", false).orElse(List.of());
         for (int i = 0; i < snatNodes.size(); i++) {
@@ -91,7 +96,7 @@ final class PolicyReader {
         if (!problems.isEmpty()) {
             return Optional.empty();
         }
-        return Optional.of(new Policy(version.orElse(Policy.CURRENT_VERSION), controlPorts, snat, dnat, file));
+        return Optional.of(new Policy(version.orElse(Policy.CURRENT_VERSION), controlPorts, snat, dnat, proxy, file));
     }
 
     private Optional<SnatRule> readSnat(YamlFields f, List<Integer> defaultPorts) {
@@ -126,9 +131,15 @@ final class PolicyReader {
         Optional<Endpoint> to = f.parsed("to", true, Endpoint::parse);
         Mode mode = mode(f);
         Optional<PortRange> passive = f.parsed("passive_ports", false, PortRange::parse);
-        if (destination.isPresent() && to.isPresent() && to.get().family() != IpFamily.of(destination.get())) {
+        // Only the userspace ALG can join families (its data then goes through the daemon).
+        if (destination.isPresent() && to.isPresent() && to.get().family() != IpFamily.of(destination.get()) && mode != Mode.PROXY) {
             problem(f, "to", to.get() + " is " + to.get().family() + " but destination " + IpAddresses.format(destination.get())
-                    + " is " + IpFamily.of(destination.get()) + ": NAT between families is not possible in the kernel");
+                    + " is " + IpFamily.of(destination.get()) + ": NAT between families is not possible in the kernel"
+                    + " (mode: proxy can, relaying the data)");
+        }
+        if (passive.isPresent() && mode == Mode.PROXY) {
+            problem(f, "passive_ports", "not used with mode: proxy (the ALG opens each data connection itself, from"
+                    + " proxy.data_ports); passive_ports is for mode: kernel rules whose control channel the helper cannot read");
         }
         if (passive.isPresent() && passive.get().contains(port.orElse(21))) {
             problem(f, "passive_ports", "range " + passive.get() + " contains the control port " + port.orElse(21));
@@ -138,6 +149,31 @@ final class PolicyReader {
         }
         return Optional.of(new DnatRule(name.get(), in.get(), destination.get(), port.orElse(21), to.get(), mode, passive,
                 f.location()));
+    }
+
+    /** The proxy block: every field optional, each defaulting to {@link ProxySettings#defaults()}. */
+    private ProxySettings readProxy(YamlFields f) {
+        ProxySettings d = ProxySettings.defaults();
+        f.rejectUnknownKeys(PROXY_KEYS);
+        int port = f.integer("listen_port", false, 1, 65535).orElse(d.listenPort());
+        int max = f.integer("max_sessions", false, 1, 100_000).orElse(d.maxSessions());
+        int perClient = f.integer("max_sessions_per_client", false, 1, 100_000).orElse(d.maxSessionsPerClient());
+        int login = f.integer("login_timeout", false, 1, 86_400).orElse((int) d.loginTimeout().toSeconds());
+        int idle = f.integer("idle_timeout", false, 1, 604_800).orElse((int) d.idleTimeout().toSeconds());
+        int line = f.integer("max_line", false, 128, 65_536).orElse(d.maxLineBytes());
+        PortRange data = f.parsed("data_ports", false, PortRange::parse).orElse(d.dataPorts());
+        int dataTimeout = f.integer("data_timeout", false, 1, 3_600).orElse((int) d.dataTimeout().toSeconds());
+        if (data.first() < 1024) {
+            problem(f, "data_ports", "data ports must lie above 1023 (a data connection never uses a privileged port here)");
+        }
+        if (data.contains(port)) {
+            problem(f, "data_ports", "range " + data + " contains the proxy's listen_port " + port);
+        }
+        if (perClient > max) {
+            problem(f, "max_sessions_per_client", perClient + " is above max_sessions " + max);
+        }
+        return new ProxySettings(port, max, perClient, java.time.Duration.ofSeconds(login), java.time.Duration.ofSeconds(idle),
+                line, data, java.time.Duration.ofSeconds(dataTimeout));
     }
 
     private Optional<String> name(YamlFields f) {
@@ -177,15 +213,6 @@ final class PolicyReader {
                 }
             }
             throw new IllegalArgumentException("'" + text + "' is not a mode; use 'kernel' or 'proxy'");
-        }).filter(m -> {
-            if (m == Mode.PROXY) {
-                // Refused rather than silently served by the kernel helper: a user who asks for the
-                // ALG wants the cases the helper gets wrong handled, and would not be.
-                problem(f, "mode", "mode 'proxy' needs the userspace FTP ALG, which this version of ftpnatd does not"
-                        + " include yet; use 'kernel'");
-                return false;
-            }
-            return true;
         }).orElse(Mode.KERNEL);
     }
 

@@ -159,6 +159,12 @@ final class YamlFields {
         return Optional.of(seq.getValue());
     }
 
+    /** The value node of a key, for a nested mapping read with {@link #of}. */
+    Optional<Node> node(String key) {
+        NodeTuple t = entries.get(key);
+        return t == null ? Optional.empty() : Optional.of(t.getValueNode());
+    }
+
     SourceLocation location() {
         return locate(node);
     }

@@ -5,6 +5,7 @@ import com.samskivert.mustache.Template;
 import io.ftpnat.Version;
 import io.ftpnat.policy.DnatRule;
 import io.ftpnat.policy.IpFamily;
+import io.ftpnat.policy.Mode;
 import io.ftpnat.policy.Policy;
 import io.ftpnat.policy.SnatRule;
 import io.ftpnat.policy.SnatTarget;
@@ -50,13 +51,18 @@ public final class RulesetRenderer {
     }
 
     public Ruleset render(Policy policy) {
-        Map<String, Object> model = Map.of(
+        // Kernel-mode rules get the helper and the NAT; proxy-mode rules only the divert to the
+        // ALG (their control connections end in the router, so no helper reads them).
+        Map<String, Object> model = new java.util.HashMap<>(Map.of(
                 "version", Version.current(),
                 "source", policy.source(),
                 "table", table,
                 "helper", HELPER,
-                "snat", policy.snat().stream().map(RulesetRenderer::snat).toList(),
-                "dnat", policy.dnat().stream().map(RulesetRenderer::dnat).toList());
+                "snat", policy.snat().stream().filter(r -> r.mode() == Mode.KERNEL).map(RulesetRenderer::snat).toList(),
+                "dnat", policy.dnat().stream().filter(r -> r.mode() == Mode.KERNEL).map(RulesetRenderer::dnat).toList(),
+                "snatProxy", policy.snat().stream().filter(r -> r.mode() == Mode.PROXY).map(RulesetRenderer::snat).toList(),
+                "dnatProxy", policy.dnat().stream().filter(r -> r.mode() == Mode.PROXY).map(RulesetRenderer::dnat).toList()));
+        model.put("proxy", policy.hasProxyRules() ? List.of(Map.of("listenPort", Integer.toString(policy.proxy().listenPort()))) : List.of());
         return new Ruleset(table, template.execute(model));
     }
 
@@ -83,7 +89,7 @@ public final class RulesetRenderer {
                 "port", Integer.toString(r.port()),
                 "serverEndpoint", r.to().toNft(r.port()),
                 "serverAddress", serverAddress,
-                                "passivePorts", r.passivePorts().map(p -> (Object) p.toNft()).orElse(List.of()));
+                "passivePorts", r.passivePorts().map(p -> (Object) p.toNft()).orElse(List.of()));
     }
 
     private static String portSet(List<Integer> ports) {

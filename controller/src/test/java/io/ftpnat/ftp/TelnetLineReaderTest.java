@@ -39,8 +39,18 @@ class TelnetLineReaderTest {
         List<TelnetLineReader.Line> lines = r.feed(b, 0, b.length);
         assertThat(lines).hasSize(2);
         assertThat(lines.get(0).overlong()).isTrue();
-        assertThat(lines.get(1)).isEqualTo(new TelnetLineReader.Line("NOOP", false));
+        assertThat(lines.get(1)).isEqualTo(new TelnetLineReader.Line("NOOP", false, "NOOP\r\n"));
         assertThat(r.pending()).isZero();
+    }
+
+    @Test
+    void theRawLineKeepsTelnetSequencesForARelay() {
+        byte[] b = {(byte) 255, (byte) 244, (byte) 255, (byte) 242, 'A', 'B', 'O', 'R', '\r', '\n'};
+        List<TelnetLineReader.Line> lines = new TelnetLineReader(512).feed(b, 0, b.length);
+        assertThat(lines).singleElement().satisfies(l -> {
+            assertThat(l.text()).isEqualTo("ABOR");
+            assertThat(l.raw().getBytes(StandardCharsets.ISO_8859_1)).isEqualTo(b);
+        });
     }
 
     @Property(tries = 300)

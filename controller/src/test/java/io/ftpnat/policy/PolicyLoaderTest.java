@@ -76,7 +76,11 @@ class PolicyLoaderTest {
             missing source          | version: 1\\nsnat:\\n  - name: a\\n    out_interface: r1                                   | p.yaml:3:5: snat[0].source: missing (required)
             unknown rule key        | version: 1\\nsnat:\\n  - name: a\\n    source: 10.0.0.0/8\\n    out_interface: r1\\n    tos: 3 | p.yaml:6:5: snat[0].tos: unknown key 'tos'
             bad mode                | version: 1\\nsnat:\\n  - name: a\\n    source: 10.0.0.0/8\\n    out_interface: r1\\n    mode: fast | p.yaml:6:11: snat[0].mode: 'fast' is not a mode; use 'kernel' or 'proxy'
-            proxy mode not built    | version: 1\\nsnat:\\n  - name: a\\n    source: 10.0.0.0/8\\n    out_interface: r1\\n    mode: proxy | p.yaml:6:11: snat[0].mode: mode 'proxy' needs the userspace FTP ALG
+            proxy data ports low    | version: 1\\nproxy:\\n  data_ports: 100-200                                              | p.yaml:3:15: proxy.data_ports: data ports must lie above 1023
+            proxy unknown key       | version: 1\\nproxy:\\n  port: 9                                                          | p.yaml:3:3: proxy.port: unknown key 'port'
+            proxy per client above  | version: 1\\nproxy:\\n  max_sessions: 10\\n  max_sessions_per_client: 20                | p.yaml:4:28: proxy.max_sessions_per_client: 20 is above max_sessions 10
+            proxy with passive      | version: 1\\ndnat:\\n  - name: a\\n    in_interface: r0\\n    destination: 10.10.10.1\\n    to: 192.168.10.115\\n    mode: proxy\\n    passive_ports: 62000-62100 | p.yaml:8:20: dnat[0].passive_ports: not used with mode: proxy
+            proxy across families  | version: 1\\ndnat:\\n  - name: a\\n    in_interface: r0\\n    destination: 10.10.10.1\\n    to: fd00::115\\n    mode: proxy\\n    port: 0 | p.yaml:8:11: dnat[0].port: 0 is out of range 1-65535
             snat across families    | version: 1\\nsnat:\\n  - name: a\\n    source: fd00::/64\\n    out_interface: r1\\n    to: 192.0.2.1 | p.yaml:6:9: snat[0].to: 192.0.2.1 is IPv4 but source fd00::/64 is IPv6
             dnat port out of range  | version: 1\\ndnat:\\n  - name: a\\n    in_interface: r0\\n    destination: 10.10.10.1\\n    port: 0\\n    to: 192.168.10.115 | p.yaml:6:11: dnat[0].port: 0 is out of range 1-65535
             dnat bad to port        | version: 1\\ndnat:\\n  - name: a\\n    in_interface: r0\\n    destination: 10.10.10.1\\n    to: 192.168.10.115:99999 | p.yaml:6:9: dnat[0].to: '192.168.10.115:99999': '99999' is not a port in 1-65535

@@ -94,6 +94,27 @@ class RulesetRendererTest {
     }
 
     @Test
+    void proxyRulesAreDivertedToTheAlgAndGetNoHelper() throws Exception {
+        Ruleset ruleset = renderer.render(loader.load(Path.of("../docs/examples/proxy-lab.yaml")));
+        assertThat(ruleset.text())
+                .contains("iifname \"r0\" ip daddr 10.10.10.1 tcp dport 21 counter redirect to :8021 comment \"dnat published: control to the proxy\"")
+                .contains("ip saddr 10.10.10.0/24 tcp dport 21 fib daddr oifname \"r1\" counter redirect to :8021")
+                .contains("ip6 saddr fd00:10::/64 tcp dport 21 fib daddr oifname \"r1\" counter redirect to :8021")
+                .contains("dnat ip to ip saddr . ip daddr . tcp dport map @proxy_dnat4")
+                .contains("snat ip6 to ip6 saddr . ip6 daddr . tcp dport map @proxy_snat6")
+                .doesNotContain("ct helper set")
+                .doesNotContain("masquerade");
+        String expected = Files.readString(Path.of("src/test/resources/proxy-lab.nft"));
+        assertThat(ruleset.text().replaceFirst("ftpnatd \\S+ from", "ftpnatd VERSION from")).isEqualTo(expected);
+    }
+
+    @Test
+    void kernelOnlyPoliciesHaveNoProxyChains() throws Exception {
+        Ruleset ruleset = renderer.render(loader.load(Path.of("../docs/examples/reference-lab.yaml")));
+        assertThat(ruleset.text()).doesNotContain("proxy_");
+    }
+
+    @Test
     void theSameTextHasTheSameDigest() throws Exception {
         Policy p = loader.load(Path.of("../docs/examples/reference-lab.yaml"));
         assertThat(renderer.render(p).digest()).isEqualTo(renderer.render(p).digest()).hasSize(16);

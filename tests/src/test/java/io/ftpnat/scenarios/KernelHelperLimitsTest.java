@@ -25,7 +25,8 @@ import org.junit.jupiter.api.TestInstance;
  * Characterization of what the kernel helper gets wrong (BRIEF, "What the kernel helper gets
  * wrong", cases 1 to 3), with ftpnatd in kernel mode: these tests pin today's failures, so the
  * userspace ALG (mode: proxy) has a ready regression harness — when it handles a case, its
- * scenario turns from "fails like this" into "works".
+ * scenario turns from "fails like this" into "works". The same cases through the ALG, working:
+ * {@link ProxySecurityAndLimitsTest} (and {@link ProxyRawClientTest} for the split PORT).
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class KernelHelperLimitsTest {

@@ -1,0 +1,41 @@
+package io.ftpnat.alg;
+
+import io.ftpnat.nativ.nft.NftContext;
+import io.ftpnat.policy.ProxySettings;
+import java.io.IOException;
+
+/** Sends each data channel its way: the kernel's maps, or the userspace relay for mixed families. */
+public final class DataPaths implements DataChannelTable {
+    private final DataChannelTable kernel;
+    private final DataChannelTable relay;
+
+    public DataPaths(DataChannelTable kernel, DataChannelTable relay) {
+        this.kernel = kernel;
+        this.relay = relay;
+    }
+
+    /** The daemon's: nft elements in {@code table}, a relay for what the kernel cannot translate. */
+    public static DataPaths of(NftContext nft, String table, ProxySettings settings) {
+        return new DataPaths(new NftDataChannelTable(nft, table, settings.dataTimeout()), new UserspaceRelay(settings.dataTimeout()));
+    }
+
+    @Override
+    public void install(DataChannel channel) throws IOException {
+        (channel.path() == DataChannel.Path.KERNEL ? kernel : relay).install(channel);
+    }
+
+    @Override
+    public void replace(DataChannel old, DataChannel next) throws IOException {
+        if (old.path() == next.path()) {
+            (next.path() == DataChannel.Path.KERNEL ? kernel : relay).replace(old, next);
+        } else {
+            remove(old);
+            install(next);
+        }
+    }
+
+    @Override
+    public void remove(DataChannel channel) {
+        (channel.path() == DataChannel.Path.KERNEL ? kernel : relay).remove(channel);
+    }
+}

@@ -1,0 +1,29 @@
+package io.ftpnat.alg;
+
+import java.net.Inet4Address;
+import java.net.InetAddress;
+
+/**
+ * The first packet of a connection as the router's NAT sees it: source address, destination
+ * address, destination port. The source port is left out on purpose: a client or server picks
+ * it freely, and the addresses already pin the connection to the session's two peers.
+ */
+public record FlowKey(InetAddress source, InetAddress destination, int port) {
+    public FlowKey {
+        if ((source instanceof Inet4Address) != (destination instanceof Inet4Address)) {
+            throw new IllegalArgumentException("a flow key has one address family: " + source + " -> " + destination);
+        }
+        if (port < 1 || port > 65535) {
+            throw new IllegalArgumentException("port " + port + " is outside 1-65535");
+        }
+    }
+
+    public boolean ipv4() {
+        return source instanceof Inet4Address;
+    }
+
+    @Override
+    public String toString() {
+        return Addresses.text(source) + " -> " + Addresses.endpoint(destination, port);
+    }
+}

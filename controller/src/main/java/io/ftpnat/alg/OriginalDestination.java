@@ -1,0 +1,9 @@
+package io.ftpnat.alg;
+
+import java.net.InetSocketAddress;
+import java.util.Optional;
+
+/** Where a diverted connection was addressed before the ruleset's {@code redirect} changed it. */
+public interface OriginalDestination {
+    Optional<InetSocketAddress> lookup(InetSocketAddress local, InetSocketAddress remote);
+}

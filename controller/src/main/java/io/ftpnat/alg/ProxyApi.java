@@ -1,0 +1,69 @@
+package io.ftpnat.alg;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.ftpnat.api.ApiRequest;
+import io.ftpnat.api.CommandHandler;
+import io.ftpnat.api.ResponseWriter;
+import io.ftpnat.api.Role;
+import java.io.IOException;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** {@code proxy.sessions}: the ALG's live sessions and their data channels (docs/api.md). */
+public final class ProxyApi {
+    private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
+    private final ProxyServer proxy;
+
+    public ProxyApi(ProxyServer proxy) {
+        this.proxy = proxy;
+    }
+
+    public Map<String, CommandHandler> commands() {
+        Map<String, CommandHandler> m = new LinkedHashMap<>();
+        m.put("proxy.sessions", CommandHandler.of(Role.QUERY, this::sessions));
+        return m;
+    }
+
+    private void sessions(ApiRequest request, ResponseWriter response) throws IOException {
+        ObjectNode r = JSON.objectNode();
+        r.put("listening", proxy.listening());
+        r.put("accepted", proxy.acceptedCount());
+        r.put("refused", proxy.refusedCount());
+        ArrayNode list = r.putArray("sessions");
+        for (ProxyServer.SessionView s : proxy.sessions()) {
+            list.add(json(s));
+        }
+        response.result(request, r);
+    }
+
+    static ObjectNode json(ProxyServer.SessionView s) {
+        ObjectNode o = JSON.objectNode();
+        o.put("id", s.id());
+        o.put("rule", s.rule());
+        o.put("client", Addresses.endpoint(s.addresses().client()));
+        o.put("client_view", Addresses.text(s.addresses().clientView()));
+        o.put("server", Addresses.endpoint(s.addresses().server()));
+        o.put("router", Addresses.endpoint(s.addresses().upstreamLocal()));
+        o.put("started", s.started().toString());
+        o.put("logged_in", s.state().loggedIn());
+        o.put("transferring", s.state().transferring());
+        o.put("commands", s.state().commands());
+        o.put("channels_opened", s.state().channelsOpened());
+        o.put("refused_commands", s.state().refusals());
+        o.put("last_activity", s.state().lastActivity().toString());
+        s.state().channel().ifPresent(c -> {
+            ObjectNode ch = o.putObject("channel");
+            ch.put("id", c.id());
+            ch.put("kind", c.kind().text());
+            // kernel: one nft map element, the data never passes through the daemon; relayed: mixed families
+            ch.put("path", c.path().text());
+            ch.put("match", c.match().toString());
+            ch.put("to", Addresses.endpoint(c.target(), c.targetPort()));
+            c.snatTo().ifPresent(a -> ch.put("from", Addresses.text(a)));
+            ch.put("created", c.created().toString());
+        });
+        return o;
+    }
+}

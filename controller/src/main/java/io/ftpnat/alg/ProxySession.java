@@ -1,0 +1,165 @@
+package io.ftpnat.alg;
+
+import io.ftpnat.ftp.TelnetLineReader;
+import io.ftpnat.policy.ProxySettings;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.SocketException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One proxied control connection: the client's socket, the proxy's socket to the server, a
+ * reader thread for each direction feeding the {@link ControlDialogue}. Ends when either side
+ * closes, on a protocol bound (line length, queue), or on a timeout; either way both sockets
+ * close and the data channel is withdrawn.
+ */
+final class ProxySession {
+    private static final Logger log = LoggerFactory.getLogger(ProxySession.class);
+    /** Control threads need little stack: a line buffer and the dialogue; 2 per session. */
+    static final long THREAD_STACK = 256 * 1024;
+
+    private final long id;
+    private final String rule;
+    private final Socket client;
+    private final Socket server;
+    private final SessionAddresses at;
+    private final ProxySettings settings;
+    private final ControlDialogue dialogue;
+    private final Outbox toClient;
+    private final Outbox toServer;
+    private final Instant started;
+    private final Clock clock;
+    private final Consumer<ProxySession> onClose;
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private volatile String closeReason = "";
+
+    ProxySession(long id, String rule, Socket client, Socket server, SessionAddresses at, ProxySettings settings,
+            DataChannelTable table, PortAllocator ports, java.util.concurrent.atomic.AtomicLong channelIds, Clock clock,
+            Consumer<ProxySession> onClose) throws IOException {
+        this.id = id;
+        this.rule = rule;
+        this.client = client;
+        this.server = server;
+        this.at = at;
+        this.settings = settings;
+        this.clock = clock;
+        this.onClose = onClose;
+        this.started = clock.instant();
+        int maxQueued = 16 * settings.maxLineBytes() + 4096;
+        this.toClient = new Outbox(client.getOutputStream(), maxQueued);
+        this.toServer = new Outbox(server.getOutputStream(), maxQueued);
+        this.dialogue = new ControlDialogue(id, at, table, ports, channelIds, toClient::offer, toServer::offer, clock);
+    }
+
+    void start() {
+        thread("c2s", client, true).start();
+        thread("s2c", server, false).start();
+    }
+
+    private Thread thread(String direction, Socket from, boolean fromClient) {
+        Thread t = new Thread(null, () -> pump(from, fromClient), "alg-" + id + "-" + direction, THREAD_STACK);
+        t.setDaemon(true);
+        return t;
+    }
+
+    private void pump(Socket from, boolean fromClient) {
+        TelnetLineReader reader = new TelnetLineReader(settings.maxLineBytes());
+        byte[] buf = new byte[4096];
+        try (InputStream in = from.getInputStream()) {
+            while (!closed.get()) {
+                int n = in.read(buf);
+                if (n < 0) {
+                    close(fromClient ? "client closed" : "server closed");
+                    return;
+                }
+                for (TelnetLineReader.Line line : reader.feed(buf, 0, n)) {
+                    if (fromClient) {
+                        dialogue.fromClient(line);
+                    } else if (!dialogue.fromServer(line)) {
+                        close("server line too long");
+                        return;
+                    }
+                }
+                if (toClient.overflowed() || toServer.overflowed()) {
+                    close((toClient.overflowed() ? "client" : "server") + " does not read its replies");
+                    return;
+                }
+                toServer.flush();
+                toClient.flush();
+            }
+        } catch (SocketException e) {
+            close(closed.get() ? closeReason : (fromClient ? "client: " : "server: ") + e.getMessage());
+        } catch (IOException | RuntimeException e) {
+            // The daemon never dies of a session: whatever went wrong ends this one only.
+            log.warn("session {}: {}", id, e.toString());
+            close("error: " + e.getMessage());
+        }
+    }
+
+    /** Ends the session on a timeout; called by the server's reaper. */
+    void checkTimeouts(Instant now) {
+        ControlDialogue.Snapshot s = dialogue.snapshot();
+        if (!s.loggedIn() && Duration.between(started, now).compareTo(settings.loginTimeout()) > 0) {
+            close("login timeout");
+        } else if (!s.transferring() && Duration.between(s.lastActivity(), now).compareTo(settings.idleTimeout()) > 0) {
+            close("idle timeout");
+        }
+    }
+
+    void close(String reason) {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        closeReason = reason;
+        dialogue.close();
+        quietly(client);
+        quietly(server);
+        log.info("session {} ({} {} -> {}) ended: {}", id, rule, Addresses.endpoint(at.client()), Addresses.endpoint(at.server()),
+                reason);
+        onClose.accept(this);
+    }
+
+    void reinstallChannel() {
+        dialogue.reinstall();
+    }
+
+    private static void quietly(Socket s) {
+        try {
+            s.close();
+        } catch (IOException ignored) {
+            // closing anyway
+        }
+    }
+
+    long id() {
+        return id;
+    }
+
+    String rule() {
+        return rule;
+    }
+
+    SessionAddresses addresses() {
+        return at;
+    }
+
+    Instant started() {
+        return started;
+    }
+
+    ControlDialogue.Snapshot snapshot() {
+        return dialogue.snapshot();
+    }
+
+    InetSocketAddress clientEndpoint() {
+        return at.client();
+    }
+}

@@ -1,0 +1,28 @@
+package io.ftpnat.alg;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+
+/** The kernel's map elements as a set: what is installed now, and everything ever installed. */
+final class FakeDataChannelTable implements DataChannelTable {
+    final Set<DataChannel> installed = new LinkedHashSet<>();
+    final List<DataChannel> history = new ArrayList<>();
+    boolean fail;
+
+    @Override
+    public synchronized void install(DataChannel channel) throws IOException {
+        if (fail) {
+            throw new IOException("refused (test)");
+        }
+        installed.add(channel);
+        history.add(channel);
+    }
+
+    @Override
+    public synchronized void remove(DataChannel channel) {
+        installed.remove(channel);
+    }
+}

@@ -1,0 +1,189 @@
+package io.ftpnat.scenarios;
+
+import static io.ftpnat.lab.Topology.ROUTER_INSIDE_V4;
+import static io.ftpnat.lab.Topology.SERVER_V4;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.ftpnat.lab.Cmd;
+import io.ftpnat.lab.FtpDialogue;
+import io.ftpnat.lab.FtpServer;
+import io.ftpnat.lab.PacketCapture;
+import io.ftpnat.lab.ProjectHome;
+import io.ftpnat.lab.ReferenceLab;
+import io.ftpnat.lab.ServerKind;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * The forms no ordinary client produces, through the ALG (proxy-lab.yaml), from a scripted raw
+ * client in the client namespace (raw_ftp.py), against both servers. Each test reads: what the
+ * client sent, what it got back, what reached the server (capture on s0), and the file's sha256
+ * when a transfer is involved.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class ProxyRawClientTest {
+    final LabPerServer labs = new LabPerServer(ProjectHome.example("proxy-lab.yaml"), 21);
+
+    @AfterAll
+    void down() { labs.close(); }
+
+    record Seen(Cmd.Result client, List<FtpDialogue> atServer) {
+        FtpDialogue server() {
+            assertThat(atServer).as("one control connection at the server\n%s", this).hasSize(1);
+            return atServer.get(0);
+        }
+
+        @Override
+        public String toString() { return client.out() + "\n" + client.err() + "\nserver saw:\n" + atServer; }
+    }
+
+    Seen run(ReferenceLab ref, String scenario, String host, String file) {
+        try (PacketCapture cap = ref.captureAtServer("raw-" + scenario + "-" + System.nanoTime())) {
+            Cmd.Result r = RawClient.run(ref.lab().client(), scenario, host, 21, ref.server(), file);
+            return new Seen(r, FtpDialogue.from(cap.stop(), 21));
+        }
+    }
+
+    static String sha(FtpServer s, String file) { return "sha256 " + file + " " + s.file(file).sha256(); }
+
+    /** BRIEF case 1: the PORT arrives in two TCP segments; the kernel helper stalls, the ALG reassembles. */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("io.ftpnat.scenarios.Matrix#servers")
+    void aPortSplitAcrossTwoSegmentsIsReassembledAndTheTransferWorks(ServerKind kind) {
+        ReferenceLab ref = labs.get(kind);
+        Seen s = run(ref, "split-port", SERVER_V4, "one.bin");
+        assertThat(s.client().out()).as("%s", s).contains("> PORT 10,").contains(sha(ref.server(), "one.bin"));
+        assertThat(s.server().command("PORT")).as("%s", s).startsWith("PORT 192,168,10,114,");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("io.ftpnat.scenarios.Matrix#servers")
+    void lprtBecomesPortForTheServer(ServerKind kind) {
+        ReferenceLab ref = labs.get(kind);
+        Seen s = run(ref, "lprt", SERVER_V4, "two.bin");
+        assertThat(s.client().out()).as("%s", s).contains("> LPRT 4,4,10,10,10,2,2,").contains(sha(ref.server(), "two.bin"));
+        assertThat(s.server().command("PORT")).as("%s", s).startsWith("PORT 192,168,10,114,");
+        assertThat(s.server().commands()).noneMatch(c -> c.startsWith("LPRT"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("io.ftpnat.scenarios.Matrix#servers")
+    void lowercaseLpsvGetsA228WithThePublishedAddress(ServerKind kind) {
+        ReferenceLab ref = labs.get(kind);
+        Seen s = run(ref, "lpsv", ROUTER_INSIDE_V4, "one.bin");
+        assertThat(s.client().out()).as("%s", s).contains("< 228 Entering Long Passive Mode (4,4,10,10,10,1,2,")
+                .contains(sha(ref.server(), "one.bin"));
+        assertThat(s.server().command("PASV")).as("the server is asked what every server knows\n%s", s).isEqualTo("PASV");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("io.ftpnat.scenarios.Matrix#servers")
+    void lowercasePasvIsRewritten(ServerKind kind) {
+        ReferenceLab ref = labs.get(kind);
+        Seen s = run(ref, "pasv-lowercase", ROUTER_INSIDE_V4, "two.bin");
+        assertThat(s.client().out()).as("%s", s).contains("(10,10,10,1,").contains(sha(ref.server(), "two.bin"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("io.ftpnat.scenarios.Matrix#servers")
+    void epsvAllIsAnsweredByTheAlgAndThenOnlyEpsvWorks(ServerKind kind) {
+        ReferenceLab ref = labs.get(kind);
+        Seen s = run(ref, "epsv-all", ROUTER_INSIDE_V4, "one.bin");
+        List<String> replies = RawClient.replies(s.client());
+        assertThat(s.client().out()).as("%s", s).contains("< 200 EPSV ALL command successful.")
+                .contains("< 501 PORT not allowed after EPSV ALL.").contains("< 229 Entering Extended Passive Mode (|||")
+                .contains(sha(ref.server(), "one.bin"));
+        assertThat(s.server().commands()).as("%s", s).noneMatch(c -> c.startsWith("EPSV ALL") || c.startsWith("PORT"));
+        assertThat(replies).isNotEmpty();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("io.ftpnat.scenarios.Matrix#servers")
+    void pipelinedCommandsAreAnsweredInOrderWithTheRefusalInItsPlace(ServerKind kind) {
+        ReferenceLab ref = labs.get(kind);
+        Seen s = run(ref, "pipeline", SERVER_V4, "-");
+        List<String> replies = RawClient.replies(s.client());
+        int noop = indexOfPrefix(replies, "200");
+        int refused = replies.indexOf("500 Illegal PORT command.");
+        int syst = indexOfPrefix(replies, "215");
+        int pwd = indexOfPrefix(replies, "257");
+        assertThat(List.of(noop, refused, syst, pwd)).as("%s", s).doesNotContain(-1).isSorted();
+        assertThat(noop).isGreaterThan(indexOfPrefix(replies, "230"));
+        assertThat(s.server().commands()).as("%s", s).contains("NOOP", "SYST", "PWD").noneMatch(c -> c.startsWith("PORT"));
+    }
+
+    /**
+     * RFC 959's abort: IAC IP, IAC DM (the DM as urgent data), ABOR. The ALG passes the Telnet
+     * bytes on as they came (inline: Java cannot send urgent data but one byte), so the server
+     * answers as it answers the same bytes sent to it directly from the router.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("io.ftpnat.scenarios.Matrix#servers")
+    void aborWithTelnetInterruptAndSynchReachesTheServerAsSent(ServerKind kind) {
+        ReferenceLab ref = labs.get(kind);
+        Cmd.Result direct = RawClient.run(ref.lab().router(), "abor", SERVER_V4, 21, ref.server(), "one.bin");
+        Seen s = run(ref, "abor", ROUTER_INSIDE_V4, "one.bin");
+        assertThat(s.client().out()).as("%s", s).contains(sha(ref.server(), "one.bin"));
+        assertThat(s.server().commands()).as("%s", s).anyMatch(c -> c.endsWith("\u00ff\u00f4\u00ff\u00f2ABOR") || c.endsWith("ABOR"));
+        assertThat(afterAbor(s.client())).as("through the ALG\n%s\ndirect:\n%s", s, direct.out())
+                .isEqualTo(afterAbor(direct));
+        // and what follows is what follows directly (vsftpd goes on; pure-ftpd answers neither the
+        // ABOR nor the NOOP after these bytes, with or without the ALG)
+        assertThat(s.client().out().contains("> NOOP\n< 200")).as("NOOP answered after ABOR, as directly\n%s\ndirect:\n%s", s,
+                direct.out()).isEqualTo(direct.out().contains("> NOOP\n< 200"));
+        if (kind == ServerKind.VSFTPD) {
+            assertThat(afterAbor(s.client())).isNotEqualTo("none");
+        }
+    }
+
+    /**
+     * ABOR in the middle of a download (a 512 MiB file): the RETR is answered 426 (or the server's
+     * equivalent) and the ABOR 226, paired in order, as when the same bytes go to the server
+     * directly; the session goes on and the data channel is withdrawn.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("io.ftpnat.scenarios.Matrix#servers")
+    void aborDuringADownloadIsAnsweredAsDirectly(ServerKind kind) {
+        ReferenceLab ref = labs.get(kind);
+        io.ftpnat.lab.ServedFile.sparse(ref.server().root(), "huge.bin", 512L << 20);
+        Cmd.Result direct = RawClient.run(ref.lab().router(), "abor-mid", SERVER_V4, 21, ref.server(), "huge.bin");
+        Seen s = run(ref, "abor-mid", ROUTER_INSIDE_V4, "huge.bin");
+        assertThat(codesAfterAbor(s.client())).as("through the ALG\n%s\ndirect:\n%s", s, direct.out())
+                .isEqualTo(codesAfterAbor(direct));
+        assertThat(codesAfterAbor(direct)).as("direct:\n%s", direct.out()).isNotEmpty();
+        System.out.printf("ABOR during a download, %s: replies %s (directly: %s)%n", kind, codesAfterAbor(s.client()), codesAfterAbor(direct));
+        assertThat(s.client().out()).containsPattern("> NOOP\n< 200");
+        assertThat(ref.lab().router().run("nft", "list", "map", "inet", "ftpnat", "proxy_dnat4")).doesNotContain("elements");
+    }
+
+    /** The reply codes between "> ABOR" and "> NOOP". */
+    private static List<String> codesAfterAbor(Cmd.Result r) {
+        List<String> lines = r.out().lines().toList();
+        int from = lines.indexOf("> ABOR");
+        int to = lines.indexOf("> NOOP");
+        if (from < 0 || to < from) return List.of("no ABOR/NOOP");
+        return lines.subList(from + 1, to).stream().filter(l -> l.startsWith("< ")).map(l -> l.substring(2, 5)).toList();
+    }
+
+    /** The reply to ABOR (its code), or "none". */
+    private static String afterAbor(Cmd.Result r) {
+        List<String> lines = r.out().lines().toList();
+        for (int i = 0; i < lines.size(); i++) {
+            if (lines.get(i).equals("> ABOR")) {
+                String next = lines.get(i + 1);
+                return next.startsWith("< ") ? next.substring(2, 5) : "none";
+            }
+        }
+        return "no ABOR sent";
+    }
+
+    private static int indexOfPrefix(List<String> lines, String prefix) {
+        for (int i = 0; i < lines.size(); i++) {
+            if (lines.get(i).startsWith(prefix)) return i;
+        }
+        return -1;
+    }
+}

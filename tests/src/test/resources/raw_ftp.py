@@ -1,0 +1,190 @@
+# A scripted FTP client for the forms no real client produces (split segments, LPRT/LPSV, Telnet
+# IAC before ABOR, pipelining, bounce attempts). Prints every line it sends ("> ") and receives
+# ("< "), and "sha256 NAME HEX" for each download. Usage: raw_ftp.py SCENARIO HOST PORT USER PASS FILE
+import hashlib, socket, sys, time
+
+scenario, host, port, user, password, name = sys.argv[1:7]
+port = int(port)
+family = socket.AF_INET6 if ":" in host else socket.AF_INET
+s = socket.create_connection((host, port), timeout=15)
+s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+f = s.makefile("rb")
+me = s.getsockname()[0]
+
+
+def reply():
+    line = f.readline().decode("latin-1").rstrip("\r\n")
+    print("<", line, flush=True)
+    if len(line) > 3 and line[3] == "-":
+        code = line[:3]
+        while True:
+            line = f.readline().decode("latin-1").rstrip("\r\n")
+            print("<", line, flush=True)
+            if line.startswith(code + " ") or not line:
+                break
+    return line
+
+
+def send(data):
+    print(">", data.decode("latin-1").rstrip("\r\n"), flush=True)
+    s.sendall(data)
+
+
+def cmd(c):
+    send((c + "\r\n").encode("latin-1"))
+    return reply()
+
+
+def login():
+    reply()
+    r = cmd("USER " + user)
+    if r.startswith("331"):
+        cmd("PASS " + password)
+    cmd("TYPE I")
+
+
+def drain(conn):
+    h = hashlib.sha256()
+    conn.settimeout(15)
+    while True:
+        b = conn.recv(65536)
+        if not b:
+            break
+        h.update(b)
+    conn.close()
+    print("sha256", name, h.hexdigest(), flush=True)
+
+
+def listener():
+    l = socket.socket(family, socket.SOCK_STREAM)
+    l.bind((me, 0))
+    l.listen(1)
+    l.settimeout(15)
+    return l
+
+
+def port_args(p):
+    return ",".join(me.split(".")) + ",%d,%d" % (p >> 8, p & 255)
+
+
+def retr_active(command_bytes, l):
+    if isinstance(command_bytes, list):
+        for i, part in enumerate(command_bytes):
+            send(part)
+            time.sleep(0.3)  # each part its own TCP segment (TCP_NODELAY)
+        r = reply()
+    else:
+        r = cmd(command_bytes)
+    if not r.startswith("2"):
+        return
+    send(("RETR " + name + "\r\n").encode())
+    conn, _ = l.accept()
+    print("data connection from", conn.getpeername()[0], flush=True)
+    drain(conn)
+    reply()
+    reply()
+
+
+def addr_from_227(r):
+    inner = r[r.index("(") + 1:r.rindex(")")]
+    n = [int(x) for x in inner.split(",")]
+    return ".".join(map(str, n[:4])), n[4] * 256 + n[5]
+
+
+if scenario == "split-port":
+    login()
+    l = listener()
+    p = l.getsockname()[1]
+    text = ("PORT " + port_args(p) + "\r\n").encode()
+    retr_active([text[:9], text[9:]], l)
+elif scenario == "lprt":
+    login()
+    l = listener()
+    p = l.getsockname()[1]
+    retr_active("LPRT 4,4," + ",".join(me.split(".")) + ",2,%d,%d" % (p >> 8, p & 255), l)
+elif scenario == "lpsv":
+    login()
+    r = cmd("lpsv")  # lowercase on purpose
+    n = [int(x) for x in r[r.index("(") + 1:r.rindex(")")].split(",")]
+    a, p = ".".join(map(str, n[2:6])), n[7] * 256 + n[8]
+    conn = socket.create_connection((a, p), timeout=15)
+    cmd("retr " + name)
+    drain(conn)
+    reply()
+elif scenario == "pasv-lowercase":
+    login()
+    a, p = addr_from_227(cmd("pasv"))
+    conn = socket.create_connection((a, p), timeout=15)
+    cmd("retr " + name)
+    drain(conn)
+    reply()
+elif scenario == "epsv-all":
+    login()
+    cmd("EPSV ALL")
+    cmd("PORT " + port_args(40000))
+    r = cmd("EPSV")
+    p = int(r[r.index("(") + 1:r.rindex(")")].strip("|"))
+    conn = socket.create_connection((host, p), timeout=15)
+    cmd("RETR " + name)
+    drain(conn)
+    reply()
+elif scenario == "pipeline":
+    login()
+    send(("NOOP\r\nPORT 10,10,10,99,195,80\r\nSYST\r\nPWD\r\n").encode())
+    for _ in range(4):
+        reply()
+elif scenario == "abor":
+    login()
+    a, p = addr_from_227(cmd("PASV"))
+    conn = socket.create_connection((a, p), timeout=15)
+    cmd("RETR " + name)
+    drain(conn)
+    reply()
+    # RFC 959's abort: Telnet IP, then the Synch (IAC, then DM as urgent data), then ABOR
+    send(b"\xff\xf4\xff")
+    s.send(b"\xf2", socket.MSG_OOB)
+    send(b"ABOR\r\n")
+    s.settimeout(5)
+    try:
+        reply()
+    except socket.timeout:
+        print("NO REPLY TO ABOR", flush=True)
+    s.settimeout(15)
+    cmd("NOOP")
+elif scenario == "abor-mid":
+    # abort a running download: read a little, then IAC IP, IAC DM (urgent), ABOR; close the data socket
+    login()
+    a, p = addr_from_227(cmd("PASV")) if ":" not in host else (host, None)
+    conn = socket.create_connection((a, p), timeout=15)
+    cmd("RETR " + name)
+    got = 0
+    while got < 65536:
+        got += len(conn.recv(65536))
+    print("read", got, flush=True)
+    send(b"\xff\xf4\xff")
+    s.send(b"\xf2", socket.MSG_OOB)
+    send(b"ABOR\r\n")
+    conn.close()
+    s.settimeout(10)
+    try:
+        r = reply()
+        if r.startswith("426") or r.startswith("451"):
+            reply()
+    except socket.timeout:
+        print("NO REPLY TO ABOR", flush=True)
+    s.settimeout(15)
+    cmd("NOOP")
+elif scenario == "bounce":
+    login()
+    cmd("PORT 10,10,10,99,195,80")
+    cmd("EPRT |1|192.168.10.115|21|")
+    cmd("PORT " + port_args(21))
+    cmd("LPRT 4,4,10,10,10,99,2,195,80")
+    cmd("NOOP")
+elif scenario == "hold-pasv":
+    login()
+    cmd("PASV")
+    time.sleep(float(name))
+else:
+    raise SystemExit("unknown scenario " + scenario)
+cmd("QUIT")
