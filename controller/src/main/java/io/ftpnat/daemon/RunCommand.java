@@ -113,10 +113,11 @@ final class RunCommand implements Callable<Integer> {
             }
             try {
                 try {
-                    log.info("policy applied from {}: {}", policy, policies.applyFile().describe());
-                    // after the policy: the observer's NFLOG rules are in place; the session
-                    // queries wait for this first look at the kernel's tables
+                    AppliedPolicy applied = policies.applyFile();
+                    // after the policy (the observer's NFLOG rules are in place) and before saying
+                    // so: the model has rebuilt itself from the kernel's tables when we announce
                     sessions.start(Duration.ofSeconds(10));
+                    log.info("policy applied from {}: {}", policy, applied.describe());
                 } catch (PolicyException e) {
                     log.error("policy rejected, nothing applied:\n{}", e.getMessage());
                     return ExitCode.INVALID_POLICY;
