@@ -67,6 +67,9 @@ public final class Daemon implements AutoCloseable {
 
     public boolean alive() { return process.alive(); }
 
+    /** The daemon's process id (ip netns exec and bin/ftpnatd both exec: it is the JVM's). */
+    public long pid() { return process.pid(); }
+
     /**
      * Sends SIGHUP and waits for the outcome of the reload: returns the first new log line saying
      * {@code policy applied} or {@code policy rejected}.
