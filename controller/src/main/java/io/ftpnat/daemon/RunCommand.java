@@ -8,6 +8,7 @@ import io.ftpnat.kernel.KernelCapabilities;
 import io.ftpnat.kernel.KernelRuleset;
 import io.ftpnat.kernel.NetlinkConntrackTables;
 import io.ftpnat.kernel.NetlinkSessionKernel;
+import io.ftpnat.kernel.NftAdvertisedAddresses;
 import io.ftpnat.nativ.netlink.conntrack.ConntrackEvents;
 import io.ftpnat.session.RepairPlanner;
 import io.ftpnat.session.SessionModel;
@@ -95,7 +96,8 @@ final class RunCommand implements Callable<Integer> {
             }
             NetlinkConntrackTables tables = new NetlinkConntrackTables();
             NetlinkSessionKernel sessionKernel = new NetlinkSessionKernel();
-            SessionService sessions = new SessionService(new SessionModel(sessionKernel, new RepairPlanner(1024)), eventLoss,
+            NftAdvertisedAddresses advertised = new NftAdvertisedAddresses(common.table);
+            SessionService sessions = new SessionService(new SessionModel(sessionKernel, new RepairPlanner(1024), advertised), eventLoss,
                     Duration.ofMillis((long) (reconcileSeconds * 1000)), eventsBuffer);
             commands.putAll(new DaemonApi(policies, caps, started, eventLoss, sessions).commands());
             commands.putAll(new ConntrackApi(tables, eventLoss, sessions.model()).commands());
@@ -132,6 +134,7 @@ final class RunCommand implements Callable<Integer> {
                 }
                 sessions.close();
                 sessionKernel.close();
+                advertised.close();
             }
 
             if (flushOnExit) {

@@ -94,6 +94,7 @@ final class SessionApi {
         o.put("data_channels", c.channels());
         o.put("kernel_expectations", c.kernelExpectations());
         o.put("repairs", c.repairs());
+        o.put("followed_to_advertised_address", c.followedToAdvertised());
         o.put("repair_failures", c.repairFailures());
         o.put("refused", c.refused());
         o.put("drift_missing_repaired", c.driftMissing());

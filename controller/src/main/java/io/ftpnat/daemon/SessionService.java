@@ -33,6 +33,13 @@ final class SessionService implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(SessionService.class);
     /** An expectation event is followed by a reconcile this much later (the data connection's event comes first). */
     static final long EVENT_RECONCILE_DELAY_MILLIS = 300;
+    /** The log prefix of the ruleset's copies of SYNs to addresses repaired 227s advertised. */
+    static final String CONNECT_PREFIX = "ftpnat-syn";
+    /**
+     * Event-driven reconciles (each a full dump of both tables) are at least this far apart, so a
+     * busy router's expectation events cost at most one dump a second, not one per event.
+     */
+    static final long EVENT_RECONCILE_SPACING_MILLIS = 1000;
 
     private final SessionModel model;
     private final EventLoss eventLoss;
@@ -44,6 +51,7 @@ final class SessionService implements AutoCloseable {
     private final AtomicLong observerLosses = new AtomicLong();
     private final AtomicLong observedPackets = new AtomicLong();
     private volatile ScheduledFuture<?> soon;
+    private volatile long lastReconcileNanos;
     private volatile boolean running = true;
     private volatile boolean initialDone;
     private volatile String observerProblem;
@@ -106,7 +114,7 @@ final class SessionService implements AutoCloseable {
             requestReconcile(0);
         }
         long every = Math.max(100, interval.toMillis());
-        reconciler.scheduleWithFixedDelay(() -> reconcile(false), every, every, TimeUnit.MILLISECONDS);
+        reconciler.scheduleWithFixedDelay(() -> reconcile(true), every, every, TimeUnit.MILLISECONDS);
         if (!firstLook.await(waitForFirstLook.toMillis(), TimeUnit.MILLISECONDS)) {
             log.warn("the kernel tables were not read within {} s; serving anyway", waitForFirstLook.toSeconds());
         }
@@ -129,7 +137,11 @@ final class SessionService implements AutoCloseable {
                     @Override
                     public void onPacket(NflogPacket p) {
                         observedPackets.incrementAndGet();
-                        model.onPacket(p.payload(), p.timestampMicros());
+                        if (CONNECT_PREFIX.equals(p.prefix())) {
+                            model.onConnectAttempt(p.payload());
+                        } else {
+                            model.onPacket(p.payload(), p.timestampMicros());
+                        }
                     }
 
                     @Override
@@ -168,18 +180,23 @@ final class SessionService implements AutoCloseable {
         if (s != null && !s.isDone()) {
             return;
         }
+        long sinceLast = (System.nanoTime() - lastReconcileNanos) / 1_000_000;
+        long delay = delayMillis == 0 ? 0 : Math.max(delayMillis, EVENT_RECONCILE_SPACING_MILLIS - sinceLast);
         try {
-            soon = reconciler.schedule(() -> reconcile(false), delayMillis, TimeUnit.MILLISECONDS);
+            // right away (start, lost events): a full one; after an expectation event: expectations only
+            boolean full = delayMillis == 0;
+            soon = reconciler.schedule(() -> reconcile(full), delay, TimeUnit.MILLISECONDS);
         } catch (java.util.concurrent.RejectedExecutionException e) {
             // stopping
         }
     }
 
-    private void reconcile(boolean ignored) {
+    private void reconcile(boolean full) {
         boolean initial = !initialDone;
         boolean afterLoss = pendingLoss.getAndSet(false);
         try {
-            model.reconcile(initial, afterLoss);
+            lastReconcileNanos = System.nanoTime();
+            model.reconcile(initial, afterLoss, full);
             if (initial) {
                 initialDone = true;
                 var c = model.counters();

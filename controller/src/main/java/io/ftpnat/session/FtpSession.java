@@ -89,7 +89,7 @@ final class FtpSession {
         DataChannel previous = channels.peekLast();
         if (previous != null && previous.open()) {
             // ftp's max_expected is 1: the new expectation replaces the old one in the kernel
-            replaceLatest(previous.with(DataChannel.State.ENDED, "replaced by a later negotiation"));
+            replaceLatest(previous.with(DataChannel.State.ENDED, previous.note() + "; replaced by a later negotiation"));
         }
         channels.addLast(c);
         if (channels.size() > MAX_CHANNELS) {
@@ -111,6 +111,26 @@ final class FtpSession {
                 notes.pollFirst();
             }
         }
+    }
+
+    /**
+     * Marks the channel this data connection came for (the latest one without a data connection
+     * that it matches, even if a later negotiation already replaced it: events can come late).
+     * Returns that channel, or null.
+     */
+    DataChannel connect(Conntrack c) {
+        List<DataChannel> list = new ArrayList<>(channels);
+        for (int i = list.size() - 1; i >= 0; i--) {
+            DataChannel ch = list.get(i);
+            if (ch.data() == null && ch.state() != DataChannel.State.REFUSED && ch.state() != DataChannel.State.CONNECTED
+                    && ch.matches(c)) {
+                list.set(i, ch.connected(c));
+                channels.clear();
+                channels.addAll(list);
+                return ch;
+            }
+        }
+        return null;
     }
 
     void addData(Conntrack c) {

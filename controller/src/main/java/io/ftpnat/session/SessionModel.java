@@ -6,6 +6,7 @@ import io.ftpnat.nativ.netlink.conntrack.ConntrackEvent;
 import io.ftpnat.nativ.netlink.conntrack.DumpConsumer;
 import io.ftpnat.nativ.netlink.conntrack.Expectation;
 import io.ftpnat.nativ.netlink.conntrack.ExpectationEvent;
+import io.ftpnat.nativ.netlink.conntrack.IpAddress;
 import io.ftpnat.nativ.netlink.conntrack.TcpState;
 import io.ftpnat.nativ.netlink.conntrack.Tuple;
 import java.time.Duration;
@@ -47,6 +48,9 @@ public final class SessionModel {
 
     private final SessionKernel kernel;
     private final RepairPlanner planner;
+    private final AdvertisedAddresses advertised;
+    /** Where repaired 227s pointed (client, advertised address, port): a SYN there is a client that trusts the 227. */
+    private final Map<AdvertisedKey, FtpSession> byAdvertised = new HashMap<>();
     private final Map<String, FtpSession> byId = new LinkedHashMap<>();
     private final Map<Tuple, FtpSession> byMaster = new HashMap<>();
     private final Map<FlowKey, FtpSession> byFlow = new HashMap<>();
@@ -68,12 +72,22 @@ public final class SessionModel {
     private long orphans;
     private long gaps;
 
+    private long followed;
+
     private record Timed(TcpSegment segment, long micros, Instant at) {
     }
 
+    private record AdvertisedKey(IpAddress client, IpAddress address, int port) {
+    }
+
     public SessionModel(SessionKernel kernel, RepairPlanner planner) {
+        this(kernel, planner, AdvertisedAddresses.NONE);
+    }
+
+    public SessionModel(SessionKernel kernel, RepairPlanner planner, AdvertisedAddresses advertised) {
         this.kernel = kernel;
         this.planner = planner;
+        this.advertised = advertised;
     }
 
     public void addListener(Consumer<SessionEvent> l) {
@@ -100,10 +114,9 @@ public final class SessionModel {
             FtpSession s = byMaster.get(c.master());
             if (s != null) {
                 s.addData(c);
-                DataChannel latest = s.latest();
-                if (latest != null && latest.open() && latest.matches(c)) {
-                    s.replaceLatest(latest.connected(c));
-                    emit("session-data", s, "data connection " + c.original() + " for channel " + latest.number());
+                DataChannel ch = s.connect(c);
+                if (ch != null) {
+                    emit("session-data", s, "data connection " + c.original() + " for channel " + ch.number());
                 }
             }
         }
@@ -280,12 +293,73 @@ public final class SessionModel {
                 s.note(plan.why());
                 log.warn("session {}: {}", s.id, plan.why());
             }
-            case REPAIR -> repair(s, c, plan.expectation(), micros, plan.why() + "; repaired", false);
+            case REPAIR -> {
+                repair(s, c, plan.expectation(), micros, plan.why() + "; repaired", false);
+                watchAdvertised(s, n, plan);
+            }
             case KERNEL -> { }
         }
     }
 
-    private void repair(FtpSession s, DataChannel c, Expectation e, long micros, String note, boolean drift) {
+    /**
+     * A repaired passive reply that named an address other than the one the client used for the
+     * control connection: a client that trusts the reply goes there instead. The expectation can
+     * name only one destination (ftp allows one per control connection), so it waits at the
+     * control address (where curl and most clients go) and the advertised one is watched.
+     */
+    private void watchAdvertised(FtpSession s, Negotiation n, ChannelPlan plan) {
+        IpAddress named = n.offer().address().map(IpAddress::of).orElse(null);
+        if (n.active() || named == null || named.equals(s.control.original().dst()) || named.v6() != s.client().v6()) {
+            return;
+        }
+        AdvertisedKey key = new AdvertisedKey(s.client(), named, n.offer().port());
+        byAdvertised.put(key, s);
+        if (byAdvertised.size() > 4 * MAX_PENDING_FLOWS) {
+            byAdvertised.values().removeIf(x -> x.closed);
+        }
+        try {
+            advertised.add(key.client(), key.address(), key.port(), RepairPlanner.HELPER_TIMEOUT);
+        } catch (Exception e) {
+            log.warn("session {}: cannot watch for clients going to {}:{}: {}", s.id, named, key.port(), e.toString());
+        }
+    }
+
+    /**
+     * The copy of a SYN to an address a repaired 227 advertised (nft set advertised4/6): this client
+     * trusts the reply. The control connection's expectation moves there (with the same NAT, so the
+     * connection still reaches the server); the client's retransmitted SYN is then RELATED.
+     */
+    public synchronized void onConnectAttempt(byte[] packet) {
+        Optional<TcpSegment> decoded = TcpSegment.decode(packet);
+        if (decoded.isEmpty()) {
+            unmatched++;
+            return;
+        }
+        TcpSegment syn = decoded.get();
+        FtpSession s = byAdvertised.get(new AdvertisedKey(syn.src(), syn.dst(), syn.dstPort()));
+        DataChannel c = s == null ? null : s.latest();
+        if (c == null || !c.open() || c.port() != syn.dstPort() || c.plan().expectation() == null) {
+            unmatched++;
+            return;
+        }
+        if (c.expectation() != null && c.expectation().tuple().dst().equals(syn.dst())) {
+            return; // a retransmission before ours took effect
+        }
+        Expectation planned = c.plan().expectation();
+        Expectation moved = Expectation.create(planned.master(), Tuple.of(Tuple.TCP, syn.src(), 0, syn.dst(), syn.dstPort()),
+                RepairPlanner.HELPER_TIMEOUT);
+        if (planned.nat() != null) {
+            moved = moved.withNat(planned.nat());
+        }
+        if (repair(s, c, moved, -1, c.note() + "; the client connected to " + syn.dst() + " as the reply said (it trusts it):"
+                + " the expectation follows it there (the client's SYN retransmission passes)", false)) {
+            repairs--; // the same channel's repair, moved: counted as followed
+            followed++;
+        }
+    }
+
+    /** Creates the expectation for the channel; false (counted, noted) when the kernel refuses. */
+    private boolean repair(FtpSession s, DataChannel c, Expectation e, long micros, String note, boolean drift) {
         try {
             kernel.createExpectation(e);
         } catch (NetlinkException ex) {
@@ -296,7 +370,7 @@ public final class SessionModel {
                 s.note(why);
                 log.warn("session {} channel {}: {}", s.id, c.number(), why);
                 emit("session-repair-failed", s, why);
-                return;
+                return false;
             }
         }
         long took = micros > 0 ? Math.max(0, nowMicros() - micros) : -1;
@@ -310,6 +384,7 @@ public final class SessionModel {
         s.note(note);
         log.info("session {} channel {}: {} ({} -> expect {})", s.id, c.number(), note, c.negotiation().line(), e.tuple());
         emit(drift ? "session-drift-repaired" : "session-repaired", s, note);
+        return true;
     }
 
     static long nowMicros() {
@@ -328,10 +403,27 @@ public final class SessionModel {
      * (orphans). {@code initial}: the daemon's first look, whose sessions count as recovered.
      */
     public synchronized ReconcileReport reconcile(boolean initial, boolean afterLoss) throws NetlinkException {
+        return reconcile(initial, afterLoss, true);
+    }
+
+    /**
+     * {@code full} false: the expectation table only (small), with the control and data
+     * connections as the model's events left them — what an expectation event calls for; a busy
+     * router's conntrack table is dumped only by the periodic (and the initial, and the after-loss)
+     * reconcile.
+     */
+    public synchronized ReconcileReport reconcile(boolean initial, boolean afterLoss, boolean full) throws NetlinkException {
         long t0 = System.nanoTime();
         Map<Tuple, Conntrack> controls = new HashMap<>();
         Map<Tuple, List<Conntrack>> data = new HashMap<>();
-        kernel.dumpConntrack(new DumpConsumer<>() {
+        if (!full && !initial && !afterLoss) {
+            for (FtpSession s : byId.values()) {
+                if (!s.closed) {
+                    controls.put(s.master(), s.control);
+                    data.put(s.master(), new ArrayList<>(s.data));
+                }
+            }
+        } else kernel.dumpConntrack(new DumpConsumer<>() {
             @Override
             public void accept(Conntrack c) {
                 if (isControl(c)) {
@@ -382,6 +474,7 @@ public final class SessionModel {
             }
             for (Conntrack d : data.getOrDefault(c.original(), List.of())) {
                 s.addData(d);
+                s.connect(d);
             }
         }
         Instant now = Instant.now();
@@ -499,6 +592,7 @@ public final class SessionModel {
                 it.remove();
                 byMaster.remove(s.master(), s);
                 byFlow.remove(flowOf(s.control), s);
+                byAdvertised.values().removeIf(x -> x == s);
             }
         }
     }
@@ -526,7 +620,7 @@ public final class SessionModel {
             }
         }
         return new SessionCounters(byId.size(), observed, segments, unmatched, channels, kernelExpectations, repairs,
-                repairFailures, refused, driftMissing, driftStray, reconciles, resyncs, recovered, orphans, gaps);
+                followed, repairFailures, refused, driftMissing, driftStray, reconciles, resyncs, recovered, orphans, gaps);
     }
 
     private void emit(String type, FtpSession s, String text) {

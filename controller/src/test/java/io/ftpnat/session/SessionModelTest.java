@@ -92,6 +92,28 @@ class SessionModelTest {
     }
 
     @Test
+    void aClientThatTrustsTheForeignAddressIsFollowedThere() {
+        java.util.List<String> watched = new java.util.ArrayList<>();
+        model = new SessionModel(new NetlinkSessionKernel(() -> new ConntrackClient(kernel.transport())), new RepairPlanner(1024),
+                (client, address, port, seconds) -> watched.add(client + " . " + address + " . " + port + " " + seconds + "s"));
+        model.onConntrack(control);
+        login();
+        server("227 Entering Passive Mode (198,51,100,9,156,64).\r\n");
+        assertThat(watched).containsExactly("10.10.10.2 . 198.51.100.9 . 40000 300s");
+        model.onConnectAttempt(Packets.v4(CLIENT, 50000, "198.51.100.9", 40000, 1, ""));
+        assertThat(kernel.expectations()).singleElement().satisfies(e -> {
+            assertThat(e.tuple()).isEqualTo(Tuple.tcp(CLIENT, 0, "198.51.100.9", 40000));
+            assertThat(e.nat().port()).as("still translated to the server's port").isEqualTo(40000);
+        });
+        assertThat(model.counters().followedToAdvertised()).isEqualTo(1);
+        assertThat(view().diagnosis()).anyMatch(d -> d.contains("the client connected to 198.51.100.9 as the reply said"));
+        model.onConnectAttempt(Packets.v4(CLIENT, 50000, "198.51.100.9", 40000, 1, ""));
+        assertThat(model.counters().followedToAdvertised()).as("a retransmission changes nothing").isEqualTo(1);
+        model.onConnectAttempt(Packets.v4(CLIENT, 50000, "198.51.100.10", 40000, 1, ""));
+        assertThat(kernel.expectations()).singleElement().satisfies(e -> assertThat(e.tuple().dst()).isEqualTo(IpAddress.parse("198.51.100.9")));
+    }
+
+    @Test
     void lpsvIsRepairedAndAThirdPartyPortIsNot() {
         login();
         client("LPSV\r\n");

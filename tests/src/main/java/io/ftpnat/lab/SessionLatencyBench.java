@@ -66,12 +66,12 @@ public final class SessionLatencyBench {
         if (r.exit() != 0) {
             throw new LabException("the client failed: " + r);
         }
-        List<double[]> exp = new ArrayList<>(); // time, port
-        Pattern ev = Pattern.compile("^\\[(\\d+\\.\\d+)\\].*\\[NEW\\].*? dport=(\\d+) ");
+        List<double[]> exp = new ArrayList<>(); // time, port, the master's client port
+        Pattern ev = Pattern.compile("^\\[(\\d+\\.\\d+)\\].*\\[NEW\\].*? dport=(\\d+) .*master-src=\\S+ master-dst=\\S+ sport=(\\d+) ");
         for (String line : Files.readAllLines(events, StandardCharsets.UTF_8)) {
             Matcher m = ev.matcher(line.strip());
             if (m.find()) {
-                exp.add(new double[] {Double.parseDouble(m.group(1)), Integer.parseInt(m.group(2))});
+                exp.add(new double[] {Double.parseDouble(m.group(1)), Integer.parseInt(m.group(2)), Integer.parseInt(m.group(3))});
             }
         }
         if (exp.isEmpty()) {
@@ -92,7 +92,8 @@ public final class SessionLatencyBench {
             int port = Integer.parseInt(m.group(5)) * 256 + Integer.parseInt(m.group(6));
             double[] hit = null;
             for (double[] e : exp) {
-                if (e[1] == port && e[0] >= s.time() - 0.0005 && e[0] < s.time() + 5) {
+                // at r1 the 227 goes to the masqueraded client port, which masquerade keeps when it can
+                if (e[1] == port && e[2] == s.dport() && e[0] >= s.time() - 0.0005 && e[0] < s.time() + 5) {
                     hit = e;
                     break;
                 }
