@@ -138,6 +138,15 @@ class SessionModelTest {
     }
 
     @Test
+    void pipelinedCommandsAndRepliesInOneSegmentWithAMultiLineReplyFirst() {
+        server("220-welcome\r\n220-to the lab\r\n220 ready\r\n");
+        client("USER anonymous\r\nPASS x\r\nTYPE I\r\nPASV\r\n");
+        server("331 ok\r\n230 in\r\n200 binary\r\n227 Entering Passive Mode (198,51,100,9,156,70)\r\n");
+        assertThat(kernel.expectations()).singleElement().satisfies(e -> assertThat(e.tuple().dstPort()).isEqualTo(40006));
+        assertThat(view().detail().path("dialogue").toString()).contains("< 220 ready").contains("> TYPE I").contains("< 200 binary");
+    }
+
+    @Test
     void lowPortsAreNeverOpened() {
         login();
         server("227 Entering Passive Mode (198,51,100,9,0,22).\r\n");

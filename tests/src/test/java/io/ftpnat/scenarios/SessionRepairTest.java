@@ -106,9 +106,18 @@ class SessionRepairTest {
     /** Brief case 2 through SNAT: curl ignores the 227's address (its default) and connects to the server it knows. */
     @Test
     @Order(1)
-    void aForeignPasvAddressIsRepairedForCurlThroughSnat() {
+    void aForeignPasvAddressIsRepairedForCurlThroughSnat() throws Exception {
+        // an operator following the daemon's events meanwhile
+        BackgroundProcess events = ref.lab().own(BackgroundProcess.start("ftpnatctl-events", ref.lab().dir("session").resolve("events.log"),
+                io.ftpnat.lab.ProjectHome.get().resolve("bin/ftpnatctl").toString(), "--socket", ref.daemon().socket().toString(),
+                "-o", "json", "events", "--seconds", "20"));
+        Thread.sleep(2000); // its JVM starts and subscribes
         ClientRun run = ref.run(ref.curl(), FtpJob.download(misconfigured, SERVER_V4, DataMode.PASV, "one.bin")
                 .withTimeout(Duration.ofSeconds(20)));
+        events.awaitLine(Pattern.compile("session-data"), Duration.ofSeconds(10));
+        assertThat(events.log()).contains("\"type\":\"session-new\"").contains("\"type\":\"session-repaired\"")
+                .contains("server advertised 198.51.100.9 in 227");
+        events.close();
         assertThat(run.ok()).as("%s\n%s", run, ref.daemon().log()).isTrue();
         assertThat(FtpAddress.parse(run.receivedReply("227")).host()).as("the reply reached the client unrewritten")
                 .isEqualTo("198.51.100.9");
