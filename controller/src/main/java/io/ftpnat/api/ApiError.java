@@ -12,6 +12,7 @@ public final class ApiError extends Exception {
     public static final String INVALID_POLICY = "invalid_policy";
     public static final String KERNEL = "kernel";
     public static final String INTERNAL = "internal";
+    public static final String NOT_FOUND = "not_found";
 
     private final String code;
 

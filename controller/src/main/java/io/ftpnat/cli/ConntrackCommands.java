@@ -251,13 +251,22 @@ final class ConntrackCommands {
             @Override
             void row(JsonNode s, PrintWriter out) {
                 JsonNode c = s.path("control");
-                out.printf("session %s  (%s, helper %s)%n", flow(c.path("original")), c.path("state").asText("-"), c.path("helper").asText());
+                out.printf("session %s  (%s, helper %s)%s%n", flow(c.path("original")), c.path("state").asText("-"), c.path("helper").asText(),
+                        s.has("id") ? "  id " + s.path("id").asText() : "");
                 out.printf("  NAT: server sees %s%n", flow(c.path("reply")));
                 for (JsonNode e : s.path("expectations")) {
                     out.printf("  expecting  %s  (%s s left)%n", flow(e.path("expected")), e.path("timeout").asText());
                 }
                 for (JsonNode d : s.path("data")) {
                     out.printf("  data       %s  -> %s  %s%n", flow(d.path("original")), flow(d.path("reply")), d.path("state").asText("-"));
+                }
+                JsonNode m = s.path("session");
+                if (m.has("last_channel")) {
+                    out.printf("  channel    %s  (%s of %s repaired)%n", m.path("last_channel").asText(), m.path("repairs").asText(),
+                            m.path("channels").asText());
+                }
+                for (JsonNode d : m.path("diagnosis")) {
+                    out.printf("  diagnosis  %s%n", d.asText());
                 }
             }
         };

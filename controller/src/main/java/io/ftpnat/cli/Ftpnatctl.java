@@ -50,6 +50,7 @@ public final class Ftpnatctl {
         m.put("conntrack", ConntrackCommands.ConntrackCommand.class);
         m.put("expect", ConntrackCommands.ExpectCommand.class);
         m.put("sessions", ConntrackCommands.SessionsCommand.class);
+        m.put("session", SessionCommands.SessionCommand.class);
         m.put("events", ConntrackCommands.EventsCommand.class);
         m.put("proxy", ProxyCommands.ProxyCommand.class);
         m.put("policy", PolicyCommand.class);

@@ -11,7 +11,6 @@ import io.ftpnat.api.Role;
 import io.ftpnat.conntrack.ConntrackJson;
 import io.ftpnat.conntrack.ConntrackLine;
 import io.ftpnat.conntrack.ConntrackQuery;
-import io.ftpnat.conntrack.FtpSessions;
 import io.ftpnat.kernel.ConntrackTables;
 import io.ftpnat.nativ.netlink.NetlinkException;
 import io.ftpnat.nativ.netlink.conntrack.Conntrack;
@@ -33,10 +32,13 @@ final class ConntrackApi {
 
     private final ConntrackTables tables;
     private final EventLoss eventLoss;
+    private final io.ftpnat.session.SessionModel sessions;
 
-    ConntrackApi(ConntrackTables tables, EventLoss eventLoss) {
+    /** @param sessions the session model whose events join the {@code events} stream (null: none) */
+    ConntrackApi(ConntrackTables tables, EventLoss eventLoss, io.ftpnat.session.SessionModel sessions) {
         this.tables = tables;
         this.eventLoss = eventLoss;
+        this.sessions = sessions;
     }
 
     Map<String, CommandHandler> commands() {
@@ -44,7 +46,6 @@ final class ConntrackApi {
         m.put("conntrack.list", CommandHandler.of(Role.QUERY, this::list));
         m.put("conntrack.count", CommandHandler.of(Role.QUERY, this::count));
         m.put("expect.list", CommandHandler.of(Role.QUERY, this::expectations));
-        m.put("sessions", CommandHandler.of(Role.QUERY, this::sessions));
         m.put("events", CommandHandler.of(Role.QUERY, this::events));
         return m;
     }
@@ -84,24 +85,13 @@ final class ConntrackApi {
         stream.end();
     }
 
-    private void sessions(ApiRequest request, ResponseWriter response) throws ApiError, IOException {
-        var sessions = new java.util.ArrayList<FtpSessions.Session>();
-        dump(() -> {
-            sessions.addAll(FtpSessions.read(tables));
-            return sessions.size();
-        });
-        ResponseWriter.Stream stream = response.stream(request);
-        for (FtpSessions.Session s : sessions) {
-            stream.item(s.toJson());
-        }
-        stream.end();
-    }
-
     /**
      * Streams conntrack and expectation events as the kernel multicasts them, until the client
      * goes away or the optional {@code count}/{@code seconds} limits are reached. An idle stream
      * carries a heartbeat every few seconds, which is also how a vanished client is noticed.
      * {@code {"type":"lost"}} says the kernel dropped events (ENOBUFS): dump to resynchronise.
+     * Session events ({@code "type":"session-..."}) come from the daemon's session model; they are
+     * not filtered by the conntrack filters and are written between polls (within 200 ms).
      */
     private void events(ApiRequest request, ResponseWriter response) throws ApiError, IOException {
         ConntrackQuery query = ConntrackQuery.from(withoutLimits(request.args()));
@@ -109,6 +99,11 @@ final class ConntrackApi {
         long maxSeconds = longArg(request, "seconds");
         long deadline = maxSeconds > 0 ? System.nanoTime() + maxSeconds * 1_000_000_000L : Long.MAX_VALUE;
         boolean lines = format(request);
+        java.util.concurrent.BlockingQueue<io.ftpnat.session.SessionEvent> sessionEvents = new java.util.concurrent.LinkedBlockingQueue<>(10_000);
+        java.util.function.Consumer<io.ftpnat.session.SessionEvent> sessionListener = sessionEvents::offer;
+        if (sessions != null && !lines) {
+            sessions.addListener(sessionListener);
+        }
         try (ConntrackEvents events = tables.subscribe()) {
             ResponseWriter.Stream stream = response.stream(request);
             AtomicLong sent = new AtomicLong();
@@ -147,6 +142,12 @@ final class ConntrackApi {
             while ((maxCount == 0 || sent.get() < maxCount) && System.nanoTime() < deadline
                     && !Thread.currentThread().isInterrupted()) {
                 int n = events.poll(handler, 200);
+                for (io.ftpnat.session.SessionEvent se; (se = sessionEvents.poll()) != null
+                        && (maxCount == 0 || sent.get() < maxCount); ) {
+                    write(stream, JSON.objectNode().put("type", se.type()).put("session", se.session()).put("text", se.text()));
+                    sent.incrementAndGet();
+                    n++;
+                }
                 if (n > 0) {
                     lastWrite = System.nanoTime();
                 } else if (System.nanoTime() - lastWrite > HEARTBEAT_NANOS) {
@@ -159,6 +160,10 @@ final class ConntrackApi {
             throw new ApiError(ApiError.KERNEL, e.getMessage());
         } catch (UncheckedIOException e) {
             throw e.getCause();
+        } finally {
+            if (sessions != null) {
+                sessions.removeListener(sessionListener);
+            }
         }
     }
 

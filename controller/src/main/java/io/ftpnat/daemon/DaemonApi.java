@@ -31,12 +31,15 @@ final class DaemonApi {
     private final KernelCapabilities capabilities;
     private final Instant started;
     private final EventLoss eventLoss;
+    private final SessionService sessions;
 
-    DaemonApi(PolicyController policies, KernelCapabilities capabilities, Instant started, EventLoss eventLoss) {
+    DaemonApi(PolicyController policies, KernelCapabilities capabilities, Instant started, EventLoss eventLoss,
+              SessionService sessions) {
         this.policies = policies;
         this.capabilities = capabilities;
         this.started = started;
         this.eventLoss = eventLoss;
+        this.sessions = sessions;
     }
 
     Map<String, CommandHandler> commands() {
@@ -75,6 +78,9 @@ final class DaemonApi {
         counts.put("conntrack_max", procNumber("/proc/sys/net/netfilter/nf_conntrack_max"));
         counts.put("expectations_max", procNumber("/proc/sys/net/netfilter/nf_conntrack_expect_max"));
         counts.put("event_loss_reports", eventLoss.reports());
+        if (sessions != null) {
+            r.set("sessions", SessionApi.status(sessions));
+        }
         response.result(request, r);
     }
 

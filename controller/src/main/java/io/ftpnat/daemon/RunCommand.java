@@ -10,6 +10,12 @@ import io.ftpnat.api.SocketConfig;
 import io.ftpnat.kernel.KernelCapabilities;
 import io.ftpnat.kernel.KernelRuleset;
 import io.ftpnat.kernel.NetlinkConntrackTables;
+import io.ftpnat.kernel.NetlinkSessionKernel;
+import io.ftpnat.kernel.NftAdvertisedAddresses;
+import io.ftpnat.nativ.netlink.conntrack.ConntrackEvents;
+import io.ftpnat.session.RepairPlanner;
+import io.ftpnat.session.SessionModel;
+import java.time.Duration;
 import io.ftpnat.kernel.NftablesKernelRuleset;
 import io.ftpnat.nativ.nft.NftException;
 import io.ftpnat.policy.InterfaceCatalog;
@@ -60,6 +66,15 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--no-api", description = "Do not open the API socket.")
     boolean noApi;
 
+    @Option(names = "--reconcile-interval", paramLabel = "SECONDS", defaultValue = "10",
+            description = "How often the session model is compared with the kernel's tables (default: ${DEFAULT-VALUE});"
+                    + " expectation events and lost events trigger one sooner.")
+    double reconcileSeconds;
+
+    @Option(names = "--events-buffer", paramLabel = "BYTES", defaultValue = "" + ConntrackEvents.DEFAULT_RECEIVE_BUFFER,
+            description = "Receive buffer of the daemon's conntrack event socket (default: ${DEFAULT-VALUE}).")
+    int eventsBuffer;
+
     @Override
     public Integer call() throws Exception {
         common.applyLogLevel();
@@ -78,8 +93,18 @@ final class RunCommand implements Callable<Integer> {
                     new RulesetRenderer(common.table), kernel);
             Map<String, CommandHandler> commands = new LinkedHashMap<>();
             EventLoss eventLoss = new EventLoss();
-            commands.putAll(new DaemonApi(policies, caps, started, eventLoss).commands());
-            commands.putAll(new ConntrackApi(new NetlinkConntrackTables(), eventLoss).commands());
+            if (reconcileSeconds < 0.1 || reconcileSeconds > 86_400) {
+                log.error("--reconcile-interval must be between 0.1 and 86400 seconds");
+                return ExitCode.USAGE;
+            }
+            NetlinkConntrackTables tables = new NetlinkConntrackTables();
+            NetlinkSessionKernel sessionKernel = new NetlinkSessionKernel();
+            NftAdvertisedAddresses advertised = new NftAdvertisedAddresses(common.table);
+            SessionService sessions = new SessionService(new SessionModel(sessionKernel, new RepairPlanner(1024), advertised), eventLoss,
+                    Duration.ofMillis((long) (reconcileSeconds * 1000)), eventsBuffer);
+            commands.putAll(new DaemonApi(policies, caps, started, eventLoss, sessions).commands());
+            commands.putAll(new ConntrackApi(tables, eventLoss, sessions.model()).commands());
+            commands.putAll(new SessionApi(tables, sessions).commands());
             // The userspace ALG for mode: proxy rules: it starts listening with the first policy
             // that has such rules and follows every apply (docs/design/alg.md).
             ProxyServer proxy = new ProxyServer(lazyOriginals(), s -> DataPaths.of(openNft(), common.table, s),
@@ -99,7 +124,11 @@ final class RunCommand implements Callable<Integer> {
             }
             try {
                 try {
-                    log.info("policy applied from {}: {}", policy, policies.applyFile().describe());
+                    AppliedPolicy applied = policies.applyFile();
+                    // after the policy (the observer's NFLOG rules are in place) and before saying
+                    // so: the model has rebuilt itself from the kernel's tables when we announce
+                    sessions.start(Duration.ofSeconds(10));
+                    log.info("policy applied from {}: {}", policy, applied.describe());
                 } catch (PolicyException e) {
                     log.error("policy rejected, nothing applied:\n{}", e.getMessage());
                     return ExitCode.INVALID_POLICY;
@@ -113,6 +142,9 @@ final class RunCommand implements Callable<Integer> {
                 if (api != null) {
                     api.close();
                 }
+                sessions.close();
+                sessionKernel.close();
+                advertised.close();
             }
 
             if (flushOnExit) {

@@ -28,6 +28,13 @@ public final class RulesetRenderer {
     public static final String DEFAULT_TABLE = "ftpnat";
     static final String TEMPLATE = "/io/ftpnat/nft/ftpnat-table.nft.mustache";
     static final String HELPER = "ftpnat-ftp";
+    /**
+     * The NFLOG group that carries copies of control-channel packets to the daemon's observer
+     * (one socket holds a group: ftpnatd binds it on start).
+     */
+    public static final int OBSERVE_GROUP = 2121;
+    /** Bytes copied per packet: headers (at most 120) and a control segment's lines. */
+    public static final int OBSERVE_SNAPLEN = 1024;
 
     private final Template template;
     private final String table;
@@ -58,12 +65,30 @@ public final class RulesetRenderer {
                 "source", policy.source(),
                 "table", table,
                 "helper", HELPER,
+                "observeGroup", Integer.toString(OBSERVE_GROUP),
+                "snaplen", Integer.toString(OBSERVE_SNAPLEN),
+                "payloadRules", PAYLOAD_RULES,
                 "snat", policy.snat().stream().filter(r -> r.mode() == Mode.KERNEL).map(RulesetRenderer::snat).toList(),
-                "dnat", policy.dnat().stream().filter(r -> r.mode() == Mode.KERNEL).map(RulesetRenderer::dnat).toList(),
-                "snatProxy", policy.snat().stream().filter(r -> r.mode() == Mode.PROXY).map(RulesetRenderer::snat).toList(),
-                "dnatProxy", policy.dnat().stream().filter(r -> r.mode() == Mode.PROXY).map(RulesetRenderer::dnat).toList()));
+                "dnat", policy.dnat().stream().filter(r -> r.mode() == Mode.KERNEL).map(RulesetRenderer::dnat).toList()));
+        model.put("snatProxy", policy.snat().stream().filter(r -> r.mode() == Mode.PROXY).map(RulesetRenderer::snat).toList());
+        model.put("dnatProxy", policy.dnat().stream().filter(r -> r.mode() == Mode.PROXY).map(RulesetRenderer::dnat).toList());
         model.put("proxy", policy.hasProxyRules() ? List.of(Map.of("listenPort", Integer.toString(policy.proxy().listenPort()))) : List.of());
         return new Ruleset(table, template.execute(model));
+    }
+
+    /** One rule per TCP data offset (5-15 words) and family: "more bytes than the headers". */
+    private static final List<Map<String, String>> PAYLOAD_RULES = payloadRules();
+
+    private static List<Map<String, String>> payloadRules() {
+        List<Map<String, String>> rules = new java.util.ArrayList<>();
+        for (int doff = 5; doff <= 15; doff++) {
+            // ip length counts the 20-byte IPv4 header; ip6 length only what follows the IPv6 header
+            rules.add(Map.of("doff", Integer.toString(doff), "lengthField", "ip length", "headerBytes", Integer.toString(20 + 4 * doff)));
+        }
+        for (int doff = 5; doff <= 15; doff++) {
+            rules.add(Map.of("doff", Integer.toString(doff), "lengthField", "ip6 length", "headerBytes", Integer.toString(4 * doff)));
+        }
+        return List.copyOf(rules);
     }
 
     private static Map<String, Object> snat(SnatRule r) {
@@ -75,7 +100,8 @@ public final class RulesetRenderer {
                 "source", r.source().toString(),
                 "outInterface", r.outInterface(),
                 "controlPorts", portSet(r.controlPorts()),
-                "natStatement", nat);
+                "natStatement", nat,
+                "observe", r.mode() == io.ftpnat.policy.Mode.KERNEL);
     }
 
     private static Map<String, Object> dnat(DnatRule r) {
@@ -89,6 +115,8 @@ public final class RulesetRenderer {
                 "port", Integer.toString(r.port()),
                 "serverEndpoint", r.to().toNft(r.port()),
                 "serverAddress", serverAddress,
+                "serverPort", Integer.toString(r.serverPort()),
+                "observe", r.mode() == Mode.KERNEL,
                 "passivePorts", r.passivePorts().map(p -> (Object) p.toNft()).orElse(List.of()));
     }
 

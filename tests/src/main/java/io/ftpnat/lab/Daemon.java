@@ -27,12 +27,19 @@ public final class Daemon implements AutoCloseable {
 
     /** Starts the daemon with the policy and waits until it logged {@code policy applied}. */
     public static Daemon start(NamespaceLab lab, Path policy) {
+        return start(lab, policy, new String[0]);
+    }
+
+    /** As {@link #start(NamespaceLab, Path)}, with more options for {@code ftpnatd run}. */
+    public static Daemon start(NamespaceLab lab, Path policy, String... options) {
         long n = System.nanoTime();
         Path log = lab.dir("daemon").resolve("ftpnatd-" + n + ".log");
         // Each lab daemon has its own API socket, so a lab never meets another daemon's socket.
         Path socket = lab.dir("daemon").resolve("ftpnatd-" + n + ".sock");
-        BackgroundProcess p = lab.own(lab.router().start("ftpnatd", log,
+        java.util.List<String> argv = new java.util.ArrayList<>(java.util.List.of(
                 ProjectHome.ftpnatd().toString(), "run", "--policy", policy.toString(), "--socket", socket.toString()));
+        argv.addAll(java.util.List.of(options));
+        BackgroundProcess p = lab.own(lab.router().start("ftpnatd", log, argv.toArray(String[]::new)));
         Daemon d = new Daemon(p, policy, socket);
         p.awaitLine(APPLIED, START_TIMEOUT);
         return d;
@@ -48,9 +55,20 @@ public final class Daemon implements AutoCloseable {
     /** The daemon's API socket, for ftpnatctl --socket. */
     public Path socket() { return socket; }
 
+    /** {@code bin/ftpnatctl --socket <this daemon's> ARGS...} with a 30 s bound. */
+    public Cmd.Result ctl(String... args) {
+        java.util.List<String> argv = new java.util.ArrayList<>(java.util.List.of(
+                ProjectHome.get().resolve("bin/ftpnatctl").toString(), "--socket", socket.toString()));
+        argv.addAll(java.util.List.of(args));
+        return Cmd.run(Duration.ofSeconds(30), argv.toArray(String[]::new));
+    }
+
     public String log() { return process.log(); }
 
     public boolean alive() { return process.alive(); }
+
+    /** The daemon's process id (ip netns exec and bin/ftpnatd both exec: it is the JVM's). */
+    public long pid() { return process.pid(); }
 
     /**
      * Sends SIGHUP and waits for the outcome of the reload: returns the first new log line saying

@@ -24,6 +24,11 @@ public final class ReferenceLab implements AutoCloseable {
 
     public static ReferenceLab create() { return new ReferenceLab(NamespaceLab.create()); }
 
+    /** A reference lab whose router firewall accepts new control connections to these ports. */
+    public static ReferenceLab create(int... firewallControlPorts) {
+        return new ReferenceLab(NamespaceLab.create(firewallControlPorts));
+    }
+
     /** Starts a server of that kind on the port in the server namespace. */
     public FtpServer startServer(ServerKind kind, int port) {
         FtpServer s = kind.start(lab, port, FILES);
@@ -34,6 +39,12 @@ public final class ReferenceLab implements AutoCloseable {
     /** Starts bin/ftpnatd with the policy in the router namespace; waits for "policy applied". */
     public Daemon startDaemon(Path policy) {
         daemon = Daemon.start(lab, policy);
+        return daemon;
+    }
+
+    /** As {@link #startDaemon(Path)}, with more {@code ftpnatd run} options. */
+    public Daemon startDaemon(Path policy, String... options) {
+        daemon = Daemon.start(lab, policy, options);
         return daemon;
     }
 

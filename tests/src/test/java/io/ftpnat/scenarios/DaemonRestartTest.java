@@ -73,7 +73,10 @@ class DaemonRestartTest {
                 "--socket", second.socket().toString(), "-o", "table", "sessions");
         assertThat(sessions.ok()).as("%s", sessions).isTrue();
         assertThat(sessions.out()).as("the new daemon finds the session in the kernel")
-                .contains("session " + CLIENT_V4 + ":").contains("helper ftp").contains("data       " + CLIENT_V4 + ":");
+                .contains("session " + CLIENT_V4 + ":").contains("helper ftp").contains("data       " + CLIENT_V4 + ":")
+                .contains("recovered from the kernel tables when ftpnatd started");
+        assertThat(second.log()).as("it says what it recovered, before it announces the policy")
+                .containsPattern("session model rebuilt from the kernel: [1-9]\\d* FTP sessions recovered");
 
         assertThat(download.awaitExit(Duration.ofSeconds(60))).as("curl\n%s", download.log()).isZero();
         assertThat(Files.size(out)).isEqualTo(SIZE);

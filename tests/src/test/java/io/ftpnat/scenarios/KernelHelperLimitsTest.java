@@ -23,10 +23,13 @@ import org.junit.jupiter.api.TestInstance;
 
 /**
  * Characterization of what the kernel helper gets wrong (BRIEF, "What the kernel helper gets
- * wrong", cases 1 to 3), with ftpnatd in kernel mode: these tests pin today's failures, so the
+ * wrong", cases 1 to 3), with ftpnatd in kernel mode: these tests pin the kernel's failures, so the
  * userspace ALG (mode: proxy) has a ready regression harness — when it handles a case, its
- * scenario turns from "fails like this" into "works". The same cases through the ALG, working:
- * {@link ProxySecurityAndLimitsTest} (and {@link ProxyRawClientTest} for the split PORT).
+ * scenario turns from "fails like this" into "works". Case 2 is repaired by the daemon's session
+ * model (observation + an expectation of its own): its test shows the kernel alone failing and the
+ * daemon repairing it. Cases 1 and 3 stay as they are; the daemon diagnoses them. The same cases
+ * through the ALG, working: {@link ProxySecurityAndLimitsTest} (and {@link ProxyRawClientTest} for
+ * the split PORT).
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class KernelHelperLimitsTest {
@@ -76,6 +79,8 @@ class KernelHelperLimitsTest {
         Cmd.Result r = ref.lab().client().exec(Duration.ofSeconds(30), PythonFtpClient.python(), "-c", script);
         assertThat(r.out()).as("%s", r).contains("< 230");
         assertThat(r.out()).as("no reply to the split PORT within 5 s\n%s", r).contains("STALLED");
+        // observation cannot repair a segment the helper drops: the daemon says so (for mode: proxy)
+        awaitLog("PORT split across TCP segments: the kernel helper drops it");
     }
 
     /**
@@ -111,26 +116,50 @@ class KernelHelperLimitsTest {
         }
         assertThat(ref.router().conntrack()).anyMatch(e -> e.original() != null && e.original().dport() == 21
                 && "ftp".equals(e.helper()));
+        awaitLog("PORT names 10.10.10.99 but the client is 10.10.10.2: a third party (FTP bounce)");
+        assertThat(ref.router().expectations()).as("the daemon opens nothing either").isEmpty();
+    }
+
+    private void awaitLog(String text) {
+        for (int i = 0; i < 50 && !ref.daemon().log().contains(text); i++) {
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        assertThat(ref.daemon().log()).contains(text);
     }
 
     /**
      * Case 2: a 227 naming an address that is not the server's (vsftpd with pasv_address=198.51.100.9,
-     * as behind the server's own NAT): the helper neither rewrites it nor expects a connection.
+     * as behind the server's own NAT). The kernel alone — the daemon stopped, its table in place, no
+     * one reading the observer's copies — neither rewrites it nor expects a connection, and curl's
+     * data connection (to the server it knows) is dropped. With the daemon running, the session
+     * model sees the 227, creates the expectation the helper would have, and the transfer works.
      */
     @Test
-    void pasvReplyWithAForeignAddressIsNeitherRewrittenNorExpected() {
+    void pasvReplyWithAForeignAddressFailsWithTheKernelAloneAndIsRepairedByTheDaemon() {
         if (misconfigured == null) {
             misconfigured = ref.lab().own(Vsftpd.start(ref.lab(), 2121, ReferenceLab.FILES,
                     Map.of("pasv_address", "198.51.100.9", "pasv_addr_resolve", "NO",
                             // vsftpd ignores pasv_address on an IPv6 socket: IPv4 only here
                             "listen", "YES", "listen_ipv6", "NO")));
         }
-        Observation o = Observation.of(ref, ref.curl(), FtpJob.download(misconfigured, SERVER_V4, DataMode.PASV, "one.bin")
-                .withTimeout(Duration.ofSeconds(8)), 2121);
-        assertThat(o.client().ok()).as("%s", o).isFalse();
+        FtpJob job = FtpJob.download(misconfigured, SERVER_V4, DataMode.PASV, "one.bin").withTimeout(Duration.ofSeconds(8));
+        ref.daemon().stop();
+        Observation o = Observation.of(ref, ref.curl(), job, 2121);
+        assertThat(o.client().ok()).as("the kernel alone\n%s", o).isFalse();
         assertThat(FtpAddress.parse(o.client().receivedReply("227")).host()).isEqualTo("198.51.100.9");
         assertThat(o.controlEntries(2121)).as("the helper was attached: it is the helper that gave up")
                 .anyMatch(e -> "ftp".equals(e.helper()));
         assertThat(ref.router().expectations()).isEmpty();
+
+        ref.startDaemon(ProjectHome.example("nonstandard-port.yaml"));
+        var run = ref.run(ref.curl(), job.withTimeout(Duration.ofSeconds(20)));
+        assertThat(run.ok()).as("with the daemon\n%s\n%s", run, ref.daemon().log()).isTrue();
+        assertThat(FtpAddress.parse(run.receivedReply("227")).host()).as("still unrewritten").isEqualTo("198.51.100.9");
+        assertThat(ref.daemon().log()).contains("server advertised 198.51.100.9 in 227 but is 192.168.10.115; the kernel recorded no expectation");
     }
 }

@@ -1,0 +1,15 @@
+package io.ftpnat.session;
+
+import io.ftpnat.nativ.netlink.conntrack.IpAddress;
+
+/**
+ * The nft set of addresses repaired 227 replies advertised (set {@code advertised4/6} in the
+ * daemon's table): a client connecting to one is copied to the observer, so the daemon can move
+ * the expectation to where the client actually goes.
+ */
+@FunctionalInterface
+public interface AdvertisedAddresses {
+    AdvertisedAddresses NONE = (client, advertised, port, seconds) -> { };
+
+    void add(IpAddress client, IpAddress advertised, int port, int timeoutSeconds) throws Exception;
+}

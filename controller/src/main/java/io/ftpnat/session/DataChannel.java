@@ -1,0 +1,66 @@
+package io.ftpnat.session;
+
+import io.ftpnat.nativ.netlink.conntrack.Conntrack;
+import io.ftpnat.nativ.netlink.conntrack.Expectation;
+import java.time.Instant;
+
+/**
+ * One data channel of a session, from its negotiation to its data connection. Immutable: the
+ * model replaces it as the channel moves on ({@code with*}).
+ *
+ * @param plan        what the kernel should hold for it (and why)
+ * @param expectation the expectation seen in (or put into) the kernel: the channel "after NAT"
+ * @param repairMicros for a repair: microseconds from the negotiation's copy to the expectation in the kernel
+ */
+public record DataChannel(int number, Negotiation negotiation, ChannelPlan plan, State state, Expectation expectation,
+                          Conntrack data, String note, long repairMicros, Instant changed) {
+    public enum State {
+        /** negotiated, the expectation is in the kernel (the kernel's or ours) */
+        EXPECTED,
+        /** negotiated, no expectation in the kernel (yet) */
+        PENDING,
+        /** the data connection came (RELATED to the control connection) */
+        CONNECTED,
+        /** no expectation will be made (see the plan) */
+        REFUSED,
+        /** the daemon's expectation could not be created */
+        FAILED,
+        /** a later negotiation replaced it, or the helper's timeout passed */
+        ENDED
+    }
+
+    public int port() {
+        return negotiation.offer().port();
+    }
+
+    DataChannel with(State s, String n) {
+        return new DataChannel(number, negotiation, plan, s, expectation, data, n == null ? note : n, repairMicros, Instant.now());
+    }
+
+    DataChannel withExpectation(Expectation e) {
+        return new DataChannel(number, negotiation, plan, State.EXPECTED, e, data, note, repairMicros, Instant.now());
+    }
+
+    DataChannel repaired(Expectation e, long micros, String n) {
+        return new DataChannel(number, negotiation, plan, State.EXPECTED, e, data, n, micros, Instant.now());
+    }
+
+    DataChannel connected(Conntrack c) {
+        return new DataChannel(number, negotiation, plan, State.CONNECTED, expectation, c, note, repairMicros, Instant.now());
+    }
+
+    boolean open() {
+        return state == State.EXPECTED || state == State.PENDING;
+    }
+
+    /** Whether {@code e} (an expectation on this channel's master) is this channel's. */
+    boolean matches(Expectation e) {
+        int p = port();
+        return e.tuple().dstPort() == p || e.nat() != null && e.nat().port() == p;
+    }
+
+    /** Whether {@code c} (a connection whose master is this channel's) is this channel's data connection. */
+    boolean matches(Conntrack c) {
+        return c.reply() != null && c.reply().srcPort() == port() || c.original().dstPort() == port();
+    }
+}

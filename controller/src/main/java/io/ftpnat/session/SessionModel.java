@@ -1,0 +1,639 @@
+package io.ftpnat.session;
+
+import io.ftpnat.nativ.netlink.NetlinkException;
+import io.ftpnat.nativ.netlink.conntrack.Conntrack;
+import io.ftpnat.nativ.netlink.conntrack.ConntrackEvent;
+import io.ftpnat.nativ.netlink.conntrack.DumpConsumer;
+import io.ftpnat.nativ.netlink.conntrack.Expectation;
+import io.ftpnat.nativ.netlink.conntrack.ExpectationEvent;
+import io.ftpnat.nativ.netlink.conntrack.IpAddress;
+import io.ftpnat.nativ.netlink.conntrack.TcpState;
+import io.ftpnat.nativ.netlink.conntrack.Tuple;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The daemon's model of every FTP session on the router, kept equal to the kernel: the control
+ * connections that carry the ftp helper (conntrack events and dumps), their dialogue (the
+ * observer's packet copies), the data channels negotiated on them, the expectations the kernel
+ * holds for them and the data connections that followed.
+ *
+ * <p>Where the kernel helper will not expect a channel the dialogue negotiated, the model creates
+ * the expectation itself ({@link RepairPlanner}); {@link #reconcile} compares the model with
+ * fresh dumps of the kernel tables and repairs drift (a missing expectation is created again, a
+ * stray one on a session's master is removed).
+ *
+ * <p>Thread-safe: every entry point takes the model's lock (packets, events, reconcile and queries
+ * come from different threads). Kernel calls are made under the lock; they are short.
+ */
+public final class SessionModel {
+    private static final Logger log = LoggerFactory.getLogger(SessionModel.class);
+    /** A kernel-made expectation should be there this soon after its negotiation passed the router. */
+    static final Duration KERNEL_GRACE = Duration.ofMillis(500);
+    static final Duration CLOSED_KEPT = Duration.ofSeconds(60);
+    static final Duration PENDING_PACKETS_KEPT = Duration.ofSeconds(5);
+    static final int MAX_PENDING_FLOWS = 256;
+    static final int MAX_SESSIONS = 200_000;
+    private static final int EEXIST = 17;
+
+    private final SessionKernel kernel;
+    private final RepairPlanner planner;
+    private final AdvertisedAddresses advertised;
+    /** Where repaired 227s pointed (client, advertised address, port): a SYN there is a client that trusts the 227. */
+    private final Map<AdvertisedKey, FtpSession> byAdvertised = new HashMap<>();
+    private final Map<String, FtpSession> byId = new LinkedHashMap<>();
+    private final Map<Tuple, FtpSession> byMaster = new HashMap<>();
+    private final Map<FlowKey, FtpSession> byFlow = new HashMap<>();
+    /** Copies that arrived before their control connection's conntrack event. */
+    private final Map<FlowKey, List<Timed>> early = new LinkedHashMap<>();
+    private final List<Consumer<SessionEvent>> listeners = new CopyOnWriteArrayList<>();
+    private long segments;
+    private long unmatched;
+    private long channels;
+    private long kernelExpectations;
+    private long repairs;
+    private long repairFailures;
+    private long refused;
+    private long driftMissing;
+    private long driftStray;
+    private long reconciles;
+    private long resyncs;
+    private long recovered;
+    private long orphans;
+    private long gaps;
+
+    private long followed;
+
+    private record Timed(TcpSegment segment, long micros, Instant at) {
+    }
+
+    private record AdvertisedKey(IpAddress client, IpAddress address, int port) {
+    }
+
+    public SessionModel(SessionKernel kernel, RepairPlanner planner) {
+        this(kernel, planner, AdvertisedAddresses.NONE);
+    }
+
+    public SessionModel(SessionKernel kernel, RepairPlanner planner, AdvertisedAddresses advertised) {
+        this.kernel = kernel;
+        this.planner = planner;
+        this.advertised = advertised;
+    }
+
+    public void addListener(Consumer<SessionEvent> l) {
+        listeners.add(l);
+    }
+
+    public void removeListener(Consumer<SessionEvent> l) {
+        listeners.remove(l);
+    }
+
+    // ---- the kernel's conntrack table ----
+
+    /** A conntrack entry from a dump or an event (NEW or UPDATE). */
+    public synchronized void onConntrack(Conntrack c) {
+        if (isControl(c)) {
+            FtpSession s = byMaster.get(c.original());
+            if (s == null) {
+                s = track(c, false);
+                replayEarly(s);
+            } else {
+                s.control = c;
+            }
+        } else if (c.master() != null) {
+            FtpSession s = byMaster.get(c.master());
+            if (s != null) {
+                s.addData(c);
+                DataChannel ch = s.connect(c);
+                if (ch != null) {
+                    emit("session-data", s, "data connection " + c.original() + " for channel " + ch.number());
+                }
+            }
+        }
+    }
+
+    public synchronized void onConntrackEvent(ConntrackEvent e) {
+        if (e.type() != ConntrackEvent.Type.DESTROY) {
+            onConntrack(e.conntrack());
+            return;
+        }
+        Conntrack c = e.conntrack();
+        FtpSession s = byMaster.get(c.original());
+        if (s != null && !s.closed) {
+            s.control = c;
+            close(s);
+        } else if (c.master() != null && (s = byMaster.get(c.master())) != null) {
+            s.addData(c); // with its final counters
+        }
+    }
+
+    /** Returns whether the event concerns a tracked session (worth a reconcile soon). */
+    public synchronized boolean onExpectationEvent(ExpectationEvent e) {
+        Expectation x = e.expectation();
+        FtpSession s = x.master() == null ? null : byMaster.get(x.master());
+        if (s == null) {
+            return false;
+        }
+        DataChannel latest = s.latest();
+        if (e.type() == ExpectationEvent.Type.NEW) {
+            if (latest != null && latest.open() && latest.matches(x)) {
+                if (latest.expectation() == null) {
+                    kernelExpectations++;
+                }
+                s.replaceLatest(latest.withExpectation(x));
+            }
+        }
+        return true;
+    }
+
+    private static boolean isControl(Conntrack c) {
+        return c.helper() != null && c.helper().startsWith("ftp") && c.reply() != null;
+    }
+
+    private FtpSession track(Conntrack c, boolean fromSnapshot) {
+        if (byId.size() >= MAX_SESSIONS) {
+            purgeClosed(Instant.now().plus(CLOSED_KEPT));
+        }
+        FtpSession s = new FtpSession(c, fromSnapshot);
+        byId.put(s.id, s);
+        byMaster.put(c.original(), s);
+        byFlow.put(flowOf(c), s);
+        if (fromSnapshot) {
+            recovered++;
+        }
+        emit("session-new", s, c.original().toString());
+        return s;
+    }
+
+    private static FlowKey flowOf(Conntrack c) {
+        return new FlowKey(c.original().src(), c.original().srcPort(), c.reply().src(), c.reply().srcPort());
+    }
+
+    private void close(FtpSession s) {
+        s.closed = true;
+        s.closedAt = Instant.now();
+        DataChannel latest = s.latest();
+        if (latest != null && latest.open()) {
+            s.replaceLatest(latest.with(DataChannel.State.ENDED, "the control connection ended"));
+        }
+        emit("session-end", s, "control connection gone from the kernel");
+    }
+
+    // ---- the observer's copies ----
+
+    /**
+     * A copy of a control-channel packet (network layer first). Never throws for bad input: a
+     * packet that is not TCP or not of a known control connection is counted and dropped.
+     *
+     * @param micros when the kernel saw it (microseconds since the epoch), or -1
+     */
+    public synchronized void onPacket(byte[] packet, long micros) {
+        Optional<TcpSegment> decoded = TcpSegment.decode(packet);
+        if (decoded.isEmpty()) {
+            unmatched++;
+            return;
+        }
+        TcpSegment seg = decoded.get();
+        FlowKey toServer = new FlowKey(seg.src(), seg.srcPort(), seg.dst(), seg.dstPort());
+        FlowKey toClient = new FlowKey(seg.dst(), seg.dstPort(), seg.src(), seg.srcPort());
+        FtpSession s = byFlow.get(toServer);
+        boolean fromClient = s != null;
+        if (s == null) {
+            s = byFlow.get(toClient);
+        }
+        if (s == null) {
+            holdEarly(seg.srcPort() < seg.dstPort() ? toClient : toServer, new Timed(seg, micros, Instant.now()));
+            return;
+        }
+        apply(s, seg, fromClient, micros);
+    }
+
+    private void holdEarly(FlowKey key, Timed t) {
+        Instant now = Instant.now();
+        early.values().removeIf(l -> l.isEmpty() || l.get(0).at().plus(PENDING_PACKETS_KEPT).isBefore(now));
+        if (early.size() >= MAX_PENDING_FLOWS && !early.containsKey(key)) {
+            unmatched++;
+            return;
+        }
+        List<Timed> list = early.computeIfAbsent(key, k -> new ArrayList<>());
+        if (list.size() < 32) {
+            list.add(t);
+        } else {
+            unmatched++;
+        }
+    }
+
+    private void replayEarly(FtpSession s) {
+        if (early.isEmpty()) {
+            return;
+        }
+        FlowKey k = flowOf(s.control);
+        List<Timed> held = early.remove(k);
+        if (held == null) {
+            // held under the other orientation (the guess by port numbers can be wrong)
+            held = early.remove(new FlowKey(k.server(), k.serverPort(), k.client(), k.clientPort()));
+        }
+        if (held != null) {
+            for (Timed t : held) {
+                TcpSegment seg = t.segment();
+                apply(s, seg, seg.src().equals(s.client()) && seg.srcPort() == s.clientPort(), t.micros());
+            }
+        }
+    }
+
+    private void apply(FtpSession s, TcpSegment seg, boolean fromClient, long micros) {
+        segments++;
+        s.segments++;
+        Instant when = Instant.now();
+        StreamReassembler r = fromClient ? s.fromClient : s.fromServer;
+        long gapsBefore = r.gaps();
+        ControlDialogue.Result result = ControlDialogue.Result.empty();
+        for (StreamReassembler.Chunk chunk : r.offer(seg)) {
+            if (fromClient) {
+                s.clientBytes += chunk.data().length;
+                s.dialogue.fromClient(chunk.gapBefore(), chunk.data(), when, result);
+            } else {
+                s.serverBytes += chunk.data().length;
+                s.dialogue.fromServer(chunk.gapBefore(), chunk.data(), when, result);
+            }
+        }
+        gaps += r.gaps() - gapsBefore;
+        result.lines().forEach(s::line);
+        result.problems().forEach(p -> {
+            s.note(p);
+            emit("session-problem", s, p);
+        });
+        for (Negotiation n : result.negotiations()) {
+            negotiated(s, n, micros);
+        }
+    }
+
+    private void negotiated(FtpSession s, Negotiation n, long micros) {
+        channels++;
+        ChannelPlan plan = planner.plan(s.control, n);
+        int number = ++s.channelCount;
+        DataChannel c = new DataChannel(number, n, plan,
+                plan.source() == ChannelPlan.Source.REFUSED ? DataChannel.State.REFUSED : DataChannel.State.PENDING,
+                null, null, plan.why(), -1, Instant.now());
+        s.addChannel(c);
+        emit("session-channel", s, "channel " + number + ": " + n.line() + " (" + plan.source().name().toLowerCase() + ")");
+        switch (plan.source()) {
+            case REFUSED -> {
+                refused++;
+                s.note(plan.why());
+                log.warn("session {}: {}", s.id, plan.why());
+            }
+            case REPAIR -> {
+                repair(s, c, plan.expectation(), micros, plan.why() + "; repaired", false);
+                watchAdvertised(s, n, plan);
+            }
+            case KERNEL -> { }
+        }
+    }
+
+    /**
+     * A repaired passive reply that named an address other than the one the client used for the
+     * control connection: a client that trusts the reply goes there instead. The expectation can
+     * name only one destination (ftp allows one per control connection), so it waits at the
+     * control address (where curl and most clients go) and the advertised one is watched.
+     */
+    private void watchAdvertised(FtpSession s, Negotiation n, ChannelPlan plan) {
+        IpAddress named = n.offer().address().map(IpAddress::of).orElse(null);
+        if (n.active() || named == null || named.equals(s.control.original().dst()) || named.v6() != s.client().v6()) {
+            return;
+        }
+        AdvertisedKey key = new AdvertisedKey(s.client(), named, n.offer().port());
+        byAdvertised.put(key, s);
+        if (byAdvertised.size() > 4 * MAX_PENDING_FLOWS) {
+            byAdvertised.values().removeIf(x -> x.closed);
+        }
+        try {
+            advertised.add(key.client(), key.address(), key.port(), RepairPlanner.HELPER_TIMEOUT);
+        } catch (Exception e) {
+            log.warn("session {}: cannot watch for clients going to {}:{}: {}", s.id, named, key.port(), e.toString());
+        }
+    }
+
+    /**
+     * The copy of a SYN to an address a repaired 227 advertised (nft set advertised4/6): this client
+     * trusts the reply. The control connection's expectation moves there (with the same NAT, so the
+     * connection still reaches the server); the client's retransmitted SYN is then RELATED.
+     */
+    public synchronized void onConnectAttempt(byte[] packet) {
+        Optional<TcpSegment> decoded = TcpSegment.decode(packet);
+        if (decoded.isEmpty()) {
+            unmatched++;
+            return;
+        }
+        TcpSegment syn = decoded.get();
+        FtpSession s = byAdvertised.get(new AdvertisedKey(syn.src(), syn.dst(), syn.dstPort()));
+        DataChannel c = s == null ? null : s.latest();
+        if (c == null || !c.open() || c.port() != syn.dstPort() || c.plan().expectation() == null) {
+            unmatched++;
+            return;
+        }
+        if (c.expectation() != null && c.expectation().tuple().dst().equals(syn.dst())) {
+            return; // a retransmission before ours took effect
+        }
+        Expectation planned = c.plan().expectation();
+        Expectation moved = Expectation.create(planned.master(), Tuple.of(Tuple.TCP, syn.src(), 0, syn.dst(), syn.dstPort()),
+                RepairPlanner.HELPER_TIMEOUT);
+        if (planned.nat() != null) {
+            moved = moved.withNat(planned.nat());
+        }
+        if (repair(s, c, moved, -1, c.note() + "; the client connected to " + syn.dst() + " as the reply said (it trusts it):"
+                + " the expectation follows it there (the client's SYN retransmission passes)", false)) {
+            repairs--; // the same channel's repair, moved: counted as followed
+            followed++;
+        }
+    }
+
+    /** Creates the expectation for the channel; false (counted, noted) when the kernel refuses. */
+    private boolean repair(FtpSession s, DataChannel c, Expectation e, long micros, String note, boolean drift) {
+        try {
+            kernel.createExpectation(e);
+        } catch (NetlinkException ex) {
+            if (ex.errno() != EEXIST) { // EEXIST: the very same expectation is there already
+                repairFailures++;
+                String why = "the daemon could not create the expectation: " + ex.getMessage();
+                s.replaceLatest(c.with(DataChannel.State.FAILED, c.note() + "; " + why));
+                s.note(why);
+                log.warn("session {} channel {}: {}", s.id, c.number(), why);
+                emit("session-repair-failed", s, why);
+                return false;
+            }
+        }
+        long took = micros > 0 ? Math.max(0, nowMicros() - micros) : -1;
+        if (drift) {
+            driftMissing++;
+        } else {
+            repairs++;
+        }
+        s.repairs++;
+        s.replaceLatest(c.repaired(e, took, note));
+        s.note(note);
+        log.info("session {} channel {}: {} ({} -> expect {})", s.id, c.number(), note, c.negotiation().line(), e.tuple());
+        emit(drift ? "session-drift-repaired" : "session-repaired", s, note);
+        return true;
+    }
+
+    static long nowMicros() {
+        Instant now = Instant.now();
+        return now.getEpochSecond() * 1_000_000L + now.getNano() / 1000;
+    }
+
+    // ---- reconcile ----
+
+    /**
+     * Compares the model with the kernel's tables, read afresh, and makes them agree: control
+     * connections the model missed are adopted (recovered), vanished ones closed; for each
+     * session's open channel a missing expectation is created again (the kernel's own as it was,
+     * or the planned one), an expectation on an observed session's master that belongs to no
+     * channel is removed; expectations of control connections that are closing are removed
+     * (orphans). {@code initial}: the daemon's first look, whose sessions count as recovered.
+     */
+    public synchronized ReconcileReport reconcile(boolean initial, boolean afterLoss) throws NetlinkException {
+        return reconcile(initial, afterLoss, true);
+    }
+
+    /**
+     * {@code full} false: the expectation table only (small), with the control and data
+     * connections as the model's events left them — what an expectation event calls for; a busy
+     * router's conntrack table is dumped only by the periodic (and the initial, and the after-loss)
+     * reconcile.
+     */
+    public synchronized ReconcileReport reconcile(boolean initial, boolean afterLoss, boolean full) throws NetlinkException {
+        long t0 = System.nanoTime();
+        Map<Tuple, Conntrack> controls = new HashMap<>();
+        Map<Tuple, List<Conntrack>> data = new HashMap<>();
+        if (!full && !initial && !afterLoss) {
+            for (FtpSession s : byId.values()) {
+                if (!s.closed) {
+                    controls.put(s.master(), s.control);
+                    data.put(s.master(), new ArrayList<>(s.data));
+                }
+            }
+        } else kernel.dumpConntrack(new DumpConsumer<>() {
+            @Override
+            public void accept(Conntrack c) {
+                if (isControl(c)) {
+                    controls.put(c.original(), c);
+                } else if (c.master() != null) {
+                    data.computeIfAbsent(c.master(), k -> new ArrayList<>(2)).add(c);
+                }
+            }
+
+            @Override
+            public void restart() {
+                controls.clear();
+                data.clear();
+            }
+        });
+        Map<Tuple, List<Expectation>> expectations = new HashMap<>();
+        int[] expectationCount = {0};
+        kernel.dumpExpectations(new DumpConsumer<>() {
+            @Override
+            public void accept(Expectation e) {
+                expectationCount[0]++;
+                if (e.master() != null) {
+                    expectations.computeIfAbsent(e.master(), k -> new ArrayList<>(1)).add(e);
+                }
+            }
+
+            @Override
+            public void restart() {
+                expectations.clear();
+                expectationCount[0] = 0;
+            }
+        });
+        reconciles++;
+        if (afterLoss) {
+            resyncs++;
+        }
+        int adopted = 0;
+        int created = 0;
+        int removed = 0;
+        int orphaned = 0;
+        for (Conntrack c : controls.values()) {
+            FtpSession s = byMaster.get(c.original());
+            if (s == null) {
+                s = track(c, initial);
+                adopted++;
+            } else {
+                s.control = c;
+            }
+            for (Conntrack d : data.getOrDefault(c.original(), List.of())) {
+                s.addData(d);
+                s.connect(d);
+            }
+        }
+        Instant now = Instant.now();
+        for (FtpSession s : new ArrayList<>(byId.values())) {
+            if (!s.closed && !controls.containsKey(s.master())) {
+                close(s);
+            }
+            List<Expectation> held = expectations.getOrDefault(s.master(), List.of());
+            if (s.closed) {
+                continue;
+            }
+            if (closing(s.control)) {
+                for (Expectation e : held) {
+                    if (delete(s, e, "its control connection is closing (" + s.control.tcpState() + "): an orphan")) {
+                        orphaned++;
+                    }
+                }
+                continue;
+            }
+            DataChannel c = s.latest();
+            if (c != null && c.open()) {
+                Optional<Conntrack> used = data.getOrDefault(s.master(), List.of()).stream()
+                        .filter(d -> c.matches(d)).findFirst();
+                Optional<Expectation> mine = held.stream().filter(c::matches).findFirst();
+                if (used.isPresent()) {
+                    s.replaceLatest(c.connected(used.get()));
+                } else if (c.changed().plusSeconds(RepairPlanner.HELPER_TIMEOUT).isBefore(now)) {
+                    s.replaceLatest(c.with(DataChannel.State.ENDED, "the helper's timeout passed without a data connection"));
+                } else if (mine.isPresent()) {
+                    if (c.expectation() == null) {
+                        s.replaceLatest(c.withExpectation(mine.get()));
+                    }
+                } else if (c.plan().source() == ChannelPlan.Source.REPAIR || c.expectation() != null
+                        || c.negotiation().seen().plus(KERNEL_GRACE).isBefore(now)) {
+                    for (Expectation e : held) {
+                        if (delete(s, e, "it took the slot of channel " + c.number() + " (ftp allows one expectation per control connection)")) {
+                            removed++; // a stray took the master's only slot
+                        }
+                    }
+                    Expectation want = c.expectation() != null ? forCreate(c.expectation()) : c.plan().expectation();
+                    String why = c.expectation() != null || c.plan().source() == ChannelPlan.Source.REPAIR
+                            ? "expectation for channel " + c.number() + " vanished from the kernel; created again"
+                            : c.plan().why().replace("the kernel helper expects", "the kernel helper should expect")
+                                    + ", but the kernel holds no expectation; created";
+                    repair(s, c, want, -1, why, true);
+                    created++;
+                    continue;
+                }
+            }
+            if (s.observed()) {
+                DataChannel open = c != null && c.open() ? c : null;
+                for (Expectation e : held) {
+                    if (open == null || !open.matches(e)) {
+                        if (delete(s, e, "no open data channel of the session negotiated it")) {
+                            removed++;
+                        }
+                    }
+                }
+            }
+        }
+        purgeClosed(now);
+        driftStray += removed;
+        orphans += orphaned;
+        ReconcileReport report = new ReconcileReport(controls.size(), expectationCount[0], adopted, created, removed, orphaned,
+                (System.nanoTime() - t0) / 1000);
+        if (adopted + created + removed + orphaned > 0 || afterLoss || initial) {
+            log.info("reconcile{}: {}", afterLoss ? " after lost events" : initial ? " (start)" : "", report);
+        }
+        return report;
+    }
+
+    /** What a reconcile found and did. */
+    public record ReconcileReport(int controls, int expectations, int adopted, int created, int removed, int orphans,
+                                  long micros) {
+        @Override
+        public String toString() {
+            return controls + " FTP control connections, " + expectations + " expectations in the kernel; adopted " + adopted
+                    + ", expectations created " + created + ", removed " + removed + " (strays) and " + orphans
+                    + " (orphans) in " + micros / 1000 + " ms";
+        }
+    }
+
+    private static boolean closing(Conntrack c) {
+        TcpState t = c.tcpState();
+        return t == TcpState.TIME_WAIT || t == TcpState.CLOSE || t == TcpState.LAST_ACK;
+    }
+
+    /** An expectation as dumped, made fit for creation again (the kernel's own, restored). */
+    private static Expectation forCreate(Expectation e) {
+        Expectation x = Expectation.create(e.master(), e.tuple(), RepairPlanner.HELPER_TIMEOUT).withMask(e.mask());
+        if (e.nat() != null) {
+            x = x.withNat(e.nat());
+        }
+        return x;
+    }
+
+    private boolean delete(FtpSession s, Expectation e, String why) {
+        try {
+            kernel.deleteExpectation(e.tuple());
+            s.note("removed the expectation " + e.tuple() + ": " + why);
+            log.info("session {}: removed expectation {}: {}", s.id, e.tuple(), why);
+            emit("session-stray-removed", s, e.tuple().toString());
+            return true;
+        } catch (NetlinkException ex) {
+            log.debug("session {}: could not remove {}: {}", s.id, e.tuple(), ex.getMessage());
+            return false;
+        }
+    }
+
+    private void purgeClosed(Instant now) {
+        var it = byId.values().iterator();
+        while (it.hasNext()) {
+            FtpSession s = it.next();
+            if (s.closed && s.closedAt.plus(CLOSED_KEPT).isBefore(now)) {
+                it.remove();
+                byMaster.remove(s.master(), s);
+                byFlow.remove(flowOf(s.control), s);
+                byAdvertised.values().removeIf(x -> x == s);
+            }
+        }
+    }
+
+    // ---- queries ----
+
+    public synchronized List<SessionView> sessions() {
+        List<SessionView> out = new ArrayList<>(byId.size());
+        for (FtpSession s : byId.values()) {
+            out.add(SessionView.of(s));
+        }
+        return out;
+    }
+
+    public synchronized Optional<SessionView> session(String id) {
+        FtpSession s = byId.get(id);
+        return s == null ? Optional.empty() : Optional.of(SessionView.of(s));
+    }
+
+    public synchronized SessionCounters counters() {
+        int observed = 0;
+        for (FtpSession s : byId.values()) {
+            if (s.observed()) {
+                observed++;
+            }
+        }
+        return new SessionCounters(byId.size(), observed, segments, unmatched, channels, kernelExpectations, repairs,
+                followed, repairFailures, refused, driftMissing, driftStray, reconciles, resyncs, recovered, orphans, gaps);
+    }
+
+    private void emit(String type, FtpSession s, String text) {
+        if (listeners.isEmpty()) {
+            return;
+        }
+        SessionEvent e = new SessionEvent(type, s.id, text);
+        for (Consumer<SessionEvent> l : listeners) {
+            try {
+                l.accept(e);
+            } catch (RuntimeException ex) {
+                log.debug("session event listener failed: {}", ex.toString());
+            }
+        }
+    }
+}

@@ -1,0 +1,219 @@
+package io.ftpnat.session;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.ftpnat.kernel.NetlinkSessionKernel;
+import io.ftpnat.nativ.netlink.conntrack.Conntrack;
+import io.ftpnat.nativ.netlink.conntrack.ConntrackClient;
+import io.ftpnat.nativ.netlink.conntrack.Expectation;
+import io.ftpnat.nativ.netlink.conntrack.FakeConntrackKernel;
+import io.ftpnat.nativ.netlink.conntrack.IpAddress;
+import io.ftpnat.nativ.netlink.conntrack.Status;
+import io.ftpnat.nativ.netlink.conntrack.TcpState;
+import io.ftpnat.nativ.netlink.conntrack.Tuple;
+import java.util.List;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The session model against a fake kernel, in the reference lab's addresses: client 10.10.10.2
+ * behind the router's masquerade (192.168.10.114), server 192.168.10.115. The observer's copies
+ * are built by hand as the forward hook shows them (client and server real addresses).
+ */
+class SessionModelTest {
+    static final String CLIENT = "10.10.10.2";
+    static final String SERVER = "192.168.10.115";
+    static final String ROUTER_OUT = "192.168.10.114";
+
+    FakeConntrackKernel kernel;
+    SessionModel model;
+    Conntrack control;
+    long clientSeq = 1000;
+    long serverSeq = 5000;
+
+    @BeforeEach
+    void setUp() throws Exception {
+        kernel = new FakeConntrackKernel();
+        model = new SessionModel(new NetlinkSessionKernel(() -> new ConntrackClient(kernel.transport())), new RepairPlanner(1024));
+        Tuple orig = Tuple.tcp(CLIENT, 40000, SERVER, 21);
+        Tuple reply = Tuple.tcp(SERVER, 21, ROUTER_OUT, 40000);
+        control = kernel.add(new Conntrack(2, orig, reply, Status.CONFIRMED.mask() | Status.SEEN_REPLY.mask() | Status.SRC_NAT.mask(),
+                TcpState.ESTABLISHED, 300, 0, 0, "ftp", null, null, null, -1, 1));
+        model.onConntrack(control);
+    }
+
+    void client(String line) {
+        byte[] p = Packets.v4(CLIENT, 40000, SERVER, 21, clientSeq, line);
+        clientSeq += line.length();
+        model.onPacket(p, SessionModel.nowMicros());
+    }
+
+    void server(String line) {
+        byte[] p = Packets.v4(SERVER, 21, CLIENT, 40000, serverSeq, line);
+        serverSeq += line.length();
+        model.onPacket(p, SessionModel.nowMicros());
+    }
+
+    void login() {
+        server("220 lab\r\n");
+        client("USER anonymous\r\n");
+        server("331 ok\r\n");
+        client("PASS secret\r\n");
+        server("230 in\r\n");
+    }
+
+    SessionView view() {
+        return model.session(Long.toString(control.id())).orElseThrow();
+    }
+
+    @Test
+    void aForeign227AddressIsRepairedWithTheNatTheKernelWouldHaveApplied() {
+        login();
+        client("PASV\r\n");
+        server("227 Entering Passive Mode (198,51,100,9,156,64).\r\n");
+
+        List<Expectation> in = kernel.expectations();
+        assertThat(in).hasSize(1);
+        Expectation e = in.get(0);
+        assertThat(e.master()).isEqualTo(control.original());
+        assertThat(e.tuple()).as("what the client opens: the control connection's server, the advertised port")
+                .isEqualTo(Tuple.tcp(CLIENT, 0, SERVER, 40000));
+        assertThat(e.function()).isEqualTo(Expectation.NAT_FOLLOW_MASTER);
+        assertThat(e.nat().port()).isEqualTo(40000);
+        assertThat(view().diagnosis()).anyMatch(d -> d.contains(
+                "server advertised 198.51.100.9 in 227 but is 192.168.10.115; the kernel recorded no expectation") && d.contains("repaired"));
+        assertThat(view().detail().toString()).contains("PASS ****").doesNotContain("secret");
+        assertThat(model.counters().repairs()).isEqualTo(1);
+
+        Conntrack data = kernel.connect(Tuple.tcp(CLIENT, 50000, SERVER, 40000));
+        assertThat(data.master()).isEqualTo(control.original());
+        model.onConntrack(data);
+        assertThat(view().detail().path("data_channels").get(0).path("state").asText()).isEqualTo("connected");
+    }
+
+    @Test
+    void aClientThatTrustsTheForeignAddressIsFollowedThere() {
+        java.util.List<String> watched = new java.util.ArrayList<>();
+        model = new SessionModel(new NetlinkSessionKernel(() -> new ConntrackClient(kernel.transport())), new RepairPlanner(1024),
+                (client, address, port, seconds) -> watched.add(client + " . " + address + " . " + port + " " + seconds + "s"));
+        model.onConntrack(control);
+        login();
+        server("227 Entering Passive Mode (198,51,100,9,156,64).\r\n");
+        assertThat(watched).containsExactly("10.10.10.2 . 198.51.100.9 . 40000 300s");
+        model.onConnectAttempt(Packets.v4(CLIENT, 50000, "198.51.100.9", 40000, 1, ""));
+        assertThat(kernel.expectations()).singleElement().satisfies(e -> {
+            assertThat(e.tuple()).isEqualTo(Tuple.tcp(CLIENT, 0, "198.51.100.9", 40000));
+            assertThat(e.nat().port()).as("still translated to the server's port").isEqualTo(40000);
+        });
+        assertThat(model.counters().followedToAdvertised()).isEqualTo(1);
+        assertThat(view().diagnosis()).anyMatch(d -> d.contains("the client connected to 198.51.100.9 as the reply said"));
+        model.onConnectAttempt(Packets.v4(CLIENT, 50000, "198.51.100.9", 40000, 1, ""));
+        assertThat(model.counters().followedToAdvertised()).as("a retransmission changes nothing").isEqualTo(1);
+        model.onConnectAttempt(Packets.v4(CLIENT, 50000, "198.51.100.10", 40000, 1, ""));
+        assertThat(kernel.expectations()).singleElement().satisfies(e -> assertThat(e.tuple().dst()).isEqualTo(IpAddress.parse("198.51.100.9")));
+    }
+
+    @Test
+    void lpsvIsRepairedAndAThirdPartyPortIsNot() {
+        login();
+        client("LPSV\r\n");
+        server("228 Entering Long Passive Mode (4,4,192,168,10,115,2,156,65)\r\n");
+        assertThat(kernel.expectations()).singleElement().satisfies(e -> assertThat(e.tuple().dstPort()).isEqualTo(40001));
+
+        client("PORT 10,10,10,99,195,80\r\n");
+        assertThat(view().diagnosis()).anyMatch(d -> d.contains("PORT names 10.10.10.99 but the client is 10.10.10.2")
+                && d.contains("FTP bounce"));
+        assertThat(model.counters().refused()).isEqualTo(1);
+        assertThat(kernel.expectations()).as("still only the LPSV channel's").singleElement()
+                .satisfies(e -> assertThat(e.tuple().dstPort()).isEqualTo(40001));
+    }
+
+    @Test
+    void aPortSplitAcrossSegmentsIsDiagnosedForTheProxy() {
+        login();
+        client("PORT 10,10,10,2,");
+        client("195,80\r\n");
+        assertThat(view().diagnosis()).anyMatch(d -> d.contains("split across TCP segments") && d.contains("use mode: proxy"));
+        assertThat(kernel.expectations()).isEmpty();
+    }
+
+    @Test
+    void pipelinedCommandsAndRepliesInOneSegmentWithAMultiLineReplyFirst() {
+        server("220-welcome\r\n220-to the lab\r\n220 ready\r\n");
+        client("USER anonymous\r\nPASS x\r\nTYPE I\r\nPASV\r\n");
+        server("331 ok\r\n230 in\r\n200 binary\r\n227 Entering Passive Mode (198,51,100,9,156,70)\r\n");
+        assertThat(kernel.expectations()).singleElement().satisfies(e -> assertThat(e.tuple().dstPort()).isEqualTo(40006));
+        assertThat(view().detail().path("dialogue").toString()).contains("< 220 ready").contains("> TYPE I").contains("< 200 binary");
+    }
+
+    @Test
+    void lowPortsAreNeverOpened() {
+        login();
+        server("227 Entering Passive Mode (198,51,100,9,0,22).\r\n");
+        assertThat(kernel.expectations()).isEmpty();
+        assertThat(view().diagnosis()).anyMatch(d -> d.contains("port 22, below 1024"));
+    }
+
+    @Test
+    void driftAMissingKernelExpectationIsCreatedAgainAndAStrayIsRemoved() throws Exception {
+        login();
+        client("PASV\r\n");
+        server("227 Entering Passive Mode (192,168,10,115,156,64).\r\n");
+        assertThat(kernel.expectations()).as("the kernel helper's job (the fake has no helper)").isEmpty();
+        Thread.sleep(SessionModel.KERNEL_GRACE.toMillis() + 100);
+        SessionModel.ReconcileReport r = model.reconcile(false, false);
+        assertThat(r.created()).isEqualTo(1);
+        assertThat(kernel.expectations()).singleElement().satisfies(e -> assertThat(e.tuple()).isEqualTo(Tuple.tcp(CLIENT, 0, SERVER, 40000)));
+
+        // someone else's expectation on the master takes its only slot (max_expected 1)
+        try (ConntrackClient other = new ConntrackClient(kernel.transport())) {
+            other.createExpectation(Expectation.create(control.original(), Tuple.tcp(CLIENT, 0, SERVER, 41234), 300));
+        }
+        assertThat(kernel.expectations()).singleElement().satisfies(e -> assertThat(e.tuple().dstPort()).isEqualTo(41234));
+        r = model.reconcile(false, false);
+        assertThat(r.removed()).isEqualTo(1);
+        assertThat(r.created()).isEqualTo(1);
+        assertThat(kernel.expectations()).singleElement().satisfies(e -> assertThat(e.tuple().dstPort()).isEqualTo(40000));
+        assertThat(model.counters().driftStray()).isEqualTo(1);
+        assertThat(model.counters().driftMissing()).isEqualTo(2);
+    }
+
+    @Test
+    void aNewModelRecoversSessionsFromTheKernelAndRemovesOrphans() throws Exception {
+        try (ConntrackClient c = new ConntrackClient(kernel.transport())) {
+            c.createExpectation(Expectation.create(control.original(), Tuple.tcp(CLIENT, 0, SERVER, 45000), 300));
+        }
+        Tuple closingOrig = Tuple.tcp(CLIENT, 40001, SERVER, 21);
+        Conntrack closing = kernel.add(new Conntrack(2, closingOrig, Tuple.tcp(SERVER, 21, ROUTER_OUT, 40001),
+                Status.CONFIRMED.mask() | Status.SRC_NAT.mask(), TcpState.TIME_WAIT, 100, 0, 0, "ftp", null, null, null, -1, 1));
+        try (ConntrackClient c = new ConntrackClient(kernel.transport())) {
+            c.createExpectation(Expectation.create(closing.original(), Tuple.tcp(CLIENT, 0, SERVER, 45001), 300));
+        }
+        SessionModel fresh = new SessionModel(new NetlinkSessionKernel(() -> new ConntrackClient(kernel.transport())), new RepairPlanner(1024));
+        SessionModel.ReconcileReport r = fresh.reconcile(true, false);
+        assertThat(r.adopted()).isEqualTo(2);
+        assertThat(r.orphans()).isEqualTo(1);
+        assertThat(fresh.counters().recovered()).isEqualTo(2);
+        assertThat(kernel.expectations()).as("the live session's expectation is left alone")
+                .singleElement().satisfies(e -> assertThat(e.tuple().dstPort()).isEqualTo(45000));
+        assertThat(fresh.session(Long.toString(control.id())).orElseThrow().diagnosis())
+                .anyMatch(d -> d.contains("recovered from the kernel tables"));
+    }
+
+    @Test
+    void garbageNeverBreaksTheModel() {
+        java.util.Random random = new java.util.Random(5);
+        for (int i = 0; i < 2000; i++) {
+            byte[] p = new byte[random.nextInt(120)];
+            random.nextBytes(p);
+            if (p.length > 0 && random.nextBoolean()) {
+                p[0] = 0x45;
+            }
+            model.onPacket(p, -1);
+        }
+        login();
+        server("227 garbage (1,2,3)\r\n");
+        server("\u00ff\u00fb\u0001230-multi\r\n230 end\r\n");
+        assertThat(view().diagnosis()).anyMatch(d -> d.contains("malformed 227"));
+    }
+}
