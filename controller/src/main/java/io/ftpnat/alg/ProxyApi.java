@@ -38,7 +38,8 @@ public final class ProxyApi {
         response.result(request, r);
     }
 
-    static ObjectNode json(ProxyServer.SessionView s) {
+    /** One session as {@code proxy.sessions} and {@code sessions} show it. */
+    public static ObjectNode json(ProxyServer.SessionView s) {
         ObjectNode o = JSON.objectNode();
         o.put("id", s.id());
         o.put("rule", s.rule());

@@ -250,6 +250,10 @@ final class ConntrackCommands {
 
             @Override
             void row(JsonNode s, PrintWriter out) {
+                if (s.has("proxy")) {
+                    proxied(s.path("proxy"), s.path("id").asText(), out);
+                    return;
+                }
                 JsonNode c = s.path("control");
                 out.printf("session %s  (%s, helper %s)%s%n", flow(c.path("original")), c.path("state").asText("-"), c.path("helper").asText(),
                         s.has("id") ? "  id " + s.path("id").asText() : "");
@@ -267,6 +271,18 @@ final class ConntrackCommands {
                 }
                 for (JsonNode d : m.path("diagnosis")) {
                     out.printf("  diagnosis  %s%n", d.asText());
+                }
+            }
+
+            /** A session of the userspace ALG: two TCP connections meeting in the daemon. */
+            private void proxied(JsonNode p, String id, PrintWriter out) {
+                out.printf("session %s -> %s  (proxied by ftpnatd, rule %s)  id %s%n", p.path("client").asText(), p.path("server").asText(),
+                        p.path("rule").asText(), id);
+                out.printf("  client reached %s; server sees %s%n", p.path("client_view").asText(), p.path("router").asText());
+                JsonNode ch = p.path("channel");
+                if (ch.isObject()) {
+                    out.printf("  channel    %s %s  %s -> %s  (%s)%n", ch.path("kind").asText(), ch.path("id").asText(), ch.path("match").asText(),
+                            ch.path("to").asText(), ch.path("path").asText());
                 }
             }
         };

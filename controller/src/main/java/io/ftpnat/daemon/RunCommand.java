@@ -104,13 +104,13 @@ final class RunCommand implements Callable<Integer> {
                     Duration.ofMillis((long) (reconcileSeconds * 1000)), eventsBuffer);
             commands.putAll(new DaemonApi(policies, caps, started, eventLoss, sessions).commands());
             commands.putAll(new ConntrackApi(tables, eventLoss, sessions.model()).commands());
-            commands.putAll(new SessionApi(tables, sessions).commands());
             // The userspace ALG for mode: proxy rules: it starts listening with the first policy
             // that has such rules and follows every apply (docs/design/alg.md).
             ProxyServer proxy = new ProxyServer(lazyOriginals(), s -> DataPaths.of(openNft(), common.table, s),
                     java.time.Clock.systemUTC());
             policies.onApplied(applied -> proxy.policyApplied(applied.policy()));
             commands.putAll(new ProxyApi(proxy).commands());
+            commands.putAll(new SessionApi(tables, sessions, () -> proxy.sessions().stream().map(ProxyApi::json).toList()).commands());
             // The socket is bound before the kernel is touched: a second daemon, or a socket path
             // that cannot be used, stops here with the kernel as it was.
             ApiServer api = null;

@@ -32,10 +32,16 @@ final class SessionApi {
 
     private final ConntrackTables tables;
     private final SessionService service;
+    private final java.util.function.Supplier<List<ObjectNode>> proxied;
 
-    SessionApi(ConntrackTables tables, SessionService service) {
+    /**
+     * @param proxied the userspace ALG's sessions (mode: proxy rules), listed after the kernel's:
+     *        their control connections end in the daemon, so the kernel shows no helper on them
+     */
+    SessionApi(ConntrackTables tables, SessionService service, java.util.function.Supplier<List<ObjectNode>> proxied) {
         this.tables = tables;
         this.service = service;
+        this.proxied = proxied;
     }
 
     Map<String, CommandHandler> commands() {
@@ -61,6 +67,13 @@ final class SessionApi {
             item.put("id", id);
             Optional<SessionView> view = model.session(id);
             view.ifPresent(v -> item.set("session", v.summary()));
+            stream.item(item);
+        }
+        for (ObjectNode p : proxied.get()) {
+            ObjectNode item = JSON.objectNode();
+            item.put("mode", "proxy");
+            item.put("id", "proxy-" + p.path("id").asText());
+            item.set("proxy", p);
             stream.item(item);
         }
         stream.end();

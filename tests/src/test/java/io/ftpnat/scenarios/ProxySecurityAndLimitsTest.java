@@ -266,6 +266,14 @@ class ProxySecurityAndLimitsTest {
         Cmd.Result table = ctl("-o", "table", "proxy", "sessions");
         assertThat(table.out()).contains("published").contains("passive 10.10.10.2 -> 10.10.10.1:" + offered.port());
 
+        // 'sessions' lists the proxied session too, after the kernel's (none here: no helper anywhere)
+        Cmd.Result all = ctl("-o", "json", "sessions");
+        assertThat(all.out()).as("%s", all).contains("\"mode\":\"proxy\"").contains("\"server\":\"192.168.10.115:21\"")
+                .contains("\"match\":\"10.10.10.2 -> 10.10.10.1:" + offered.port() + "\"");
+        Cmd.Result allTable = ctl("-o", "table", "sessions");
+        assertThat(allTable.out()).as("%s", allTable).contains("(proxied by ftpnatd, rule published)")
+                .contains("10.10.10.2 -> 10.10.10.1:" + offered.port() + " -> 192.168.10.115:");
+
         hold.awaitExit(Duration.ofSeconds(30));
         long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
         while (System.nanoTime() < deadline && !mapElements().isEmpty()) Thread.sleep(100);
