@@ -98,9 +98,14 @@ final class RunCommand implements Callable<Integer> {
                 return ExitCode.USAGE;
             }
             NetlinkConntrackTables tables = new NetlinkConntrackTables();
+            // Repairs never open a privileged port unless the policy in force says so.
+            java.util.concurrent.atomic.AtomicInteger lowestRepairPort = new java.util.concurrent.atomic.AtomicInteger(
+                    RepairPlanner.FIRST_UNPRIVILEGED_PORT);
+            policies.onApplied(applied -> lowestRepairPort.set(applied.policy().repairPrivilegedPorts()
+                    ? 1 : RepairPlanner.FIRST_UNPRIVILEGED_PORT));
             NetlinkSessionKernel sessionKernel = new NetlinkSessionKernel();
             NftAdvertisedAddresses advertised = new NftAdvertisedAddresses(common.table);
-            SessionService sessions = new SessionService(new SessionModel(sessionKernel, new RepairPlanner(1024), advertised), eventLoss,
+            SessionService sessions = new SessionService(new SessionModel(sessionKernel, new RepairPlanner(lowestRepairPort::get), advertised), eventLoss,
                     Duration.ofMillis((long) (reconcileSeconds * 1000)), eventsBuffer);
             commands.putAll(new DaemonApi(policies, caps, started, eventLoss, sessions).commands());
             commands.putAll(new ConntrackApi(tables, eventLoss, sessions.model()).commands());

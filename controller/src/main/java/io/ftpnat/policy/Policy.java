@@ -3,7 +3,7 @@ package io.ftpnat.policy;
 import java.util.List;
 
 /** A validated policy: the flows whose FTP the router NATs, and how. */
-public record Policy(int version, List<Integer> controlPorts, List<SnatRule> snat, List<DnatRule> dnat, ProxySettings proxy,
+public record Policy(int version, List<Integer> controlPorts, boolean repairPrivilegedPorts, List<SnatRule> snat, List<DnatRule> dnat, ProxySettings proxy,
         String source) {
     public static final int CURRENT_VERSION = 1;
 

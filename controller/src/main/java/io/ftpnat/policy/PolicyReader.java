@@ -21,7 +21,7 @@ import org.snakeyaml.engine.v2.scanner.StreamReader;
  * {@link PolicyValidator}.
  */
 final class PolicyReader {
-    static final Set<String> TOP_KEYS = ordered("version", "control_ports", "proxy", "snat", "dnat");
+    static final Set<String> TOP_KEYS = ordered("version", "control_ports", "repair_privileged_ports", "proxy", "snat", "dnat");
     static final Set<String> PROXY_KEYS = ordered("listen_port", "max_sessions", "max_sessions_per_client", "login_timeout",
             "idle_timeout", "max_line", "data_ports", "data_timeout");
     static final Set<String> SNAT_KEYS = ordered("name", "source", "out_interface", "to", "mode", "control_ports");
@@ -80,6 +80,8 @@ final class PolicyReader {
             problems.add(new PolicyProblem(top.locationOf("control_ports"), "control_ports", "must name at least one port"));
         }
 
+        boolean repairPrivilegedPorts = top.bool("repair_privileged_ports", false).orElse(false);
+
         ProxySettings proxy = top.node("proxy").map(n -> readProxy(YamlFields.of(file, "proxy", n, problems)))
                 .orElse(ProxySettings.defaults());
 
@@ -96,7 +98,7 @@ final class PolicyReader {
         if (!problems.isEmpty()) {
             return Optional.empty();
         }
-        return Optional.of(new Policy(version.orElse(Policy.CURRENT_VERSION), controlPorts, snat, dnat, proxy, file));
+        return Optional.of(new Policy(version.orElse(Policy.CURRENT_VERSION), controlPorts, repairPrivilegedPorts, snat, dnat, proxy, file));
     }
 
     private Optional<SnatRule> readSnat(YamlFields f, List<Integer> defaultPorts) {

@@ -97,6 +97,21 @@ final class YamlFields {
         });
     }
 
+    /** true or false (YAML's own spellings of them: true/false, yes/no, on/off). */
+    Optional<Boolean> bool(String key, boolean required) {
+        return string(key, required).flatMap(text -> {
+            switch (text.trim().toLowerCase(java.util.Locale.ROOT)) {
+                case "true", "yes", "on":
+                    return Optional.of(true);
+                case "false", "no", "off":
+                    return Optional.of(false);
+                default:
+                    problem(valueNode(key), child(key), "'" + text + "' is not true or false");
+                    return Optional.empty();
+            }
+        });
+    }
+
     Optional<Integer> integer(String key, boolean required, int min, int max) {
         return string(key, required).flatMap(text -> {
             try {

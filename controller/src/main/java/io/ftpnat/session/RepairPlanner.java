@@ -22,10 +22,18 @@ public final class RepairPlanner {
     /** The ftp helper's expectation timeout (its policy overrides what is sent). */
     public static final int HELPER_TIMEOUT = 300;
 
-    private final int lowestPort;
+    /** Without the policy's repair_privileged_ports, no repair opens a port below this. */
+    public static final int FIRST_UNPRIVILEGED_PORT = 1024;
+
+    private final java.util.function.IntSupplier lowestPort;
 
     /** @param lowestPort the lowest data port the daemon will open (1024: never a privileged port) */
     public RepairPlanner(int lowestPort) {
+        this(() -> lowestPort);
+    }
+
+    /** @param lowestPort read at every plan: the policy in force decides (repair_privileged_ports) */
+    public RepairPlanner(java.util.function.IntSupplier lowestPort) {
         this.lowestPort = lowestPort;
     }
 
@@ -43,8 +51,10 @@ public final class RepairPlanner {
             return refused(form + " names " + named + " on an " + (client.v6() ? "IPv6" : "IPv4")
                     + " control connection: the kernel cannot translate between families; use mode: proxy for this rule");
         }
-        if (port < lowestPort) {
-            return refused(form + " names port " + port + ", below " + lowestPort + ": never opened");
+        int lowest = lowestPort.getAsInt();
+        if (port < lowest) {
+            return refused(form + " names port " + port + ", below " + lowest + ": never opened"
+                    + " (the policy's repair_privileged_ports allows it)");
         }
         if (n.split() && offer.form().active()) {
             return refused(form + " split across TCP segments: the kernel helper drops it (the command stalls);"

@@ -41,6 +41,15 @@ class PolicyLoaderTest {
     }
 
     @Test
+    void repairPrivilegedPortsIsOffUnlessThePolicySaysSo() throws Exception {
+        String rule = "snat:\n  - name: lan\n    source: 10.10.10.0/24\n    out_interface: r1\n";
+        assertThat(loader.parse("version: 1\n" + rule, "p.yaml").repairPrivilegedPorts()).isFalse();
+        assertThat(loader.parse("version: 1\nrepair_privileged_ports: true\n" + rule, "p.yaml").repairPrivilegedPorts()).isTrue();
+        assertThatThrownBy(() -> loader.parse("version: 1\nrepair_privileged_ports: maybe\n" + rule, "p.yaml"))
+                .hasMessageContaining("p.yaml:2:26: repair_privileged_ports: 'maybe' is not true or false");
+    }
+
+    @Test
     void defaultsAreKernelModeMasqueradeAndPort21() throws Exception {
         Policy p = loader.parse("""
                 version: 1

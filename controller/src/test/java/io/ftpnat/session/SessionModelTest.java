@@ -155,6 +155,17 @@ class SessionModelTest {
     }
 
     @Test
+    void aPolicyWithRepairPrivilegedPortsLetsThePlannerOpenOne() {
+        java.util.concurrent.atomic.AtomicInteger lowest = new java.util.concurrent.atomic.AtomicInteger(1024);
+        model = new SessionModel(new NetlinkSessionKernel(() -> new ConntrackClient(kernel.transport())), new RepairPlanner(lowest::get));
+        model.onConntrack(control);
+        lowest.set(1); // as RunCommand does when the applied policy says repair_privileged_ports: true
+        login();
+        server("227 Entering Passive Mode (198,51,100,9,0,22).\r\n");
+        assertThat(kernel.expectations()).singleElement().satisfies(e -> assertThat(e.tuple().dstPort()).isEqualTo(22));
+    }
+
+    @Test
     void driftAMissingKernelExpectationIsCreatedAgainAndAStrayIsRemoved() throws Exception {
         login();
         client("PASV\r\n");
