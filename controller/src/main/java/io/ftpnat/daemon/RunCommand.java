@@ -107,6 +107,13 @@ final class RunCommand implements Callable<Integer> {
             NftAdvertisedAddresses advertised = new NftAdvertisedAddresses(common.table);
             SessionService sessions = new SessionService(new SessionModel(sessionKernel, new RepairPlanner(lowestRepairPort::get), advertised), eventLoss,
                     Duration.ofMillis((long) (reconcileSeconds * 1000)), eventsBuffer);
+            // An apply replaces the table, sets included: watched addresses of open sessions go back in.
+            policies.onApplied(applied -> {
+                int n = sessions.model().readvertise();
+                if (n > 0) {
+                    log.info("{} watched 227 addresses put back into the new table", n);
+                }
+            });
             commands.putAll(new DaemonApi(policies, caps, started, eventLoss, sessions).commands());
             commands.putAll(new ConntrackApi(tables, eventLoss, sessions.model()).commands());
             // The userspace ALG for mode: proxy rules: it starts listening with the first policy

@@ -325,6 +325,29 @@ public final class SessionModel {
     }
 
     /**
+     * Puts the watched advertised addresses of open sessions back into the kernel's sets: an apply
+     * replaces ftpnat's table whole, sets included. Each gets the helper's full timeout again (the
+     * expectation it guards times out on its own). Returns how many were put back.
+     */
+    public synchronized int readvertise() {
+        int restored = 0;
+        for (Map.Entry<AdvertisedKey, FtpSession> e : byAdvertised.entrySet()) {
+            if (e.getValue().closed) {
+                continue;
+            }
+            AdvertisedKey key = e.getKey();
+            try {
+                advertised.add(key.client(), key.address(), key.port(), RepairPlanner.HELPER_TIMEOUT);
+                restored++;
+            } catch (Exception ex) {
+                log.warn("session {}: cannot watch again for clients going to {}:{}: {}", e.getValue().id, key.address(), key.port(),
+                        ex.toString());
+            }
+        }
+        return restored;
+    }
+
+    /**
      * The copy of a SYN to an address a repaired 227 advertised (nft set advertised4/6): this client
      * trusts the reply. The control connection's expectation moves there (with the same NAT, so the
      * connection still reaches the server); the client's retransmitted SYN is then RELATED.
