@@ -215,7 +215,7 @@ class SessionRepairTest {
     void driftAMissingExpectationIsRecreatedAndAStrayRemoved() throws Exception {
         Path script = ref.lab().dir("session").resolve("hold_pasv.py");
         Path go = ref.lab().dir("session").resolve("go");
-        Files.writeString(script, HOLD_PASV.formatted(SERVER_V4, go));
+        Files.writeString(script, HOLD_PASV.formatted(SERVER_V4, go, 21, "False"));
         BackgroundProcess client = ref.lab().own(ref.lab().client().start("hold-pasv", ref.lab().dir("session").resolve("hold.log"),
                 PythonFtpClient.python(), script.toString()));
         String pasv = client.awaitLine(Pattern.compile("^< 227"), Duration.ofSeconds(15));
@@ -294,6 +294,46 @@ class SessionRepairTest {
     private static long counter(String json, String name) {
         Matcher m = Pattern.compile("\"" + name + "\" : (\\d+)").matcher(json);
         return m.find() ? Long.parseLong(m.group(1)) : -1;
+    }
+
+    /**
+     * A reload between the repaired 227 and the client's connection: the apply replaces the table
+     * and its advertised4 set; the daemon puts the watched address back, so a client that trusts
+     * the 227 (it connects to 198.51.100.9) is still followed there and its data connection works.
+     */
+    @Test
+    @Order(7)
+    void aReloadKeepsWatchingTheAdvertisedAddress() throws Exception {
+        Path script = ref.lab().dir("session").resolve("hold_trusting.py");
+        Path go = ref.lab().dir("session").resolve("go-trusting");
+        Files.writeString(script, HOLD_PASV.formatted(SERVER_V4, go, 2121, "True"));
+        BackgroundProcess client = ref.lab().own(ref.lab().client().start("hold-trusting",
+                ref.lab().dir("session").resolve("hold-trusting.log"), PythonFtpClient.python(), script.toString()));
+        String pasv = client.awaitLine(Pattern.compile("^< 227"), Duration.ofSeconds(15));
+        int port = FtpAddress.parse(pasv.substring(2)).port();
+        String element = CLIENT_V4 + " . 198.51.100.9 . " + port;
+        awaitSetElement(element);
+
+        ref.daemon().reload();
+        awaitSetElement(element);
+        assertThat(ref.daemon().log()).contains("watched 227 addresses put back into the new table");
+
+        Files.writeString(go, "go");
+        client.awaitLine(Pattern.compile("data-ok|data-failed"), Duration.ofSeconds(30));
+        assertThat(client.log()).as(ref.daemon().log()).contains("data-ok");
+    }
+
+    private void awaitSetElement(String element) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        String set = "";
+        while (System.nanoTime() < deadline) {
+            set = ref.lab().router().run("nft", "list", "set", "inet", "ftpnat", "advertised4");
+            if (set.contains(element)) {
+                return;
+            }
+            Thread.sleep(100);
+        }
+        assertThat(set).as("nft set advertised4").contains(element);
     }
 
     private void awaitExpectation(String text, boolean present) throws InterruptedException {
@@ -405,7 +445,7 @@ class SessionRepairTest {
     /** Logs in to vsftpd, asks PASV and waits for the test's go (a file) before the data connection. */
     static final String HOLD_PASV = """
             import socket, os, time
-            s = socket.create_connection(("%1$s", 21), timeout=60); f = s.makefile("rb")
+            s = socket.create_connection(("%1$s", %3$d), timeout=60); f = s.makefile("rb")
             def reply():
                 line = f.readline().decode().rstrip()
                 while len(line) > 3 and line[3] == "-":
@@ -421,7 +461,8 @@ class SessionRepairTest {
                 if os.path.exists("%2$s"): break
                 time.sleep(0.1)
             try:
-                d = socket.create_connection(("%1$s", port), timeout=10)
+                host = ".".join(str(x) for x in n[:4]) if %4$s else "%1$s"
+                d = socket.create_connection((host, port), timeout=10)
                 s.sendall(b"RETR one.bin\\r\\n"); reply()
                 got = 0
                 while True:
