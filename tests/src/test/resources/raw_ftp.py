@@ -128,6 +128,49 @@ elif scenario == "epsv-all":
     cmd("RETR " + name)
     drain(conn)
     reply()
+elif scenario == "verbs":
+    # the verbs the ALG relays untouched but must pair with their replies: REST+RETR (resume),
+    # NLST, LIST, MLSD, and the uploads APPE/STOU (a read-only server refuses them; the refusal
+    # must still reach the client, and no data channel stay open)
+    login()
+    a, p = addr_from_227(cmd("PASV"))
+    conn = socket.create_connection((a, p), timeout=15)
+    cmd("REST 1000")
+    cmd("RETR " + name)
+    h = hashlib.sha256()
+    conn.settimeout(15)
+    while True:
+        b = conn.recv(65536)
+        if not b:
+            break
+        h.update(b)
+    conn.close()
+    print("sha256-from-1000", name, h.hexdigest(), flush=True)
+    reply()
+    for verb in ("NLST", "LIST", "MLSD"):
+        a, p = addr_from_227(cmd("PASV"))
+        conn = socket.create_connection((a, p), timeout=15)
+        r = cmd(verb)
+        listing = b""
+        if r.startswith("1"):
+            conn.settimeout(15)
+            while True:
+                b = conn.recv(65536)
+                if not b:
+                    break
+                listing += b
+            reply()
+        conn.close()
+        print("listing", verb, listing.decode("latin-1").replace("\r\n", "|"), flush=True)
+    for verb in ("APPE up.bin", "STOU"):
+        a, p = addr_from_227(cmd("PASV"))
+        conn = socket.create_connection((a, p), timeout=15)
+        r = cmd(verb)
+        if r.startswith("1"):
+            conn.sendall(b"x" * 100)
+            conn.close()
+            reply()
+        conn.close()
 elif scenario == "pipeline":
     login()
     send(("NOOP\r\nPORT 10,10,10,99,195,80\r\nSYST\r\nPWD\r\n").encode())

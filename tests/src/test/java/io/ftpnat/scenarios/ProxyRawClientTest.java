@@ -100,6 +100,30 @@ class ProxyRawClientTest {
         assertThat(replies).isNotEmpty();
     }
 
+    /**
+     * REST/RETR, NLST, LIST, MLSD, APPE and STOU through the ALG (each in its own passive channel):
+     * nothing in them to rewrite, but each reply must reach the client paired with its command,
+     * the resumed download must be the file's tail, and the read-only server's refusal of the
+     * uploads must come through as the server gave it.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("io.ftpnat.scenarios.Matrix#servers")
+    void resumeListingsAndUploadsAreRelayedWithTheirReplies(ServerKind kind) throws Exception {
+        ReferenceLab ref = labs.get(kind);
+        Seen s = run(ref, "verbs", ROUTER_INSIDE_V4, "one.bin");
+        byte[] whole = java.nio.file.Files.readAllBytes(ref.server().file("one.bin").path());
+        String tail = java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                .digest(java.util.Arrays.copyOfRange(whole, 1000, whole.length)));
+        assertThat(s.client().out()).as("%s", s).contains("< 350 ").contains("sha256-from-1000 one.bin " + tail)
+                .containsPattern("listing NLST .*one\\.bin").containsPattern("listing LIST .*one\\.bin");
+        assertThat(s.server().commands()).as("%s", s).contains("REST 1000", "NLST", "LIST", "MLSD", "APPE up.bin", "STOU");
+        // every command answered in turn, the read-only server's refusals included, and QUIT last
+        List<String> replies = RawClient.replies(s.client());
+        assertThat(replies).as("%s", s).anyMatch(r -> r.startsWith("550") || r.startsWith("553"));
+        assertThat(replies.get(replies.size() - 1)).as("%s", s).startsWith("221");
+        assertThat(ref.daemon().log()).doesNotContain("ERROR");
+    }
+
     @ParameterizedTest(name = "{0}")
     @MethodSource("io.ftpnat.scenarios.Matrix#servers")
     void pipelinedCommandsAreAnsweredInOrderWithTheRefusalInItsPlace(ServerKind kind) {
