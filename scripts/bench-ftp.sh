@@ -6,16 +6,4 @@
 #   scripts/bench-ftp.sh [--size-mib N] [--runs N] [--no-build]
 # Everything runs in network namespaces that are removed at the end, on failure too.
 set -euo pipefail
-home=$(cd "$(dirname "$0")/.." && pwd)
-cd "$home"
-build=yes
-args=()
-for a in "$@"; do
-  if [[ $a == --no-build ]]; then build=no; else args+=("$a"); fi
-done
-if [[ $build == yes ]]; then
-  "$home/scripts/install-deps"
-  mvn -q -B -DskipTests install
-fi
-cp="$home/tests/target/classes:$(cat "$home/tests/target/classpath.txt")"
-exec java -cp "$cp" -Dftpnat.home="$home" io.ftpnat.lab.Bench "${args[@]}"
+exec "$(cd "$(dirname "$0")" && pwd)/lab-java" io.ftpnat.lab.Bench "$@"
