@@ -43,16 +43,20 @@ def login():
     cmd("TYPE I")
 
 
-def drain(conn):
-    h = hashlib.sha256()
+def receive_all(conn):
+    data = bytearray()
     conn.settimeout(15)
     while True:
         b = conn.recv(65536)
         if not b:
             break
-        h.update(b)
+        data += b
     conn.close()
-    print("sha256", name, h.hexdigest(), flush=True)
+    return bytes(data)
+
+
+def drain(conn, label="sha256"):
+    print(label, name, hashlib.sha256(receive_all(conn)).hexdigest(), flush=True)
 
 
 def listener():
@@ -137,15 +141,7 @@ elif scenario == "verbs":
     conn = socket.create_connection((a, p), timeout=15)
     cmd("REST 1000")
     cmd("RETR " + name)
-    h = hashlib.sha256()
-    conn.settimeout(15)
-    while True:
-        b = conn.recv(65536)
-        if not b:
-            break
-        h.update(b)
-    conn.close()
-    print("sha256-from-1000", name, h.hexdigest(), flush=True)
+    drain(conn, "sha256-from-1000")
     reply()
     for verb in ("NLST", "LIST", "MLSD"):
         a, p = addr_from_227(cmd("PASV"))
@@ -153,12 +149,7 @@ elif scenario == "verbs":
         r = cmd(verb)
         listing = b""
         if r.startswith("1"):
-            conn.settimeout(15)
-            while True:
-                b = conn.recv(65536)
-                if not b:
-                    break
-                listing += b
+            listing = receive_all(conn)
             reply()
         conn.close()
         print("listing", verb, listing.decode("latin-1").replace("\r\n", "|"), flush=True)
