@@ -98,22 +98,9 @@ final class RunCommand implements Callable<Integer> {
                 return ExitCode.USAGE;
             }
             NetlinkConntrackTables tables = new NetlinkConntrackTables();
-            // Repairs never open a privileged port unless the policy in force says so.
-            java.util.concurrent.atomic.AtomicInteger lowestRepairPort = new java.util.concurrent.atomic.AtomicInteger(
-                    RepairPlanner.FIRST_UNPRIVILEGED_PORT);
-            policies.onApplied(applied -> lowestRepairPort.set(applied.policy().repairPrivilegedPorts()
-                    ? 1 : RepairPlanner.FIRST_UNPRIVILEGED_PORT));
             NetlinkSessionKernel sessionKernel = new NetlinkSessionKernel();
             NftAdvertisedAddresses advertised = new NftAdvertisedAddresses(common.table);
-            SessionService sessions = new SessionService(new SessionModel(sessionKernel, new RepairPlanner(lowestRepairPort::get), advertised), eventLoss,
-                    Duration.ofMillis((long) (reconcileSeconds * 1000)), eventsBuffer);
-            // An apply replaces the table, sets included: watched addresses of open sessions go back in.
-            policies.onApplied(applied -> {
-                int n = sessions.model().readvertise();
-                if (n > 0) {
-                    log.info("{} watched 227 addresses put back into the new table", n);
-                }
-            });
+            SessionService sessions = sessionService(policies, eventLoss, sessionKernel, advertised);
             commands.putAll(new DaemonApi(policies, caps, started, eventLoss, sessions).commands());
             commands.putAll(new ConntrackApi(tables, eventLoss, sessions.model()).commands());
             // The userspace ALG for mode: proxy rules: it starts listening with the first policy
@@ -168,6 +155,26 @@ final class RunCommand implements Callable<Integer> {
             }
             return ExitCode.OK;
         }
+    }
+
+    /** The session model (docs/api.md, "The session model"), following every policy apply. */
+    private SessionService sessionService(PolicyController policies, EventLoss eventLoss, NetlinkSessionKernel kernel,
+            NftAdvertisedAddresses advertised) {
+        // Repairs never open a privileged port unless the policy in force says so.
+        java.util.concurrent.atomic.AtomicInteger lowestRepairPort = new java.util.concurrent.atomic.AtomicInteger(
+                RepairPlanner.FIRST_UNPRIVILEGED_PORT);
+        policies.onApplied(applied -> lowestRepairPort.set(applied.policy().repairPrivilegedPorts()
+                ? 1 : RepairPlanner.FIRST_UNPRIVILEGED_PORT));
+        SessionService sessions = new SessionService(new SessionModel(kernel, new RepairPlanner(lowestRepairPort::get), advertised),
+                eventLoss, Duration.ofMillis((long) (reconcileSeconds * 1000)), eventsBuffer);
+        // An apply replaces the table, sets included: watched addresses of open sessions go back in.
+        policies.onApplied(applied -> {
+            int n = sessions.model().readvertise();
+            if (n > 0) {
+                log.info("{} watched 227 addresses put back into the new table", n);
+            }
+        });
+        return sessions;
     }
 
     /** The conntrack socket is opened on the first diverted connection, not by daemons without proxy rules. */
