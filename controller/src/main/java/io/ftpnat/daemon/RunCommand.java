@@ -160,12 +160,10 @@ final class RunCommand implements Callable<Integer> {
     /** The session model (docs/api.md, "The session model"), following every policy apply. */
     private SessionService sessionService(PolicyController policies, EventLoss eventLoss, NetlinkSessionKernel kernel,
             NftAdvertisedAddresses advertised) {
-        // Repairs never open a privileged port unless the policy in force says so.
-        java.util.concurrent.atomic.AtomicInteger lowestRepairPort = new java.util.concurrent.atomic.AtomicInteger(
-                RepairPlanner.FIRST_UNPRIVILEGED_PORT);
-        policies.onApplied(applied -> lowestRepairPort.set(applied.policy().repairPrivilegedPorts()
-                ? 1 : RepairPlanner.FIRST_UNPRIVILEGED_PORT));
-        SessionService sessions = new SessionService(new SessionModel(kernel, new RepairPlanner(lowestRepairPort::get), advertised),
+        // Repairs never open a privileged port unless the policy in force says so (read at each plan).
+        RepairPlanner planner = new RepairPlanner(() -> policies.current().filter(a -> a.policy().repairPrivilegedPorts()).isPresent()
+                ? 1 : RepairPlanner.FIRST_UNPRIVILEGED_PORT);
+        SessionService sessions = new SessionService(new SessionModel(kernel, planner, advertised),
                 eventLoss, Duration.ofMillis((long) (reconcileSeconds * 1000)), eventsBuffer);
         // An apply replaces the table, sets included: watched addresses of open sessions go back in.
         policies.onApplied(applied -> {
