@@ -26,15 +26,7 @@ ip -n "$NS" link set lo up
 X() { ip netns exec "$NS" "$@"; }
 CTL=("$ROOT/bin/ftpnatctl" --socket "$SOCK")
 
-python3 - "$ENTRIES" "$TMP/entries" <<'PY'
-import sys
-n, path = int(sys.argv[1]), sys.argv[2]
-with open(path, "w") as f:
-    for i in range(n):
-        a = 0x0b000000 + i
-        src = "%d.%d.%d.%d" % (a >> 24, (a >> 16) & 255, (a >> 8) & 255, a & 255)
-        f.write("-I -s %s -d 192.0.2.10 -p tcp --sport 40000 --dport 21 --state ESTABLISHED -t 3000 -u SEEN_REPLY,ASSURED\n" % src)
-PY
+"$ROOT/scripts/conntrack-entries" "$ENTRIES" "$TMP/entries"
 X conntrack -R "$TMP/entries"
 echo "table: $(X conntrack -C) entries"
 

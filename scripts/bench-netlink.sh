@@ -26,18 +26,7 @@ ip netns add "$NS"
 ip -n "$NS" link set lo up
 X() { ip netns exec "$NS" "$@"; }
 
-# entries: unique source address 11.0.0.0+i, tcp ESTABLISHED, long timeout
-gen() { # gen N FILE
-  python3 - "$1" "$2" <<'PY'
-import sys
-n, path = int(sys.argv[1]), sys.argv[2]
-with open(path, "w") as f:
-    for i in range(n):
-        a = 0x0b000000 + i
-        src = "%d.%d.%d.%d" % (a >> 24, (a >> 16) & 255, (a >> 8) & 255, a & 255)
-        f.write("-I -s %s -d 192.0.2.10 -p tcp --sport 40000 --dport 21 --state ESTABLISHED -t 3000 -u SEEN_REPLY,ASSURED\n" % src)
-PY
-}
+gen() { "$ROOT/scripts/conntrack-entries" "$@"; } # gen N FILE (see the script)
 gen "$ENTRIES" "$TMP/entries"
 echo "== load $ENTRIES entries with conntrack -R"
 s=$(date +%s%N); X conntrack -R "$TMP/entries"; e=$(date +%s%N)
