@@ -95,6 +95,17 @@ def addr_from_227(r):
     return ".".join(map(str, n[:4])), n[4] * 256 + n[5]
 
 
+def passive(verb="PASV"):
+    """Sends PASV (as spelled) and opens the data connection where its 227 points."""
+    return socket.create_connection(addr_from_227(cmd(verb)), timeout=15)
+
+
+def retr_passive(conn, verb="RETR", label="sha256"):
+    cmd(verb + " " + name)
+    drain(conn, label)
+    reply()
+
+
 if scenario == "split-port":
     login()
     l = listener()
@@ -111,41 +122,27 @@ elif scenario == "lpsv":
     r = cmd("lpsv")  # lowercase on purpose
     n = [int(x) for x in r[r.index("(") + 1:r.rindex(")")].split(",")]
     a, p = ".".join(map(str, n[2:6])), n[7] * 256 + n[8]
-    conn = socket.create_connection((a, p), timeout=15)
-    cmd("retr " + name)
-    drain(conn)
-    reply()
+    retr_passive(socket.create_connection((a, p), timeout=15), "retr")
 elif scenario == "pasv-lowercase":
     login()
-    a, p = addr_from_227(cmd("pasv"))
-    conn = socket.create_connection((a, p), timeout=15)
-    cmd("retr " + name)
-    drain(conn)
-    reply()
+    retr_passive(passive("pasv"), "retr")
 elif scenario == "epsv-all":
     login()
     cmd("EPSV ALL")
     cmd("PORT " + port_args(40000))
     r = cmd("EPSV")
     p = int(r[r.index("(") + 1:r.rindex(")")].strip("|"))
-    conn = socket.create_connection((host, p), timeout=15)
-    cmd("RETR " + name)
-    drain(conn)
-    reply()
+    retr_passive(socket.create_connection((host, p), timeout=15))
 elif scenario == "verbs":
     # the verbs the ALG relays untouched but must pair with their replies: REST+RETR (resume),
     # NLST, LIST, MLSD, and the uploads APPE/STOU (a read-only server refuses them; the refusal
     # must still reach the client, and no data channel stay open)
     login()
-    a, p = addr_from_227(cmd("PASV"))
-    conn = socket.create_connection((a, p), timeout=15)
+    conn = passive()
     cmd("REST 1000")
-    cmd("RETR " + name)
-    drain(conn, "sha256-from-1000")
-    reply()
+    retr_passive(conn, label="sha256-from-1000")
     for verb in ("NLST", "LIST", "MLSD"):
-        a, p = addr_from_227(cmd("PASV"))
-        conn = socket.create_connection((a, p), timeout=15)
+        conn = passive()
         r = cmd(verb)
         listing = b""
         if r.startswith("1"):
@@ -154,8 +151,7 @@ elif scenario == "verbs":
         conn.close()
         print("listing", verb, listing.decode("latin-1").replace("\r\n", "|"), flush=True)
     for verb in ("APPE up.bin", "STOU"):
-        a, p = addr_from_227(cmd("PASV"))
-        conn = socket.create_connection((a, p), timeout=15)
+        conn = passive()
         r = cmd(verb)
         if r.startswith("1"):
             conn.sendall(b"x" * 100)
@@ -169,11 +165,7 @@ elif scenario == "pipeline":
         reply()
 elif scenario == "abor":
     login()
-    a, p = addr_from_227(cmd("PASV"))
-    conn = socket.create_connection((a, p), timeout=15)
-    cmd("RETR " + name)
-    drain(conn)
-    reply()
+    retr_passive(passive())
     # RFC 959's abort: Telnet IP, then the Synch (IAC, then DM as urgent data), then ABOR
     send(b"\xff\xf4\xff")
     s.send(b"\xf2", socket.MSG_OOB)
