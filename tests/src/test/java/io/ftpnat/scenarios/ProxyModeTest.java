@@ -49,10 +49,7 @@ class ProxyModeTest {
     void pasvThroughDnat(ServerKind kind, String clientName) {
         ReferenceLab ref = labs.get(kind);
         FtpServer server = ref.server();
-        Observation o = Observation.of(ref, Matrix.client(ref, clientName),
-                FtpJob.download(server, ROUTER_INSIDE_V4, DataMode.PASV, "two.bin"), 21);
-        assertThat(o.client().ok()).as("client run\n%s\n%s", o, ref.daemon().log()).isTrue();
-        assertThat(o.client().sha256().get("two.bin")).isEqualTo(server.file("two.bin").sha256());
+        Observation o = transferred(ref, clientName, FtpJob.download(server, ROUTER_INSIDE_V4, DataMode.PASV, "two.bin"));
 
         FtpAddress atClient = FtpAddress.parse(o.client().receivedReply("227"));
         assertThat(atClient.host()).as("the published address").isEqualTo(ROUTER_INSIDE_V4);
@@ -65,8 +62,7 @@ class ProxyModeTest {
             assertThat(d.to()).isEqualTo(atServer.toString());
         });
         noHelperAnywhere(o);
-        ConntrackEntry data = o.dataEntries(21).stream().filter(e -> e.original().dport() == atClient.port()).findFirst()
-                .orElseThrow(() -> new AssertionError("no data connection in conntrack\n" + o));
+        ConntrackEntry data = dataEntry(o, atClient.port());
         assertThat(data.original().src()).isEqualTo(CLIENT_V4);
         assertThat(data.reply().src()).as("DNAT to the server's port").isEqualTo(SERVER_V4);
         assertThat(data.reply().sport()).isEqualTo(atServer.port());
@@ -79,10 +75,7 @@ class ProxyModeTest {
     void portThroughSnat(ServerKind kind, String clientName) {
         ReferenceLab ref = labs.get(kind);
         FtpServer server = ref.server();
-        Observation o = Observation.of(ref, Matrix.client(ref, clientName),
-                FtpJob.download(server, SERVER_V4, DataMode.PORT, "one.bin"), 21);
-        assertThat(o.client().ok()).as("client run\n%s\n%s", o, ref.daemon().log()).isTrue();
-        assertThat(o.client().sha256().get("one.bin")).isEqualTo(server.file("one.bin").sha256());
+        Observation o = transferred(ref, clientName, FtpJob.download(server, SERVER_V4, DataMode.PORT, "one.bin"));
         assertThat(o.client().sentCommand("PORT")).startsWith("PORT 10,10,10,2,");
         String port = o.serverDialogue().command("PORT");
         assertThat(port).as("%s", o).startsWith("PORT 192,168,10,114,");
@@ -91,8 +84,7 @@ class ProxyModeTest {
         assertThat(o.serverDialogue().client()).startsWith(ROUTER_OUTSIDE_V4 + ":");
         assertThat(o.dataAtServer()).as("%s", o).singleElement().satisfies(d -> assertThat(d.to()).isEqualTo(listens.toString()));
         noHelperAnywhere(o);
-        ConntrackEntry data = o.dataEntries(21).stream().filter(e -> e.original().dport() == listens.port()).findFirst()
-                .orElseThrow(() -> new AssertionError("no data connection in conntrack\n" + o));
+        ConntrackEntry data = dataEntry(o, listens.port());
         assertThat(data.original().src()).isEqualTo(SERVER_V4);
         assertThat(data.reply().src()).as("DNAT to the client").isEqualTo(CLIENT_V4);
     }
@@ -103,10 +95,7 @@ class ProxyModeTest {
     void epsvThroughDnat(ServerKind kind, String clientName) {
         ReferenceLab ref = labs.get(kind);
         FtpServer server = ref.server();
-        Observation o = Observation.of(ref, Matrix.client(ref, clientName),
-                FtpJob.download(server, ROUTER_INSIDE_V4, DataMode.EPSV, "one.bin"), 21);
-        assertThat(o.client().ok()).as("client run\n%s\n%s", o, ref.daemon().log()).isTrue();
-        assertThat(o.client().sha256().get("one.bin")).isEqualTo(server.file("one.bin").sha256());
+        Observation o = transferred(ref, clientName, FtpJob.download(server, ROUTER_INSIDE_V4, DataMode.EPSV, "one.bin"));
         assertThat(FtpAddress.parse(o.client().receivedReply("229")).port()).isBetween(50000, 59999);
         assertThat(o.serverDialogue().command("PASV")).as("%s", o).isEqualTo("PASV");
         noHelperAnywhere(o);
@@ -118,10 +107,7 @@ class ProxyModeTest {
     void eprtOverIpv6ThroughSnat(ServerKind kind, String clientName) {
         ReferenceLab ref = labs.get(kind);
         FtpServer server = ref.server();
-        Observation o = Observation.of(ref, Matrix.client(ref, clientName),
-                FtpJob.download(server, SERVER_V6, DataMode.EPRT, "one.bin"), 21);
-        assertThat(o.client().ok()).as("client run\n%s\n%s", o, ref.daemon().log()).isTrue();
-        assertThat(o.client().sha256().get("one.bin")).isEqualTo(server.file("one.bin").sha256());
+        Observation o = transferred(ref, clientName, FtpJob.download(server, SERVER_V6, DataMode.EPRT, "one.bin"));
         assertThat(o.client().sentCommand("EPRT")).contains("|2|" + CLIENT_V6 + "|");
         assertThat(o.serverDialogue().command("EPRT")).as("%s", o).startsWith("EPRT |2|fd00:192::114|");
         assertThat(o.dataAtServer()).as("%s", o).hasSize(1);
@@ -133,10 +119,7 @@ class ProxyModeTest {
     void epsvOverIpv6ThroughSnat(ServerKind kind, String clientName) {
         ReferenceLab ref = labs.get(kind);
         FtpServer server = ref.server();
-        Observation o = Observation.of(ref, Matrix.client(ref, clientName),
-                FtpJob.download(server, SERVER_V6, DataMode.EPSV, "two.bin"), 21);
-        assertThat(o.client().ok()).as("client run\n%s\n%s", o, ref.daemon().log()).isTrue();
-        assertThat(o.client().sha256().get("two.bin")).isEqualTo(server.file("two.bin").sha256());
+        Observation o = transferred(ref, clientName, FtpJob.download(server, SERVER_V6, DataMode.EPSV, "two.bin"));
         assertThat(o.serverDialogue().command("EPSV")).as("%s", o).isEqualTo("EPSV");
         assertThat(o.dataAtServer()).as("%s", o).singleElement()
                 .satisfies(d -> assertThat(d.from()).startsWith("[fd00:192::114]:"));
@@ -149,11 +132,7 @@ class ProxyModeTest {
         ReferenceLab ref = labs.get(kind);
         FtpServer server = ref.server();
         String host = mode.active() ? SERVER_V4 : ROUTER_INSIDE_V4;
-        Observation o = Observation.of(ref, Matrix.client(ref, clientName),
-                FtpJob.download(server, host, mode, "one.bin", "two.bin").withList(), 21);
-        assertThat(o.client().ok()).as("client run\n%s\n%s", o, ref.daemon().log()).isTrue();
-        assertThat(o.client().sha256().get("one.bin")).isEqualTo(server.file("one.bin").sha256());
-        assertThat(o.client().sha256().get("two.bin")).isEqualTo(server.file("two.bin").sha256());
+        Observation o = transferred(ref, clientName, FtpJob.download(server, host, mode, "one.bin", "two.bin").withList());
         assertThat(o.client().listing()).contains("one.bin").contains("two.bin");
         assertThat(o.dataAtServer()).as("%s", o).hasSize(3);
         assertThat(ref.lab().router().run("nft", "list", "map", "inet", "ftpnat", "proxy_dnat4"))
@@ -180,10 +159,7 @@ class ProxyModeTest {
     void ipv6ClientToIpv4Server(ServerKind kind, String clientName, DataMode mode) {
         ReferenceLab ref = labs.get(kind);
         FtpServer server = ref.server();
-        Observation o = Observation.of(ref, Matrix.client(ref, clientName),
-                FtpJob.download(server, "fd00:10::1", mode, "one.bin"), 21);
-        assertThat(o.client().ok()).as("client run\n%s\n%s", o, ref.daemon().log()).isTrue();
-        assertThat(o.client().sha256().get("one.bin")).isEqualTo(server.file("one.bin").sha256());
+        Observation o = transferred(ref, clientName, FtpJob.download(server, "fd00:10::1", mode, "one.bin"));
         assertThat(o.serverDialogue().client()).as("%s", o).startsWith(ROUTER_OUTSIDE_V4 + ":");
         if (mode == DataMode.EPSV) {
             assertThat(o.serverDialogue().command("PASV")).as("%s", o).isEqualTo("PASV");
@@ -207,5 +183,21 @@ class ProxyModeTest {
 
     private static void noHelperAnywhere(Observation o) {
         assertThat(o.conntrack()).as("no kernel helper on any connection\n%s", o).noneMatch(e -> e.helper() != null);
+    }
+
+    /** Runs the job through the ALG (control port 21): the client must succeed and every file arrive intact. */
+    private static Observation transferred(ReferenceLab ref, String clientName, FtpJob job) {
+        Observation o = Observation.of(ref, Matrix.client(ref, clientName), job, 21);
+        assertThat(o.client().ok()).as("client run\n%s\n%s", o, ref.daemon().log()).isTrue();
+        for (String file : job.files()) {
+            assertThat(o.client().sha256().get(file)).as(file).isEqualTo(ref.server().file(file).sha256());
+        }
+        return o;
+    }
+
+    /** The data connection (as conntrack holds it) whose original destination port is {@code dport}. */
+    private static ConntrackEntry dataEntry(Observation o, int dport) {
+        return o.dataEntries(21).stream().filter(e -> e.original().dport() == dport).findFirst()
+                .orElseThrow(() -> new AssertionError("no data connection in conntrack\n" + o));
     }
 }
