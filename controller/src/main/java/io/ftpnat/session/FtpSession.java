@@ -29,7 +29,7 @@ final class FtpSession {
     Instant closedAt;
     final StreamReassembler fromClient = new StreamReassembler(64 * 1024);
     final StreamReassembler fromServer = new StreamReassembler(64 * 1024);
-    final ControlDialogue dialogue = new ControlDialogue();
+    final ObservedDialogue dialogue = new ObservedDialogue();
     long clientBytes;
     long serverBytes;
     long segments;

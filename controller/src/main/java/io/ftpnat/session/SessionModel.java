@@ -257,7 +257,7 @@ public final class SessionModel {
         Instant when = Instant.now();
         StreamReassembler r = fromClient ? s.fromClient : s.fromServer;
         long gapsBefore = r.gaps();
-        ControlDialogue.Result result = ControlDialogue.Result.empty();
+        ObservedDialogue.Result result = ObservedDialogue.Result.empty();
         for (StreamReassembler.Chunk chunk : r.offer(seg)) {
             if (fromClient) {
                 s.clientBytes += chunk.data().length;

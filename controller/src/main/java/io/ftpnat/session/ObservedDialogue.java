@@ -17,7 +17,7 @@ import java.util.Optional;
  * removed. Reports the lines that negotiate data channels and what is wrong with the dialogue.
  * After a gap in a direction the partial line is dropped and reading resumes at the next line.
  */
-final class ControlDialogue {
+final class ObservedDialogue {
     static final int MAX_LINE = 2048;
 
     /** What one feed produced. */
