@@ -58,6 +58,7 @@ public final class NftDataChannelTable implements DataChannelTable {
 
     private void run(String text) throws NftException {
         // libnftables contexts are not thread-safe; sessions call from their own threads
+        io.ftpnat.ruleset.OwnTableOnly.check(text, table); // built from typed values; checked once more
         synchronized (nft) {
             nft.run(text);
         }

@@ -141,11 +141,23 @@ final class DaemonApi {
         }
     }
 
-    /** The name the client gave its policy text (its file), for error messages. */
-    private static String label(ApiRequest request) throws ApiError {
+    /**
+     * The name the client gave its policy text (its file), for error messages and logs: cut down to
+     * a file name's safe characters (no line end, quote or escape sequence reaches a log, a terminal
+     * or any text of ours) and to {@link #MAX_LABEL} characters.
+     */
+    static String label(ApiRequest request) throws ApiError {
         String source = request.stringArg("source");
-        return source == null || source.isBlank() ? "(policy sent by the client)" : source;
+        if (source == null || source.isBlank()) {
+            return "(policy sent by the client)";
+        }
+        String safe = source.codePoints().limit(MAX_LABEL)
+                .map(c -> c < 128 && (Character.isLetterOrDigit(c) || "._/@+-".indexOf(c) >= 0) ? c : '_')
+                .collect(StringBuilder::new, StringBuilder::appendCodePoint, StringBuilder::append).toString();
+        return source.codePointCount(0, source.length()) > MAX_LABEL ? safe + "..." : safe;
     }
+
+    static final int MAX_LABEL = 100;
 
     private static ApiError invalid(PolicyException e) {
         return new ApiError(ApiError.INVALID_POLICY, e.getMessage());

@@ -2,6 +2,8 @@ package io.ftpnat.kernel;
 
 import io.ftpnat.nativ.nft.NftContext;
 import io.ftpnat.nativ.nft.NftException;
+import io.ftpnat.ruleset.NftWords;
+import io.ftpnat.ruleset.OwnTableOnly;
 import io.ftpnat.ruleset.Ruleset;
 import java.util.Optional;
 
@@ -24,11 +26,13 @@ public final class NftablesKernelRuleset implements KernelRuleset {
 
     @Override
     public synchronized void check(Ruleset ruleset) throws NftException {
+        OwnTableOnly.check(ruleset.text(), ruleset.table()); // a dry run reads include files too
         nft.check(ruleset.text());
     }
 
     @Override
     public synchronized void apply(Ruleset ruleset) throws NftException {
+        OwnTableOnly.check(ruleset.text(), ruleset.table());
         nft.run(ruleset.text());
     }
 
@@ -46,7 +50,7 @@ public final class NftablesKernelRuleset implements KernelRuleset {
         if (!exists(table)) {
             return Optional.empty();
         }
-        String command = "list table inet " + table;
+        String command = "list table inet " + NftWords.table(table);
         return Optional.of(json ? nft.runJson(command).output() : nft.run(command).output());
     }
 

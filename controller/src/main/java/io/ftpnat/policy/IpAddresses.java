@@ -1,7 +1,6 @@
 package io.ftpnat.policy;
 
 import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.util.regex.Pattern;
 
 /** Parses address literals only: a policy must never trigger a DNS lookup. */
@@ -13,21 +12,15 @@ public final class IpAddresses {
     }
 
     static InetAddress parse(String text) {
-        String s = text.trim();
-        boolean v4 = IPV4.matcher(s).matches();
-        if (v4) {
-            for (String octet : s.split("\\.")) {
-                if (Integer.parseInt(octet) > 255) {
-                    throw new IllegalArgumentException("'" + text + "' is not an IPv4 address: octet " + octet + " is above 255");
-                }
-            }
-        } else if (!IPV6.matcher(s).matches()) {
+        String s = text.strip();
+        if (!IPV4.matcher(s).matches() && !IPV6.matcher(s).matches()) {
             throw new IllegalArgumentException("'" + text + "' is not an IP address (host names are not allowed here)");
         }
         try {
-            return InetAddress.getByName(s); // a literal: no lookup happens
-        } catch (UnknownHostException | RuntimeException e) {
-            throw new IllegalArgumentException("'" + text + "' is not an IP address");
+            return io.ftpnat.nativ.netlink.conntrack.IpAddress.parse(s).toInetAddress(); // literals only: no lookup
+        } catch (IllegalArgumentException e) {
+            String detail = e.getMessage().contains("above 255") ? ": " + e.getMessage().replaceFirst("^.*\\((.*)\\)$", "$1") : "";
+            throw new IllegalArgumentException("'" + text + "' is not an " + (IPV4.matcher(s).matches() ? "IPv4 " : "IP ") + "address" + detail);
         }
     }
 

@@ -143,6 +143,11 @@ final class PolicyReader {
             problem(f, "passive_ports", "not used with mode: proxy (the ALG opens each data connection itself, from"
                     + " proxy.data_ports); passive_ports is for mode: kernel rules whose control channel the helper cannot read");
         }
+        if (destination.isPresent() && to.isPresent() && to.get().address().equals(destination.get())
+                && to.get().port().orElse(port.orElse(21)) == port.orElse(21)) {
+            problem(f, "to", to.get() + " is the published address and port itself: an identity DNAT would hand the router's own"
+                    + " port to the FTP helper (or the ALG) and publish nothing");
+        }
         if (passive.isPresent() && passive.get().contains(port.orElse(21))) {
             problem(f, "passive_ports", "range " + passive.get() + " contains the control port " + port.orElse(21));
         }

@@ -19,6 +19,7 @@ public record Ruleset(String table, String text) {
 
     /** The command that removes the table and everything in it, atomically. */
     public static String deleteCommand(String table) {
+        NftWords.table(table);
         return "table inet " + table + "\ndelete table inet " + table + "\n";
     }
 }

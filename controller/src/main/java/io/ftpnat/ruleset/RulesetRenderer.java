@@ -44,7 +44,7 @@ public final class RulesetRenderer {
     }
 
     public RulesetRenderer(String table) {
-        this.table = table;
+        this.table = NftWords.table(table);
         try (InputStream in = RulesetRenderer.class.getResourceAsStream(TEMPLATE)) {
             if (in == null) {
                 throw new IllegalStateException("template " + TEMPLATE + " is missing from the class path (nft-templates module)");
@@ -61,8 +61,7 @@ public final class RulesetRenderer {
         // Kernel-mode rules get the helper and the NAT; proxy-mode rules only the divert to the
         // ALG (their control connections end in the router, so no helper reads them).
         Map<String, Object> model = new java.util.HashMap<>(Map.of(
-                "version", Version.current(),
-                "source", policy.source(),
+                "version", NftWords.words(Version.current()),
                 "table", table,
                 "helper", HELPER,
                 "observeGroup", Integer.toString(OBSERVE_GROUP),
@@ -73,7 +72,9 @@ public final class RulesetRenderer {
         model.put("snatProxy", policy.snat().stream().filter(r -> r.mode() == Mode.PROXY).map(RulesetRenderer::snat).toList());
         model.put("dnatProxy", policy.dnat().stream().filter(r -> r.mode() == Mode.PROXY).map(RulesetRenderer::dnat).toList());
         model.put("proxy", policy.hasProxyRules() ? List.of(Map.of("listenPort", Integer.toString(policy.proxy().listenPort()))) : List.of());
-        return new Ruleset(table, template.execute(model));
+        String text = template.execute(model);
+        OwnTableOnly.check(text, table);
+        return new Ruleset(table, text);
     }
 
     /** One rule per TCP data offset (5-15 words) and family: "more bytes than the headers". */
@@ -94,30 +95,31 @@ public final class RulesetRenderer {
     private static Map<String, Object> snat(SnatRule r) {
         IpFamily f = r.family();
         String nat = r.to() instanceof SnatTarget.Address a ? "snat " + f.nft() + " to " + a : "masquerade";
+        // Every value below comes from a parsed, typed field; NftWords checks its text once more.
         return Map.of(
-                "name", r.name(),
+                "name", NftWords.ruleName(r.name()),
                 "family", f.nft(),
-                "source", r.source().toString(),
-                "outInterface", r.outInterface(),
-                "controlPorts", portSet(r.controlPorts()),
-                "natStatement", nat,
+                "source", NftWords.words(r.source().toString()),
+                "outInterface", NftWords.interfaceName(r.outInterface()),
+                "controlPorts", NftWords.words(portSet(r.controlPorts())),
+                "natStatement", NftWords.words(nat),
                 "observe", r.mode() == io.ftpnat.policy.Mode.KERNEL);
     }
 
     private static Map<String, Object> dnat(DnatRule r) {
         IpFamily f = r.family();
-        String serverAddress = r.to().addressText();
+        String serverAddress = NftWords.words(r.to().addressText());
         return Map.of(
-                "name", r.name(),
+                "name", NftWords.ruleName(r.name()),
                 "family", f.nft(),
-                "inInterface", r.inInterface(),
-                "destination", r.destinationText(),
+                "inInterface", NftWords.interfaceName(r.inInterface()),
+                "destination", NftWords.words(r.destinationText()),
                 "port", Integer.toString(r.port()),
-                "serverEndpoint", r.to().toNft(r.port()),
+                "serverEndpoint", NftWords.words(r.to().toNft(r.port())),
                 "serverAddress", serverAddress,
                 "serverPort", Integer.toString(r.serverPort()),
                 "observe", r.mode() == Mode.KERNEL,
-                "passivePorts", r.passivePorts().map(p -> (Object) p.toNft()).orElse(List.of()));
+                "passivePorts", r.passivePorts().map(p -> (Object) NftWords.words(p.toNft())).orElse(List.of()));
     }
 
     private static String portSet(List<Integer> ports) {

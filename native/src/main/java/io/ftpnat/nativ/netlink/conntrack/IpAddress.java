@@ -44,11 +44,26 @@ public record IpAddress(boolean v6, long hi, long lo) {
         return v6(hi, lo);
     }
 
-    /** Parses a numeric address literal ("10.0.0.1", "fd00::1"); never does a DNS lookup. */
+    /**
+     * Parses a numeric address literal ("10.0.0.1", "fd00::1"); never does a DNS lookup. The JDK's
+     * InetAddress.getByName looks up anything that is not a valid literal ("999.1.1.1" included), so
+     * IPv4 is parsed here by hand and only a string of hex digits, ':' and '.' that holds a ':' (which
+     * the JDK parses as an IPv6 literal or refuses, without a lookup) reaches it.
+     */
     public static IpAddress parse(String literal) {
-        String s = literal.trim();
-        boolean looksV4 = s.matches("\\d{1,3}(\\.\\d{1,3}){3}");
-        if (!looksV4 && !s.contains(":")) {
+        String s = literal.strip();
+        if (s.matches("\\d{1,3}(\\.\\d{1,3}){3}")) {
+            int v = 0;
+            for (String octet : s.split("\\.")) {
+                int o = Integer.parseInt(octet);
+                if (o > 255) {
+                    throw new IllegalArgumentException("not an IP address literal: " + literal + " (octet " + o + " is above 255)");
+                }
+                v = (v << 8) | o;
+            }
+            return v4(v);
+        }
+        if (s.length() > 45 || !s.matches("[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*")) {
             throw new IllegalArgumentException("not an IP address literal: " + literal);
         }
         try {

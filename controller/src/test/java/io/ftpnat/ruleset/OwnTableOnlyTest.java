@@ -1,0 +1,79 @@
+package io.ftpnat.ruleset;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatCode;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.ftpnat.policy.PolicyLoader;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The kernel boundary's last check on nftables text: an attacker who gets any text into a ruleset
+ * tries to turn it into an include, a command on the whole ruleset, or a change to another table.
+ */
+class OwnTableOnlyTest {
+    private final PolicyLoader loader = new PolicyLoader(name -> true);
+
+    @Test
+    void theRenderedRulesetsPass() throws Exception {
+        RulesetRenderer renderer = new RulesetRenderer();
+        for (String example : new String[] {"reference-lab", "proxy-lab"}) {
+            String text = renderer.render(loader.load(Path.of("../docs/examples/" + example + ".yaml"))).text();
+            assertThatCode(() -> OwnTableOnly.check(text, "ftpnat")).doesNotThrowAnyException();
+        }
+    }
+
+    @Test
+    void theClientsLabelNeverReachesTheRuleset() throws Exception {
+        String yaml = java.nio.file.Files.readString(Path.of("../docs/examples/reference-lab.yaml"));
+        String label = "x\ninclude \"/etc/shadow\"\n# ";
+        String text = new RulesetRenderer().render(loader.parse(yaml, label)).text();
+        assertThat(text).doesNotContain("shadow").doesNotContain("include");
+    }
+
+    @Test
+    void anIncludeAnywhereIsRefused() {
+        for (String evil : new String[] {
+                "table inet ftpnat\ninclude \"/etc/shadow\"\n",
+                "table inet ftpnat {\n\tinclude \"/etc/shadow\"\n}\n",
+                "table inet ftpnat {\n\tchain c {\n\t\tcomment \"x\"; include \"/root/secret\"\n\t}\n}\n",
+                "table inet ftpnat {\n\tdefine evil = 1\n}\n",
+                "table inet ftpnat {\n\tchain c {\n\t\tip saddr $evil accept\n\t}\n}\n"}) {
+            assertThatThrownBy(() -> OwnTableOnly.check(evil, "ftpnat")).as(evil).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageNotContaining("shadow").hasMessageNotContaining("secret");
+        }
+    }
+
+    @Test
+    void otherTablesAndWholeRulesetCommandsAreRefused() {
+        for (String evil : new String[] {
+                "flush ruleset\n",
+                "table inet ftpnat\ndelete table inet ftpnat\nflush ruleset\n",
+                "table inet ftpnat {\n}\ntable inet filter {\n}\n",
+                "delete table inet filter\n",
+                "table inet ftpnat {\n}\n}\nflush ruleset\n{\n",
+                "add element inet filter allow { 1.2.3.4 }\n",
+                "list ruleset\n"}) {
+            assertThatThrownBy(() -> OwnTableOnly.check(evil, "ftpnat")).as(evil).isInstanceOf(IllegalArgumentException.class);
+        }
+    }
+
+    @Test
+    void wordsInQuotesOrCommentsAreText() {
+        String ok = "table inet ftpnat {\n\tchain c { # include \"/etc/shadow\"\n\t\tcounter comment \"snat include: define $x\"\n\t}\n}\n";
+        assertThatCode(() -> OwnTableOnly.check(ok, "ftpnat")).doesNotThrowAnyException();
+    }
+
+    @Test
+    void valuesOfTheWrongShapeNeverBecomeText() {
+        assertThatThrownBy(() -> NftWords.interfaceName("eth0\"; flush ruleset; \"")).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageNotContaining("flush");
+        assertThatThrownBy(() -> NftWords.words("10.0.0.0/8\ninclude \"/etc/shadow\"")).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> NftWords.words("@set")).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> NftWords.table("ftpnat; flush ruleset")).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> new RulesetRenderer("Bad Table")).isInstanceOf(IllegalArgumentException.class);
+        assertThat(NftWords.words("{ 21, 2121 }")).isEqualTo("{ 21, 2121 }");
+        assertThat(NftWords.words("snat ip6 to fd00:192::114")).isEqualTo("snat ip6 to fd00:192::114");
+    }
+}
