@@ -8,10 +8,20 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  * One request line: {@code {"v":1,"id":7,"cmd":"status","args":{...}}}. {@code id} is the
  * client's, echoed on every line of the answer; {@code args} is optional.
  */
-public record ApiRequest(JsonNode id, String command, ObjectNode args) {
+public record ApiRequest(JsonNode id, String command, ObjectNode args, Peer peer) {
     public static final int PROTOCOL_VERSION = 1;
 
-    static ApiRequest from(JsonNode node) throws ApiError {
+    /** A request from nobody in particular (tests, and commands that do not care who asks). */
+    public ApiRequest(JsonNode id, String command, ObjectNode args) {
+        this(id, command, args, null);
+    }
+
+    /** Whether root (uid 0) sent it: root keeps reserved capacity where others are bounded. */
+    public boolean fromRoot() {
+        return peer != null && peer.isRoot();
+    }
+
+    static ApiRequest from(JsonNode node, Peer peer) throws ApiError {
         if (!node.isObject()) {
             throw new ApiError(ApiError.BAD_REQUEST, "a request is a JSON object, e.g. {\"v\":1,\"cmd\":\"status\"}");
         }
@@ -31,7 +41,7 @@ public record ApiRequest(JsonNode id, String command, ObjectNode args) {
         if (id != null && !(id.isTextual() || id.isIntegralNumber() || id.isNull())) {
             throw new ApiError(ApiError.BAD_REQUEST, "field 'id' must be a string or an integer");
         }
-        return new ApiRequest(id, cmd.asText(), args instanceof ObjectNode o ? o : JsonNodeFactory.instance.objectNode());
+        return new ApiRequest(id, cmd.asText(), args instanceof ObjectNode o ? o : JsonNodeFactory.instance.objectNode(), peer);
     }
 
     public String stringArg(String name) throws ApiError {

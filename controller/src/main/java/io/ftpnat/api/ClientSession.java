@@ -20,19 +20,34 @@ final class ClientSession implements Runnable {
     private static final Logger log = LoggerFactory.getLogger(ClientSession.class);
 
     private final SocketChannel channel;
-    private final Authorizer authorizer;
+    private final Peer peer;
+    private final Role role;
     private final Map<String, CommandHandler> commands;
     private final ObjectMapper mapper;
     private final int maxLineBytes;
     private final StallClock clock = new StallClock();
-    private volatile String peerName = "?";
+    private final ReadClock reading = new ReadClock();
 
-    ClientSession(SocketChannel channel, Authorizer authorizer, Map<String, CommandHandler> commands, ObjectMapper mapper, int maxLineBytes) {
+    /**
+     * @param peer the kernel's word on who connected (read on the accept thread)
+     * @param role what that peer may do; {@link Role#NONE} is answered with a refusal and closed
+     */
+    ClientSession(SocketChannel channel, Peer peer, Role role, Map<String, CommandHandler> commands, ObjectMapper mapper,
+            int maxLineBytes) {
         this.channel = channel;
-        this.authorizer = authorizer;
+        this.peer = peer;
+        this.role = role;
         this.commands = commands;
         this.mapper = mapper;
         this.maxLineBytes = maxLineBytes;
+    }
+
+    /** The peer's credentials as the kernel reports them (SO_PEERCRED), with its uid. */
+    static Peer peerOf(SocketChannel channel, Accounts accounts) throws IOException {
+        UnixDomainPrincipal p = channel.getOption(ExtendedSocketOptions.SO_PEERCRED);
+        String user = p.user().getName();
+        int uid = accounts.uidOf(user).orElseThrow(() -> new IOException("no user id for peer '" + user + "'"));
+        return new Peer(uid, user, p.group().getName());
     }
 
     @Override
@@ -40,19 +55,9 @@ final class ClientSession implements Runnable {
         try (channel) {
             InputStream in = new java.io.BufferedInputStream(Channels.newInputStream(channel), 8192);
             ResponseWriter response = new ResponseWriter(mapper, new TimedOutput(Channels.newOutputStream(channel), clock));
-            Role role;
-            try {
-                UnixDomainPrincipal p = channel.getOption(ExtendedSocketOptions.SO_PEERCRED);
-                Peer peer = new Peer(p.user().getName(), p.group().getName());
-                peerName = peer.user();
-                role = authorizer.roleOf(peer);
-            } catch (IOException | UnsupportedOperationException e) {
-                response.error(null, new ApiError(ApiError.FORBIDDEN, "cannot read the peer's credentials"));
-                return;
-            }
             if (role == Role.NONE) {
-                log.info("API: refused {} (not root, not in the socket's group)", peerName);
-                response.error(null, new ApiError(ApiError.FORBIDDEN, "user " + peerName + " may not use this socket"));
+                log.info("API: refused {} (uid {}: not root, not in the socket's group)", peer.user(), peer.uid());
+                response.error(null, new ApiError(ApiError.FORBIDDEN, "user " + peer.user() + " may not use this socket"));
                 drainBriefly();
                 return;
             }
@@ -74,9 +79,9 @@ final class ClientSession implements Runnable {
                 serve(line, role, response);
             }
         } catch (IOException e) {
-            log.debug("API client {} went away: {}", peerName, e.getMessage());
+            log.debug("API client {} went away: {}", peer.user(), e.getMessage());
         } catch (RuntimeException e) {
-            log.error("API client {}: internal error", peerName, e);
+            log.error("API client {}: internal error", peer.user(), e);
         }
     }
 
@@ -93,7 +98,7 @@ final class ClientSession implements Runnable {
                 throw new ApiError(ApiError.BAD_JSON, "empty request");
             }
             id = node.get("id");
-            ApiRequest request = ApiRequest.from(node);
+            ApiRequest request = ApiRequest.from(node, peer);
             CommandHandler handler = commands.get(request.command());
             if (handler == null) {
                 throw new ApiError(ApiError.UNKNOWN_COMMAND, "unknown command '" + request.command() + "'; known: "
@@ -114,28 +119,32 @@ final class ClientSession implements Runnable {
     /** A line without its '\n'; null at end of stream. Longer lines are refused, not buffered. */
     private byte[] readLine(InputStream in) throws IOException {
         ByteArrayOutputStream buf = new ByteArrayOutputStream(256);
-        while (true) {
-            int b = in.read();
-            if (b < 0) {
-                return buf.size() == 0 ? null : buf.toByteArray();
+        reading.idle(System.nanoTime());
+        try {
+            while (true) {
+                int b = in.read();
+                if (b < 0) {
+                    return buf.size() == 0 ? null : buf.toByteArray();
+                }
+                if (b == '\n') {
+                    return buf.toByteArray();
+                }
+                if (buf.size() == 0) {
+                    reading.partial(System.nanoTime());
+                }
+                if (buf.size() >= maxLineBytes) {
+                    throw new LineTooLong();
+                }
+                buf.write(b);
             }
-            if (b == '\n') {
-                return buf.toByteArray();
-            }
-            if (buf.size() >= maxLineBytes) {
-                throw new LineTooLong();
-            }
-            buf.write(b);
+        } finally {
+            reading.busy();
         }
     }
 
-    void refuse(ApiError error) {
-        try (channel) {
-            // Answered and closed at once: this runs on the accept thread, which must not wait.
-            new ResponseWriter(mapper, Channels.newOutputStream(channel)).error(null, error);
-        } catch (IOException ignored) {
-            // the client is gone; nothing to tell
-        }
+    /** Closed by the watchdog: why, or null while the client keeps within its read deadlines. */
+    String readOverdue(long now, long partialNanos, long idleNanos) {
+        return reading.overdue(now, partialNanos, idleNanos);
     }
 
     /**
@@ -176,7 +185,7 @@ final class ClientSession implements Runnable {
     }
 
     String peerName() {
-        return peerName;
+        return peer.user();
     }
 
     void close() {
@@ -188,6 +197,42 @@ final class ClientSession implements Runnable {
     }
 
     private static final class LineTooLong extends IOException {
+    }
+
+    /**
+     * Where the reader is: waiting for a request (idle), inside a request line (partial), or not
+     * reading at all (a command is being served, an event stream included).
+     */
+    static final class ReadClock {
+        private volatile long idleSince;
+        private volatile long partialSince;
+
+        void idle(long now) {
+            partialSince = 0;
+            idleSince = now;
+        }
+
+        void partial(long now) {
+            idleSince = 0;
+            partialSince = now;
+        }
+
+        void busy() {
+            idleSince = 0;
+            partialSince = 0;
+        }
+
+        String overdue(long now, long partialNanos, long idleNanos) {
+            long p = partialSince;
+            if (p != 0 && now - p > partialNanos) {
+                return "sent part of a request line and nothing more for " + partialNanos / 1_000_000_000L + " s";
+            }
+            long i = idleSince;
+            if (i != 0 && now - i > idleNanos) {
+                return "sent no request for " + idleNanos / 1_000_000_000L + " s";
+            }
+            return null;
+        }
     }
 
     /** When the current write started, if one is blocked. */

@@ -1,8 +1,11 @@
 package io.ftpnat.api;
 
-/** Who is at the other end of a connection, from the kernel's SO_PEERCRED (not from the client). */
-public record Peer(String user, String primaryGroup) {
+/**
+ * Who is at the other end of a connection, from the kernel's SO_PEERCRED (not from the client).
+ * Root is recognised by its user id, never by the name "root".
+ */
+public record Peer(int uid, String user, String primaryGroup) {
     public boolean isRoot() {
-        return user.equals("root");
+        return uid == 0;
     }
 }

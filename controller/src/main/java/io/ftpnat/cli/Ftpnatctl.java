@@ -217,7 +217,7 @@ public final class Ftpnatctl {
             err.println("ftpnatctl: " + e.getMessage());
             return UNREACHABLE;
         } catch (ApiClient.Failed e) {
-            err.println("ftpnatctl " + command + ": " + e.getMessage() + " [" + e.code + "]");
+            err.println("ftpnatctl " + command + ": " + TerminalText.of(e.getMessage()) + " [" + TerminalText.of(e.code) + "]");
             return DAEMON_ERROR;
         } catch (IOException e) {
             err.println("ftpnatctl " + command + ": " + e.getMessage());
@@ -241,7 +241,7 @@ public final class Ftpnatctl {
                 out.println(indent + e.getKey() + ":");
                 printFields(e.getValue(), out, indent + "  ");
             } else {
-                out.printf("%s%-" + (width + 1) + "s %s%n", indent, e.getKey() + ":", e.getValue().asText());
+                out.printf("%s%-" + (width + 1) + "s %s%n", indent, TerminalText.of(e.getKey()) + ":", TerminalText.of(e.getValue().asText()));
             }
         }
     }

@@ -50,10 +50,10 @@ final class SessionCommands {
                     s.path("since").asText());
             out.println("  dialogue (as it crossed the router, before the kernel's rewrite):");
             for (JsonNode l : s.path("dialogue")) {
-                out.println("    " + l.asText());
+                out.println("    " + TerminalText.of(l.asText()));
             }
             for (JsonNode ch : s.path("data_channels")) {
-                out.printf("  channel %s  %s  (%s, by %s)  %s%n", ch.path("number").asText(), ch.path("negotiated").asText(),
+                out.printf("  channel %s  %s  (%s, by %s)  %s%n", ch.path("number").asText(), TerminalText.of(ch.path("negotiated").asText()),
                         ch.path("mode").asText(), ch.path("by").asText(), ch.path("state").asText());
                 JsonNode e = ch.has("expectation") ? ch.path("expectation") : ch.path("planned_expectation");
                 if (!e.isMissingNode()) {
@@ -71,7 +71,7 @@ final class SessionCommands {
             }
             out.println("  diagnosis:");
             for (JsonNode d : s.path("diagnosis")) {
-                out.println("    " + d.asText());
+                out.println("    " + TerminalText.of(d.asText()));
             }
         }
     }

@@ -30,7 +30,11 @@ import java.util.concurrent.atomic.AtomicLong;
 final class ConntrackApi {
     private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
 
+    /** Event streams users other than root may hold at once (each pins a kernel receive buffer). */
+    static final int MAX_STREAMS_FOR_OTHERS = 4;
+
     private final ConntrackTables tables;
+    private final java.util.concurrent.Semaphore otherUsersStreams = new java.util.concurrent.Semaphore(MAX_STREAMS_FOR_OTHERS);
     private final EventLoss eventLoss;
     private final io.ftpnat.session.SessionModel sessions;
 
@@ -94,6 +98,23 @@ final class ConntrackApi {
      * not filtered by the conntrack filters and are written between polls (within 200 ms).
      */
     private void events(ApiRequest request, ResponseWriter response) throws ApiError, IOException {
+        // Each stream is a netlink socket whose receive buffer (forced to several MiB) is kernel
+        // memory: users other than root share a few streams; root is not limited here.
+        boolean counted = !request.fromRoot();
+        if (counted && !otherUsersStreams.tryAcquire()) {
+            throw new ApiError(ApiError.TOO_MANY_CLIENTS, "at most " + MAX_STREAMS_FOR_OTHERS
+                    + " event streams run at once for users other than root; try again later");
+        }
+        try {
+            streamEvents(request, response);
+        } finally {
+            if (counted) {
+                otherUsersStreams.release();
+            }
+        }
+    }
+
+    private void streamEvents(ApiRequest request, ResponseWriter response) throws ApiError, IOException {
         ConntrackQuery query = ConntrackQuery.from(withoutLimits(request.args()));
         long maxCount = longArg(request, "count");
         long maxSeconds = longArg(request, "seconds");
