@@ -50,12 +50,13 @@ class SystemdUnitTest {
             assertThat(section(out, "verify")).as("systemd-analyze verify ftpnatd.service: no complaint").isEqualTo("verify-rc=0\n");
             assertThat(section(out, "security")).contains("Overall exposure level for ftpnatd.service").contains("OK");
             assertThat(section(out, "active")).isEqualTo("active\nenabled\n");
-            assertThat(section(out, "caps")).as("only CAP_NET_ADMIN (bit 12), no_new_privs, a seccomp filter, group ftpnat")
+            assertThat(section(out, "caps")).as("user ftpnat (not root) with only CAP_NET_ADMIN (bit 12), no_new_privs, a seccomp filter")
+                    .doesNotContain("Uid:\t0").contains("CapAmb:\t0000000000001000")
                     .contains("CapEff:\t0000000000001000").contains("CapBnd:\t0000000000001000")
                     .contains("NoNewPrivs:\t1").contains("Seccomp:\t2");
             assertThat(section(out, "journal")).contains("API listening on /run/ftpnat/ftpnat.sock (mode 0660, group ftpnat)")
                     .contains("policy applied from /etc/ftpnat/policy.yaml");
-            assertThat(section(out, "socket")).isEqualTo("750 root ftpnat\n660 root ftpnat\n");
+            assertThat(section(out, "socket")).isEqualTo("750 ftpnat ftpnat\n660 ftpnat ftpnat\n");
             assertThat(section(out, "status")).contains("\"file\" : \"/etc/ftpnat/policy.yaml\"").endsWith("rc=0\n");
             assertThat(section(out, "status-member")).as("a member of ftpnat may query").isEqualTo("rc=0\n");
             assertThat(section(out, "apply-member")).as("but not change").contains("forbidden").endsWith("rc=1\n");
@@ -163,7 +164,7 @@ class SystemdUnitTest {
             seen=0; wait_applied
             echo "== active"; c systemctl is-active ftpnatd; c systemctl is-enabled ftpnatd
             pid=$(c systemctl show -p MainPID --value ftpnatd)
-            echo "== caps"; c grep -E '^(Gid|CapEff|CapBnd|NoNewPrivs|Seccomp)' /proc/$pid/status
+            echo "== caps"; c grep -E '^(Uid|Gid|CapEff|CapBnd|CapAmb|NoNewPrivs|Seccomp)' /proc/$pid/status
             echo "== journal"; c journalctl --no-pager -o cat -u ftpnatd | grep -v '^Start'
             echo "== socket"; c stat -c '%a %U %G' /run/ftpnat /run/ftpnat/ftpnat.sock
             echo "== status"; c ftpnatctl -o json status; echo "rc=$?"
