@@ -89,6 +89,7 @@ class DebianPackageTest {
             assertThat(unit).contains("CapabilityBoundingSet=CAP_NET_ADMIN\n").contains("NoNewPrivileges=yes\n")
                     .contains("ProtectSystem=strict\n").contains("ReadWritePaths=/etc/ftpnat\n").contains("ProtectHome=yes\n")
                     .contains("PrivateTmp=yes\n").contains("RuntimeDirectory=ftpnat\n").contains("Group=ftpnat\n")
+                    .contains("User=ftpnat\n").contains("AmbientCapabilities=CAP_NET_ADMIN\n").doesNotContain("User=root")
                     .contains("ExecReload=/bin/kill -HUP $MAINPID\n").contains("Restart=on-failure\n")
                     .doesNotContainPattern("(?m)^MemoryDenyWriteExecute");
             // the default policy is valid and names no flow
@@ -142,6 +143,8 @@ class DebianPackageTest {
                 assertThat(status).as(out).contains(p + " install ok installed");
             }
             assertThat(section(out, "group")).startsWith("ftpnat:x:");
+            assertThat(section(out, "user")).as("the daemon's own system user owns the policy directory")
+                    .isEqualTo("ftpnat:/nonexistent:/usr/sbin/nologin\nftpnat root 755\n");
             assertThat(section(out, "enabled")).isEqualTo("/lib/systemd/system/ftpnatd.service\n");
             assertThat(section(out, "cds")).contains("ftpnatctl.jsa");
             assertThat(section(out, "check")).contains("is valid").contains("check-rc=0");
@@ -194,6 +197,7 @@ class DebianPackageTest {
             sed -n '/^The following NEW packages/,/^[0-9]* upgraded/p' "$r/install.log"
             echo "== status"; ch dpkg-query -W -f '${Package} ${Status} ${Version}\\n' ftpnat openjdk-17-jre-headless libnftables1 conntrack procps passwd
             echo "== group"; ch getent group ftpnat
+            echo "== user"; ch getent passwd ftpnat | cut -d: -f1,6,7; ch stat -c '%U %G %a' /etc/ftpnat
             echo "== enabled"; readlink "$r/etc/systemd/system/multi-user.target.wants/ftpnatd.service"
             echo "== cds"; ls "$r/var/cache/ftpnat/"
             echo "== check"; ch ftpnatd check --offline --policy /etc/ftpnat/policy.yaml 2>&1; echo "check-rc=$?"
