@@ -92,6 +92,7 @@ class AnsibleRoleLabTest {
                       ansible_python_interpreter: /usr/bin/python3
                       ftpnat_install_package: false
                       ftpnat_service_manager: none
+                      ftpnat_daemon_user: root
                       ftpnat_socket: %s
                       ftpnat_policy_file: %s
                       ftpnat_ftpnatd_command: %s
