@@ -30,6 +30,7 @@ public final class Netlink {
 
     public static final int NFNL_SUBSYS_CTNETLINK = 1;
     public static final int NFNL_SUBSYS_CTNETLINK_EXP = 2;
+    public static final int NFNL_SUBSYS_QUEUE = 3;
     public static final int NFNL_SUBSYS_ULOG = 4;
 
     public static final int AF_UNSPEC = 0;

@@ -60,6 +60,14 @@ public final class NetlinkConnection implements AutoCloseable {
     }
 
     /**
+     * Sends the current request without asking for an acknowledgement (a verdict on a queued
+     * packet: the kernel answers only if it fails, and that error arrives with the next receive).
+     */
+    public void submit(String what) throws NetlinkException {
+        send(what);
+    }
+
+    /**
      * Sends the current request as a dump (NLM_F_DUMP) and streams every entry to {@code handler}
      * until NLMSG_DONE. Returns false when the kernel flagged NLM_F_DUMP_INTR (the table changed
      * during the dump, entries may be missing or doubled): the caller should dump again.
