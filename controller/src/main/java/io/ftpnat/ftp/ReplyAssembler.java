@@ -25,6 +25,11 @@ public final class ReplyAssembler {
         this.maxLines = maxLines;
     }
 
+    /** The code of the multi-line reply being read, or -1 between replies. */
+    public int openCode() {
+        return openCode;
+    }
+
     /**
      * Adds a line; returns the reply it completes. A line that is not a reply line outside a
      * multi-line reply is answered with a reply of code -1 (malformed), so callers see it.
