@@ -325,22 +325,17 @@ public final class ControlDialogue {
     }
 
     /**
-     * A reply that answers no passive request. A 227/228/229 among them that names an address or
-     * port is the server's own (or a malicious server's attempt to steer the client): withheld.
+     * A reply that answers no passive request. A 227/228/229 among them whose text holds a digit
+     * may name an address or a port (the server's own, or a malicious server steering the client):
+     * withheld, whatever its form. One without ("227 Logout.") is harmless text and relayed.
      */
     private void relay(ReplyAssembler.Reply reply, String last) {
-        if (offerCode(reply.code())) {
-            try {
-                if (DataChannelSyntax.reply(reply.code(), reply.lastText()).isPresent()) {
-                    refusals++;
-                    logRefusal("session {}: server {} sent a {} that answers no passive request; withheld from the client", sessionId,
-                            Addresses.endpoint(at.server()), reply.code());
-                    toClient.accept(reply.code() + " Reply withheld by the proxy: no passive request was waiting." + CRLF);
-                    return;
-                }
-            } catch (FtpSyntaxException e) {
-                // names no address or port ("227 Logout."): harmless text
-            }
+        if (offerCode(reply.code()) && reply.lastText().chars().anyMatch(Character::isDigit)) {
+            refusals++;
+            logRefusal("session {}: server {} sent a {} that answers no passive request; withheld from the client", sessionId,
+                    Addresses.endpoint(at.server()), reply.code());
+            toClient.accept(reply.code() + " Reply withheld by the proxy: no passive request was waiting." + CRLF);
+            return;
         }
         toClient.accept(Telnet.replyLine(last));
     }
