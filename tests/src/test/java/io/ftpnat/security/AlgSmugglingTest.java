@@ -73,6 +73,7 @@ class AlgSmugglingTest {
     /** Extra client addresses: one per test that must not share the default one's budget. */
     static final String FLOODER = "10.10.10.3";
     static final String CONNECTOR = "10.10.10.4";
+    static final String RELOADER = "10.10.10.5";
     static final List<String> CONNECTOR6 = List.of("fd00:10::100", "fd00:10::101", "fd00:10::102", "fd00:10::103", "fd00:10::104",
             "fd00:10::105");
 
@@ -91,6 +92,7 @@ class AlgSmugglingTest {
         ref.lab().own(AttackScripts.server(ref.lab().server(), dir.resolve("evil.log"), "alg_evil_server.py", 2123));
         ref.lab().client().run("ip", "addr", "add", FLOODER + "/24", "dev", "c0");
         ref.lab().client().run("ip", "addr", "add", CONNECTOR + "/24", "dev", "c0");
+        ref.lab().client().run("ip", "addr", "add", RELOADER + "/24", "dev", "c0");
         for (String a : CONNECTOR6) {
             ref.lab().client().run("ip", "addr", "add", a + "/64", "dev", "c0", "nodad");
         }
@@ -240,6 +242,28 @@ class AlgSmugglingTest {
         assertThat(AttackScripts.counter(ref.lab().router(), "proxy_input", "proxy: only redirected connections reach the ALG"))
                 .as("the SYNs were dropped by proxy_input").isGreaterThan(dropped);
         assertThat(ref.daemon().log()).as("the daemon never saw them").doesNotContain("matches no proxy rule");
+    }
+
+    /** Item 10 (part): a SIGHUP with a lower per-client limit takes effect at the next accept, without a restart. */
+    @Test
+    void aReloadedPolicysLimitsApplyWithoutARestart() throws Exception {
+        Path policy = ref.daemon().policy();
+        long pid = ref.daemon().pid();
+        try {
+            Files.writeString(policy, POLICY.replace("max_sessions_per_client: 4", "max_sessions_per_client: 2"));
+            assertThat(ref.daemon().reload()).contains("policy applied");
+            Cmd.Result r = AttackScripts.attack(ref.lab().client(), Duration.ofSeconds(40), "accept", SERVER_V4, 21, "1", RELOADER,
+                    RELOADER, RELOADER);
+            List<String> conns = r.out().lines().filter(l -> l.startsWith("conn ")).toList();
+            assertThat(conns).as("%s", r).hasSize(3);
+            assertThat(conns.subList(0, 2)).allSatisfy(l -> assertThat(l).contains(" 220"));
+            assertThat(conns.get(2)).endsWith("421 Too many connections.");
+            assertThat(ref.daemon().pid()).as("the same daemon").isEqualTo(pid);
+            assertThat(ref.daemon().log()).contains("proxy: limits now max 1000 sessions, 2 per client");
+        } finally {
+            Files.writeString(policy, POLICY);
+            ref.daemon().reload();
+        }
     }
 
     private static String[] concat(String first, List<String> rest) {
