@@ -69,6 +69,7 @@ public final class TelnetLineReader {
     private int state = DATA;
     private Flaw flaw = Flaw.NONE;
     private boolean discarding;
+    private boolean crLast; // the line's last byte so far is a CR of its text (the one a CRLF may end with)
 
     public TelnetLineReader(int maxLine) {
         this.maxLine = maxLine;
@@ -86,6 +87,7 @@ public final class TelnetLineReader {
             if (discarding) {
                 continue;
             }
+            crLast = state == DATA && b == '\r';
             if (++lineBytes > maxLine) {
                 out.add(new Line(preview(), Flaw.OVERLONG));
                 reset();
@@ -152,8 +154,8 @@ public final class TelnetLineReader {
         }
         byte[] bytes = line.toByteArray();
         int len = bytes.length;
-        if (len > 0 && bytes[len - 1] == '\r') {
-            len--;
+        if (crLast) {
+            len--; // CRLF; a CR with a Telnet command between it and the LF is a bare CR
         }
         for (int i = 0; i < len; i++) {
             int c = bytes[i] & 0xff;
@@ -171,6 +173,7 @@ public final class TelnetLineReader {
         lineBytes = 0;
         state = DATA;
         flaw = Flaw.NONE;
+        crLast = false;
     }
 
     private String preview() {
