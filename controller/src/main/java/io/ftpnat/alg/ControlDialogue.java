@@ -8,13 +8,10 @@ import io.ftpnat.ftp.HostPort;
 import io.ftpnat.ftp.ReplyAssembler;
 import io.ftpnat.ftp.Telnet;
 import io.ftpnat.ftp.TelnetLineReader.Line;
-import java.io.IOException;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.time.Clock;
 import java.time.Instant;
-import java.util.ArrayDeque;
-import java.util.Deque;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
@@ -45,54 +42,36 @@ public final class ControlDialogue {
     private static final Set<String> TRANSFERS = Set.of("RETR", "STOR", "STOU", "APPE", "LIST", "NLST", "MLSD");
     static final String CRLF = "\r\n";
     /** Commands (and answers of ours behind them) awaiting the server's replies, at most. */
-    public static final int MAX_PENDING = 64;
+    public static final int MAX_PENDING = PendingReplies.MAX;
     /** Refusals logged per session; beyond, they are counted (snapshot) but not logged. */
     static final int LOGGED_REFUSALS = 20;
 
-    /** A command waiting for its final reply, or an answer of ours waiting for its turn. */
-    private sealed interface Pending {
-    }
-
-    private record Upstream(String verb) implements Pending {
-    }
-
-    private record Local(String reply) implements Pending {
-    }
-
     private final long sessionId;
     private final SessionAddresses at;
-    private final DataChannelTable table;
-    private final PortAllocator ports;
-    private final AtomicLong channelIds;
+    private final SessionChannel channel;
     private final Consumer<String> toClient;
     private final Consumer<String> toServer;
     private final Clock clock;
     private final ReplyAssembler replies = new ReplyAssembler(64);
-    private final Deque<Pending> pending = new ArrayDeque<>();
+    private final PendingReplies pending = new PendingReplies();
 
-    private DataChannel channel;
-    private int channelPort = -1;
     private boolean loggedIn;
     private boolean epsvAll;
     private int transfers; // transfer commands awaiting their final reply
     private long commands;
-    private long channelsOpened;
     private long refusals;
     private Instant lastActivity;
-    private boolean closed;
 
     public ControlDialogue(long sessionId, SessionAddresses at, DataChannelTable table, PortAllocator ports, AtomicLong channelIds,
             Consumer<String> toClient, Consumer<String> toServer, Clock clock) {
         this.sessionId = sessionId;
         this.at = at;
-        this.table = table;
-        this.ports = ports;
-        this.channelIds = channelIds;
+        this.channel = new SessionChannel(sessionId, at, table, ports, channelIds, clock);
         this.toClient = toClient;
         this.toServer = toServer;
         this.clock = clock;
         this.lastActivity = clock.instant();
-        pending.add(new Upstream("(greeting)"));
+        pending.expect("(greeting)");
     }
 
     // ---- the client's side ----
@@ -104,7 +83,7 @@ public final class ControlDialogue {
     public synchronized boolean fromClient(Line line) {
         lastActivity = clock.instant();
         commands++;
-        if (pending.size() >= MAX_PENDING) {
+        if (pending.full()) {
             log.warn("session {}: client {} has {} commands awaiting replies; closing", sessionId, Addresses.endpoint(at.client()),
                     pending.size());
             return false;
@@ -214,8 +193,8 @@ public final class ControlDialogue {
         InetAddress router = at.routerAddress();
         InetAddress server = at.serverAddress();
         Optional<InetAddress> snat = at.clientView().equals(server) ? Optional.empty() : Optional.of(at.clientView());
-        int port = ports.allocate(-1);
-        if (port < 0 || !open(DataChannel.Kind.ACTIVE, new FlowKey(server, router, port), named.address(), named.port(), snat,
+        int port = channel.allocate(-1);
+        if (port < 0 || !channel.open(DataChannel.Kind.ACTIVE, new FlowKey(server, router, port), named.address(), named.port(), snat,
                 port)) {
             local("425 Can't open data connection.");
             return;
@@ -257,7 +236,7 @@ public final class ControlDialogue {
             // A multi-line 227/228/229 reaches the client as one line, ours: an inner line could
             // carry an address a client would take (ftplib searches the whole reply for it).
             if (!offerCode(code)) {
-                toClient.accept(Telnet.replyLine(opening ? text : innerLine(text, code)));
+                toClient.accept(Telnet.replyLine(opening ? text : ReplyAssembler.innerLine(text, code)));
             }
             return true;
         }
@@ -266,23 +245,22 @@ public final class ControlDialogue {
             log.debug("session {}: server {} sent a line that is no reply; dropped", sessionId, Addresses.endpoint(at.server()));
             return true;
         }
-        String last = finalLine(reply);
+        String last = reply.finalLine();
         if (reply.code() < 200) {
             relay(reply, last); // 1xx preliminary: pairs with nothing
             return true;
         }
-        Pending head = pending.poll();
-        notifyAll(); // room in the queue: the client's reader may go on
-        if (!(head instanceof Upstream asked)) {
+        String asked = pending.answered(); // room in the queue: the client's reader may go on
+        if (asked == null) {
             relay(reply, last); // nobody asked (a 421 before closing, say)
             flushLocals();
             return true;
         }
-        switch (asked.verb()) {
-            case "PASV", "EPSV", "LPSV" -> passiveReply(asked.verb(), reply, last);
+        switch (asked) {
+            case "PASV", "EPSV", "LPSV" -> passiveReply(asked, reply, last);
             case "PORT", "EPRT", "LPRT" -> {
                 if (reply.code() >= 300) {
-                    closeChannel();
+                    channel.close();
                 }
                 relay(reply, last);
             }
@@ -291,9 +269,9 @@ public final class ControlDialogue {
                 relay(reply, last);
             }
             default -> {
-                if (TRANSFERS.contains(asked.verb())) {
+                if (TRANSFERS.contains(asked)) {
                     transfers = Math.max(0, transfers - 1);
-                    closeChannel(); // the transfer is over: the one connection it needed has come and gone
+                    channel.close(); // the transfer is over: the one connection it needed has come and gone
                 }
                 relay(reply, last);
             }
@@ -304,24 +282,6 @@ public final class ControlDialogue {
 
     private static boolean offerCode(int code) {
         return code == 227 || code == 228 || code == 229;
-    }
-
-    /**
-     * An inner line of a multi-line reply. RFC 959 4.2: one that begins with a digit is padded,
-     * so no client (curl ends a reply at any "ddd ") takes it for the end of the reply.
-     */
-    private static String innerLine(String text, int code) {
-        if (!text.isEmpty() && Character.isDigit(text.charAt(0)) && !text.startsWith(code + "-")) {
-            return " " + text;
-        }
-        return text;
-    }
-
-    /** The reply's last line as "ddd text". */
-    private static String finalLine(ReplyAssembler.Reply reply) {
-        String last = reply.lines().get(reply.lines().size() - 1);
-        String rest = last.length() > 3 ? last.substring(last.charAt(3) == ' ' ? 4 : 3) : "";
-        return reply.code() + " " + rest;
     }
 
     /**
@@ -363,8 +323,8 @@ public final class ControlDialogue {
             return;
         }
         InetAddress view = at.clientView();
-        int port = ports.allocate(offer.port());
-        if (port < 0 || !open(DataChannel.Kind.PASSIVE, new FlowKey(at.clientAddress(), view, port), server, offer.port(),
+        int port = channel.allocate(offer.port());
+        if (port < 0 || !channel.open(DataChannel.Kind.PASSIVE, new FlowKey(at.clientAddress(), view, port), server, offer.port(),
                 Optional.of(at.routerAddress()), port)) {
             toClient.accept("425 Can't open data connection." + CRLF);
             return;
@@ -378,71 +338,21 @@ public final class ControlDialogue {
         } else if (view instanceof Inet4Address) {
             answer = DataChannelSyntax.format227(ours);
         } else {
-            closeChannel();
+            channel.close();
             answer = "425 Can't open data connection.";
         }
         toClient.accept(answer + CRLF);
     }
 
-    // ---- channels ----
-
-    private boolean open(DataChannel.Kind kind, FlowKey match, InetAddress target, int targetPort, Optional<InetAddress> snat,
-            int port) {
-        // The kernel cannot NAT between IPv4 and IPv6: only then does the data pass through the daemon.
-        DataChannel.Path path = (at.clientAddress() instanceof Inet4Address) == (at.serverAddress() instanceof Inet4Address)
-                ? DataChannel.Path.KERNEL : DataChannel.Path.RELAYED;
-        DataChannel c = new DataChannel(channelIds.incrementAndGet(), sessionId, kind, match, target, targetPort, snat, path,
-                clock.instant());
-        // One pending channel per session: a new negotiation replaces the old one, in one kernel
-        // transaction when the table can.
-        DataChannel old = channel;
-        int oldPort = channelPort;
-        channel = null;
-        channelPort = -1;
-        try {
-            if (old != null) {
-                table.replace(old, c);
-            } else {
-                table.install(c);
-            }
-        } catch (IOException e) {
-            log.error("session {}: {}", sessionId, e.getMessage());
-            if (old != null) {
-                table.remove(old); // whatever the failed transaction left, the old channel is gone
-                ports.release(oldPort);
-            }
-            ports.release(port);
-            return false;
-        }
-        if (old != null) {
-            ports.release(oldPort);
-        }
-        channel = c;
-        channelPort = port;
-        channelsOpened++;
-        log.debug("session {}: data channel {}", sessionId, c);
-        return true;
-    }
-
-    private void closeChannel() {
-        if (channel != null) {
-            table.remove(channel);
-            ports.release(channelPort);
-            channel = null;
-            channelPort = -1;
-        }
-    }
-
     /** The session is over: withdraws its data channel and wakes a reader waiting for room. */
     public synchronized void close() {
-        closed = true;
-        closeChannel();
-        notifyAll();
+        channel.close();
+        pending.close();
     }
 
     /** Whether another client line may be taken now. */
-    public synchronized boolean hasRoom() {
-        return pending.size() < MAX_PENDING;
+    public boolean hasRoom() {
+        return !pending.full();
     }
 
     /**
@@ -451,55 +361,34 @@ public final class ControlDialogue {
      * before each line: while the server is silent, the client's bytes stay in the kernel's socket
      * buffer and TCP tells the client to wait.
      */
-    public synchronized boolean awaitRoom(long millis) throws InterruptedException {
-        long deadline = System.nanoTime() + millis * 1_000_000;
-        while (!closed && pending.size() >= MAX_PENDING) {
-            long left = (deadline - System.nanoTime()) / 1_000_000;
-            if (left <= 0) {
-                return false;
-            }
-            wait(left);
-        }
-        return !closed;
+    public boolean awaitRoom(long millis) throws InterruptedException {
+        return pending.awaitRoom(millis); // not under the dialogue's lock: the server's reader needs it
     }
 
-    /** Puts the session's kernel channel back after the table was replaced (a policy apply); a relay has no table entry. */
+    /** Puts the session's kernel channel back after the table was replaced (a policy apply). */
     public synchronized void reinstall() {
-        if (channel != null && channel.path() == DataChannel.Path.KERNEL) {
-            try {
-                table.install(channel);
-            } catch (IOException e) {
-                log.warn("session {}: could not re-add {} after the policy was applied: {}", sessionId, channel, e.getMessage());
-            }
-        }
+        channel.reinstall();
     }
 
     // ---- ordering ----
 
     private void forward(String bytes, String verb) {
         toServer.accept(bytes);
-        pending.add(new Upstream(verb));
+        pending.expect(verb);
     }
 
     private void local(String reply) {
-        if (pending.isEmpty()) {
-            toClient.accept(reply + CRLF);
-        } else {
-            pending.add(new Local(reply + CRLF));
-        }
+        pending.answer(reply + CRLF, toClient);
     }
 
     private void flushLocals() {
-        while (pending.peek() instanceof Local l) {
-            pending.poll();
-            toClient.accept(l.reply());
-        }
+        pending.flushOurs(toClient);
     }
 
     // ---- what the session shows ----
 
     public synchronized Snapshot snapshot() {
-        return new Snapshot(loggedIn, transfers > 0, commands, channelsOpened, refusals, Optional.ofNullable(channel), lastActivity,
+        return new Snapshot(loggedIn, transfers > 0, commands, channel.opened(), refusals, channel.current(), lastActivity,
                 pending.size());
     }
 
