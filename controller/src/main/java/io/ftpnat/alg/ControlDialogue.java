@@ -2,18 +2,16 @@ package io.ftpnat.alg;
 
 import io.ftpnat.ftp.DataChannelOffer;
 import io.ftpnat.ftp.DataChannelSyntax;
+import io.ftpnat.ftp.FtpCommand;
 import io.ftpnat.ftp.FtpSyntaxException;
 import io.ftpnat.ftp.HostPort;
 import io.ftpnat.ftp.ReplyAssembler;
+import io.ftpnat.ftp.Telnet;
 import io.ftpnat.ftp.TelnetLineReader.Line;
-import java.io.IOException;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.time.Clock;
 import java.time.Instant;
-import java.util.ArrayDeque;
-import java.util.Deque;
-import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
@@ -29,7 +27,13 @@ import org.slf4j.LoggerFactory;
  * command, after any 1xx), so a 227 is only taken for a passive-mode answer when a PASV/EPSV/LPSV
  * is at the head of the queue — a stray 227 opens nothing and is relayed as it came. Answers the
  * proxy gives itself (a refused bounce, {@code EPSV ALL}) take their place in the same queue, so
- * pipelined commands get their replies in order.
+ * pipelined commands get their replies in order. The queue is bounded ({@link #MAX_PENDING}): the
+ * session stops reading the client while it is full ({@link #awaitRoom}).
+ *
+ * <p>Nothing is relayed as it came: a command reaches the server as {@link FtpCommand#wire()}
+ * re-encodes it, a reply reaches the client as its parsed lines re-encoded ({@link Telnet#replyLine}),
+ * and lines with Telnet negotiation or control bytes are refused (docs/design/alg.md, "What the
+ * ALG forwards").
  *
  * <p>Thread-safe: the session's two reader threads call in; the sinks only queue bytes.
  */
@@ -37,35 +41,24 @@ public final class ControlDialogue {
     private static final Logger log = LoggerFactory.getLogger(ControlDialogue.class);
     private static final Set<String> TRANSFERS = Set.of("RETR", "STOR", "STOU", "APPE", "LIST", "NLST", "MLSD");
     static final String CRLF = "\r\n";
-
-    /** A command waiting for its final reply, or an answer of ours waiting for its turn. */
-    private sealed interface Pending {
-    }
-
-    private record Upstream(String verb) implements Pending {
-    }
-
-    private record Local(String reply) implements Pending {
-    }
+    /** Commands (and answers of ours behind them) awaiting the server's replies, at most. */
+    public static final int MAX_PENDING = PendingReplies.MAX;
+    /** Refusals logged per session; beyond, they are counted (snapshot) but not logged. */
+    static final int LOGGED_REFUSALS = 20;
 
     private final long sessionId;
     private final SessionAddresses at;
-    private final DataChannelTable table;
-    private final PortAllocator ports;
-    private final AtomicLong channelIds;
+    private final SessionChannel channel;
     private final Consumer<String> toClient;
     private final Consumer<String> toServer;
     private final Clock clock;
     private final ReplyAssembler replies = new ReplyAssembler(64);
-    private final Deque<Pending> pending = new ArrayDeque<>();
+    private final PendingReplies pending = new PendingReplies();
 
-    private DataChannel channel;
-    private int channelPort = -1;
     private boolean loggedIn;
     private boolean epsvAll;
     private int transfers; // transfer commands awaiting their final reply
     private long commands;
-    private long channelsOpened;
     private long refusals;
     private Instant lastActivity;
 
@@ -73,39 +66,61 @@ public final class ControlDialogue {
             Consumer<String> toClient, Consumer<String> toServer, Clock clock) {
         this.sessionId = sessionId;
         this.at = at;
-        this.table = table;
-        this.ports = ports;
-        this.channelIds = channelIds;
+        this.channel = new SessionChannel(sessionId, at, table, ports, channelIds, clock);
         this.toClient = toClient;
         this.toServer = toServer;
         this.clock = clock;
         this.lastActivity = clock.instant();
-        pending.add(new Upstream("(greeting)"));
+        pending.expect("(greeting)");
     }
 
     // ---- the client's side ----
 
-    public synchronized void fromClient(Line line) {
+    /**
+     * A line from the client. Returns false when the session must end: the caller did not wait
+     * for room ({@link #awaitRoom}) and the queue is full.
+     */
+    public synchronized boolean fromClient(Line line) {
         lastActivity = clock.instant();
         commands++;
-        if (line.overlong()) {
-            log.info("session {}: client {} sent a line longer than the limit; refused", sessionId, Addresses.endpoint(at.client()));
-            local("500 Command line too long.");
-            return;
+        if (pending.full()) {
+            log.warn("session {}: client {} has {} commands awaiting replies; closing", sessionId, Addresses.endpoint(at.client()),
+                    pending.size());
+            return false;
         }
-        String text = line.text().strip();
-        int space = text.indexOf(' ');
-        String verb = (space < 0 ? text : text.substring(0, space)).toUpperCase(Locale.ROOT);
-        String arg = space < 0 ? "" : text.substring(space + 1).strip();
+        switch (line.flaw()) {
+            case OVERLONG -> {
+                refuse("500 Command line too long.", "sent a line longer than the limit");
+                return true;
+            }
+            case NEGOTIATION -> {
+                refuse("500 Telnet option negotiation is not supported.", "sent Telnet option negotiation");
+                return true;
+            }
+            case MALFORMED_TELNET, CONTROL_BYTE -> {
+                refuse("500 Control characters are not allowed in commands.", "sent a control byte or a malformed Telnet sequence");
+                return true;
+            }
+            case NONE -> {
+                // parsed below
+            }
+        }
+        Optional<FtpCommand> parsed = FtpCommand.parse(line.text());
+        if (parsed.isEmpty()) {
+            local("500 Syntax error, command unrecognized.");
+            return true;
+        }
+        FtpCommand command = parsed.get();
+        String verb = command.verb();
         switch (verb) {
-            case "PORT", "EPRT", "LPRT" -> active(verb, text);
+            case "PORT", "EPRT", "LPRT" -> active(verb, command.toString());
             // RFC 2228 (AUTH TLS/SSL): an encrypted control channel cannot be read, so no data
             // channel could be negotiated. Refused here, so a client that offers TLS falls back to
             // plain FTP (or stops, if it insists) instead of a handshake the proxy would break.
             case "AUTH" -> local("502 Command not implemented.");
             case "PASV", "LPSV" -> passive(verb);
             case "EPSV" -> {
-                if (arg.equalsIgnoreCase("ALL")) {
+                if (command.trimmedArgument().equalsIgnoreCase("ALL")) {
                     // Ours to answer: the proxy speaks PASV or EPSV to the server as the server's
                     // family needs, whatever the client says, so the server never sees EPSV ALL.
                     epsvAll = true;
@@ -118,7 +133,25 @@ public final class ControlDialogue {
                 if (TRANSFERS.contains(verb)) {
                     transfers++;
                 }
-                forward(line.raw().isEmpty() ? line.text() + CRLF : line.raw(), verb);
+                forward(command.wire(), verb);
+            }
+        }
+        return true;
+    }
+
+    private void refuse(String reply, String why) {
+        refusals++;
+        logRefusal("session {}: client {} {}; refused", sessionId, Addresses.endpoint(at.client()), why);
+        local(reply);
+    }
+
+    /** WARN for the first refusals of a session, then silence: a client must not be able to flood the log. */
+    private void logRefusal(String format, Object... args) {
+        if (refusals <= LOGGED_REFUSALS) {
+            log.warn(format, args);
+            if (refusals == LOGGED_REFUSALS) {
+                log.warn("session {}: {} refusals; further ones are counted (ftpnatctl proxy sessions), not logged", sessionId,
+                        refusals);
             }
         }
     }
@@ -145,22 +178,23 @@ public final class ControlDialogue {
         if (!named.address().equals(at.clientAddress())) {
             // The FTP bounce attack: a data connection to a third party. Never forwarded.
             refusals++;
-            log.warn("session {}: refused {} naming {} from client {} (bounce: not the client's own address)", sessionId, verb,
+            logRefusal("session {}: refused {} naming {} from client {} (bounce: not the client's own address)", sessionId, verb,
                     named, Addresses.endpoint(at.client()));
             local("500 Illegal " + verb + " command.");
             return;
         }
         if (named.port() < 1024) {
             refusals++;
-            log.warn("session {}: refused {} naming privileged port {} from client {}", sessionId, verb, named.port(), Addresses.endpoint(at.client()));
+            logRefusal("session {}: refused {} naming privileged port {} from client {}", sessionId, verb, named.port(),
+                    Addresses.endpoint(at.client()));
             local("500 Illegal " + verb + " command.");
             return;
         }
         InetAddress router = at.routerAddress();
         InetAddress server = at.serverAddress();
         Optional<InetAddress> snat = at.clientView().equals(server) ? Optional.empty() : Optional.of(at.clientView());
-        int port = ports.allocate(-1);
-        if (port < 0 || !open(DataChannel.Kind.ACTIVE, new FlowKey(server, router, port), named.address(), named.port(), snat,
+        int port = channel.allocate(-1);
+        if (port < 0 || !channel.open(DataChannel.Kind.ACTIVE, new FlowKey(server, router, port), named.address(), named.port(), snat,
                 port)) {
             local("425 Can't open data connection.");
             return;
@@ -183,57 +217,92 @@ public final class ControlDialogue {
 
     // ---- the server's side ----
 
-    /** Returns false when the session must end (the server broke the protocol's bounds). */
+    /**
+     * A line from the server. Returns false when the session must end (the server broke the
+     * protocol's bounds). The client gets each reply re-encoded from its parsed lines: control
+     * bytes and Telnet sequences removed, 0xFF doubled; a line that is no reply line is dropped.
+     */
     public synchronized boolean fromServer(Line line) {
         lastActivity = clock.instant();
         if (line.overlong()) {
             log.warn("session {}: server {} sent a line longer than the limit; closing", sessionId, Addresses.endpoint(at.server()));
             return false;
         }
-        String raw = line.raw().isEmpty() ? line.text() + CRLF : line.raw();
-        Optional<ReplyAssembler.Reply> done = replies.add(line.text());
+        String text = Telnet.withoutControls(line.text());
+        boolean opening = replies.openCode() < 0;
+        Optional<ReplyAssembler.Reply> done = replies.add(text);
         if (done.isEmpty()) {
-            toClient.accept(raw); // a line inside a multi-line reply
+            int code = replies.openCode();
+            // A multi-line 227/228/229 reaches the client as one line, ours: an inner line could
+            // carry an address a client would take (ftplib searches the whole reply for it).
+            if (!offerCode(code)) {
+                toClient.accept(Telnet.replyLine(opening ? text : ReplyAssembler.innerLine(text, code)));
+            }
             return true;
         }
         ReplyAssembler.Reply reply = done.get();
-        if (reply.code() < 200) {
-            toClient.accept(raw); // 1xx preliminary, or not a reply line at all: relayed, pairs with nothing
+        if (reply.code() < 0) {
+            log.debug("session {}: server {} sent a line that is no reply; dropped", sessionId, Addresses.endpoint(at.server()));
             return true;
         }
-        Pending head = pending.poll();
-        if (!(head instanceof Upstream asked)) {
-            toClient.accept(raw); // nobody asked (a 421 before closing, say)
+        String last = reply.finalLine();
+        if (reply.code() < 200) {
+            relay(reply, last); // 1xx preliminary: pairs with nothing
+            return true;
+        }
+        String asked = pending.answered(); // room in the queue: the client's reader may go on
+        if (asked == null) {
+            relay(reply, last); // nobody asked (a 421 before closing, say)
             flushLocals();
             return true;
         }
-        switch (asked.verb()) {
-            case "PASV", "EPSV", "LPSV" -> passiveReply(asked.verb(), reply, raw);
+        switch (asked) {
+            case "PASV", "EPSV", "LPSV" -> passiveReply(asked, reply, last);
             case "PORT", "EPRT", "LPRT" -> {
                 if (reply.code() >= 300) {
-                    closeChannel();
+                    channel.close();
                 }
-                toClient.accept(raw);
+                relay(reply, last);
             }
             case "PASS", "USER" -> {
                 loggedIn |= reply.code() == 230;
-                toClient.accept(raw);
+                relay(reply, last);
             }
             default -> {
-                if (TRANSFERS.contains(asked.verb())) {
+                if (TRANSFERS.contains(asked)) {
                     transfers = Math.max(0, transfers - 1);
-                    closeChannel(); // the transfer is over: the one connection it needed has come and gone
+                    channel.close(); // the transfer is over: the one connection it needed has come and gone
                 }
-                toClient.accept(raw);
+                relay(reply, last);
             }
         }
         flushLocals();
         return true;
     }
 
-    private void passiveReply(String clientVerb, ReplyAssembler.Reply reply, String raw) {
-        if (reply.code() != 227 && reply.code() != 228 && reply.code() != 229) {
-            toClient.accept(raw);
+    private static boolean offerCode(int code) {
+        return code == 227 || code == 228 || code == 229;
+    }
+
+    /**
+     * A reply that answers no passive request. A 227/228/229 among them whose text holds a digit
+     * may name an address or a port (the server's own, or a malicious server steering the client):
+     * withheld, whatever its form. One without ("227 Logout.") is harmless text and relayed.
+     */
+    private void relay(ReplyAssembler.Reply reply, String last) {
+        if (offerCode(reply.code()) && reply.lastText().chars().anyMatch(Character::isDigit)) {
+            refusals++;
+            logRefusal("session {}: server {} sent a {} that answers no passive request; withheld from the client", sessionId,
+                    Addresses.endpoint(at.server()), reply.code());
+            toClient.accept(reply.code() + " Reply withheld by the proxy: no passive request was waiting." + CRLF);
+            return;
+        }
+        toClient.accept(Telnet.replyLine(last));
+    }
+
+    private void passiveReply(String clientVerb, ReplyAssembler.Reply reply, String last) {
+        if (!offerCode(reply.code())) {
+            toClient.accept(Telnet.replyLine(last));
             return;
         }
         DataChannelOffer offer;
@@ -254,8 +323,8 @@ public final class ControlDialogue {
             return;
         }
         InetAddress view = at.clientView();
-        int port = ports.allocate(offer.port());
-        if (port < 0 || !open(DataChannel.Kind.PASSIVE, new FlowKey(at.clientAddress(), view, port), server, offer.port(),
+        int port = channel.allocate(offer.port());
+        if (port < 0 || !channel.open(DataChannel.Kind.PASSIVE, new FlowKey(at.clientAddress(), view, port), server, offer.port(),
                 Optional.of(at.routerAddress()), port)) {
             toClient.accept("425 Can't open data connection." + CRLF);
             return;
@@ -269,103 +338,57 @@ public final class ControlDialogue {
         } else if (view instanceof Inet4Address) {
             answer = DataChannelSyntax.format227(ours);
         } else {
-            closeChannel();
+            channel.close();
             answer = "425 Can't open data connection.";
         }
         toClient.accept(answer + CRLF);
     }
 
-    // ---- channels ----
-
-    private boolean open(DataChannel.Kind kind, FlowKey match, InetAddress target, int targetPort, Optional<InetAddress> snat,
-            int port) {
-        // The kernel cannot NAT between IPv4 and IPv6: only then does the data pass through the daemon.
-        DataChannel.Path path = (at.clientAddress() instanceof Inet4Address) == (at.serverAddress() instanceof Inet4Address)
-                ? DataChannel.Path.KERNEL : DataChannel.Path.RELAYED;
-        DataChannel c = new DataChannel(channelIds.incrementAndGet(), sessionId, kind, match, target, targetPort, snat, path,
-                clock.instant());
-        // One pending channel per session: a new negotiation replaces the old one, in one kernel
-        // transaction when the table can.
-        DataChannel old = channel;
-        int oldPort = channelPort;
-        channel = null;
-        channelPort = -1;
-        try {
-            if (old != null) {
-                table.replace(old, c);
-            } else {
-                table.install(c);
-            }
-        } catch (IOException e) {
-            log.error("session {}: {}", sessionId, e.getMessage());
-            if (old != null) {
-                table.remove(old); // whatever the failed transaction left, the old channel is gone
-                ports.release(oldPort);
-            }
-            ports.release(port);
-            return false;
-        }
-        if (old != null) {
-            ports.release(oldPort);
-        }
-        channel = c;
-        channelPort = port;
-        channelsOpened++;
-        log.debug("session {}: data channel {}", sessionId, c);
-        return true;
-    }
-
-    private void closeChannel() {
-        if (channel != null) {
-            table.remove(channel);
-            ports.release(channelPort);
-            channel = null;
-            channelPort = -1;
-        }
-    }
-
-    /** The session is over: withdraws its data channel. */
+    /** The session is over: withdraws its data channel and wakes a reader waiting for room. */
     public synchronized void close() {
-        closeChannel();
+        channel.close();
+        pending.close();
     }
 
-    /** Puts the session's kernel channel back after the table was replaced (a policy apply); a relay has no table entry. */
+    /** Whether another client line may be taken now. */
+    public boolean hasRoom() {
+        return !pending.full();
+    }
+
+    /**
+     * Waits up to {@code millis} for room in the queue (the server answering); true when there is
+     * room, false on timeout or when the session closed. The session's client reader calls this
+     * before each line: while the server is silent, the client's bytes stay in the kernel's socket
+     * buffer and TCP tells the client to wait.
+     */
+    public boolean awaitRoom(long millis) throws InterruptedException {
+        return pending.awaitRoom(millis); // not under the dialogue's lock: the server's reader needs it
+    }
+
+    /** Puts the session's kernel channel back after the table was replaced (a policy apply). */
     public synchronized void reinstall() {
-        if (channel != null && channel.path() == DataChannel.Path.KERNEL) {
-            try {
-                table.install(channel);
-            } catch (IOException e) {
-                log.warn("session {}: could not re-add {} after the policy was applied: {}", sessionId, channel, e.getMessage());
-            }
-        }
+        channel.reinstall();
     }
 
     // ---- ordering ----
 
     private void forward(String bytes, String verb) {
         toServer.accept(bytes);
-        pending.add(new Upstream(verb));
+        pending.expect(verb);
     }
 
     private void local(String reply) {
-        if (pending.isEmpty()) {
-            toClient.accept(reply + CRLF);
-        } else {
-            pending.add(new Local(reply + CRLF));
-        }
+        pending.answer(reply + CRLF, toClient);
     }
 
     private void flushLocals() {
-        while (pending.peek() instanceof Local l) {
-            pending.poll();
-            toClient.accept(l.reply());
-        }
+        pending.flushOurs(toClient);
     }
 
     // ---- what the session shows ----
 
     public synchronized Snapshot snapshot() {
-        return new Snapshot(loggedIn, transfers > 0, commands, channelsOpened, refusals, Optional.ofNullable(channel), lastActivity,
+        return new Snapshot(loggedIn, transfers > 0, commands, channel.opened(), refusals, channel.current(), lastActivity,
                 pending.size());
     }
 

@@ -14,9 +14,13 @@ public final class DataPaths implements DataChannelTable {
         this.relay = relay;
     }
 
-    /** The daemon's: nft elements in {@code table}, a relay for what the kernel cannot translate. */
-    public static DataPaths of(NftContext nft, String table, ProxySettings settings) {
-        return new DataPaths(new NftDataChannelTable(nft, table, settings.dataTimeout()), new UserspaceRelay(settings.dataTimeout()));
+    /**
+     * The daemon's: nft elements in {@code table}, a relay for what the kernel cannot translate;
+     * both read the data timeout of the policy in force.
+     */
+    public static DataPaths of(NftContext nft, String table, java.util.function.Supplier<ProxySettings> settings) {
+        return new DataPaths(new NftDataChannelTable(nft, table, () -> settings.get().dataTimeout()),
+                new UserspaceRelay(() -> settings.get().dataTimeout()));
     }
 
     @Override

@@ -17,9 +17,14 @@ public final class NftDataChannelTable implements DataChannelTable {
 
     private final NftContext nft;
     private final String table;
-    private final Duration timeout;
+    private final java.util.function.Supplier<Duration> timeout;
 
     public NftDataChannelTable(NftContext nft, String table, Duration timeout) {
+        this(nft, table, () -> timeout);
+    }
+
+    /** With the timeout of the policy in force, read at each install (a policy apply may change it). */
+    public NftDataChannelTable(NftContext nft, String table, java.util.function.Supplier<Duration> timeout) {
         this.nft = nft;
         this.table = table;
         this.timeout = timeout;
@@ -85,7 +90,7 @@ public final class NftDataChannelTable implements DataChannelTable {
     }
 
     String addCommands(DataChannel c) {
-        long seconds = Math.max(1, timeout.toSeconds());
+        long seconds = Math.max(1, timeout.get().toSeconds());
         StringBuilder sb = new StringBuilder();
         sb.append("add element inet ").append(table).append(' ').append(dnatMap(c)).append(" { ").append(key(c.match()))
                 .append(" timeout ").append(seconds).append("s : ").append(Addresses.text(c.target())).append(" . ")

@@ -11,7 +11,7 @@ import java.util.random.RandomGenerator;
  * the peer's address).
  */
 final class PortAllocator {
-    private final PortRange range;
+    private PortRange range;
     private final RandomGenerator random;
     private final BitSet used = new BitSet();
     private int inUse;
@@ -21,12 +21,17 @@ final class PortAllocator {
         this.random = random;
     }
 
+    /**
+     * Hands out ports of {@code next} from now on (a policy apply changed {@code data_ports}).
+     * Ports in use stay taken until released, whichever range they came from.
+     */
+    synchronized void retarget(PortRange next) {
+        range = next;
+    }
+
     /** A free port other than {@code avoid} (so the translation always changes the port), or -1 when none is left. */
     synchronized int allocate(int avoid) {
         int size = range.last() - range.first() + 1;
-        if (inUse >= size) {
-            return -1;
-        }
         int start = random.nextInt(size);
         for (int i = 0; i < size; i++) {
             int port = range.first() + (start + i) % size;

@@ -8,6 +8,7 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
@@ -16,7 +17,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.security.SecureRandom;
 import org.slf4j.Logger;
@@ -25,17 +25,20 @@ import org.slf4j.LoggerFactory;
 /**
  * ftpnatd's userspace ALG: accepts the control connections the ruleset diverts, finds the rule
  * and the server, and runs a {@link ProxySession} for each. Threads: one accepting, one reaper
- * for timeouts, and two blocking readers per session (docs/design/alg.md says why not a selector).
+ * for timeouts, one setting up each admitted connection (it ends once the session runs), and two
+ * blocking readers per session (docs/design/alg.md says why not a selector). Every connection is
+ * counted against the policy's limits on the accept thread, before any thread is started for it.
  */
 public final class ProxyServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ProxyServer.class);
     static final int CONNECT_TIMEOUT_MS = 10_000;
 
     private final OriginalDestination originals;
-    private final java.util.function.Function<ProxySettings, DataChannelTable> tables;
+    private final java.util.function.Function<java.util.function.Supplier<ProxySettings>, DataChannelTable> tables;
     private final Clock clock;
     private final Map<Long, ProxySession> sessions = new ConcurrentHashMap<>();
-    private final Map<InetAddress, AtomicInteger> perClient = new ConcurrentHashMap<>();
+    private final Admissions admissions = new Admissions();
+    private final RateLimitedLog refusalLog;
     private final AtomicLong sessionIds = new AtomicLong();
     private final AtomicLong channelIds = new AtomicLong();
     private final AtomicLong accepted = new AtomicLong();
@@ -47,43 +50,63 @@ public final class ProxyServer implements AutoCloseable {
     private ServerSocket listener;
     private ScheduledExecutorService reaper;
 
-    public ProxyServer(OriginalDestination originals, java.util.function.Function<ProxySettings, DataChannelTable> tables, Clock clock) {
+    public ProxyServer(OriginalDestination originals,
+            java.util.function.Function<java.util.function.Supplier<ProxySettings>, DataChannelTable> tables, Clock clock) {
         this.originals = originals;
         this.tables = tables;
         this.clock = clock;
+        this.refusalLog = new RateLimitedLog(clock, Duration.ofSeconds(10));
     }
 
     /**
      * Follows a newly applied policy: starts listening when it first has proxy rules, takes the
-     * new rules for new sessions, and re-adds the live sessions' data channels (the apply replaced
-     * the table, and its maps with it). A changed listen_port needs a restart.
+     * new rules and limits (sessions, per client, timeouts, max_line for new sessions, data_ports,
+     * data_timeout) at once, and re-adds the live sessions' data channels (the apply replaced the
+     * table, and its maps with it). A changed listen_port needs a restart (logged).
      */
     public synchronized void policyApplied(Policy policy) {
         routes = new ProxyRoutes(policy);
         if (!policy.hasProxyRules()) {
             return;
         }
+        ProxySettings next = policy.proxy();
+        ProxySettings previous = settings;
         if (listener == null) {
             try {
-                start(policy.proxy());
+                start(next);
             } catch (IOException e) {
-                log.error("proxy: cannot listen on port {}: {}; mode: proxy rules will not be served", policy.proxy().listenPort(),
+                log.error("proxy: cannot listen on port {}: {}; mode: proxy rules will not be served", next.listenPort(),
                         e.getMessage());
             }
-        } else if (policy.proxy().listenPort() != settings.listenPort()) {
-            log.warn("proxy: listen_port changed to {}; still listening on {} until ftpnatd restarts", policy.proxy().listenPort(),
-                    settings.listenPort());
+        } else {
+            if (next.listenPort() != previous.listenPort()) {
+                log.warn("proxy: listen_port changed to {}; still listening on {} until ftpnatd restarts (the new ruleset"
+                        + " redirects to {}: proxied rules are not served until then)", next.listenPort(), previous.listenPort(),
+                        next.listenPort());
+            }
+            if (!next.dataPorts().equals(previous.dataPorts())) {
+                ports.retarget(next.dataPorts());
+            }
+            settings = next;
+            if (!next.equals(previous)) {
+                log.info("proxy: limits now max {} sessions, {} per client, login timeout {} s, idle timeout {} s, max line {} (new"
+                        + " sessions), data ports {}, data timeout {} s", next.maxSessions(), next.maxSessionsPerClient(),
+                        next.loginTimeout().toSeconds(), next.idleTimeout().toSeconds(), next.maxLineBytes(), next.dataPorts(),
+                        next.dataTimeout().toSeconds());
+            }
         }
         sessions.values().forEach(ProxySession::reinstallChannel);
     }
 
     private void start(ProxySettings s) throws IOException {
         settings = s;
-        table = tables.apply(s);
+        table = tables.apply(() -> settings);
         ports = new PortAllocator(s.dataPorts(), new SecureRandom());
         ServerSocket ss = new ServerSocket();
         ss.setReuseAddress(true);
-        // "::" takes IPv4 too (as mapped addresses) unless the host forbids it (bindv6only)
+        // "::" takes IPv4 too (as mapped addresses) unless the host forbids it (bindv6only). Every
+        // interface: the ruleset's redirect goes to the incoming interface's address, so binding
+        // loopback cannot work; the ruleset's proxy_input chain drops whatever was not redirected.
         ss.bind(new InetSocketAddress(InetAddress.getByName("::"), s.listenPort()), 512);
         listener = ss;
         Thread t = new Thread(this::acceptLoop, "alg-accept");
@@ -94,61 +117,104 @@ public final class ProxyServer implements AutoCloseable {
             th.setDaemon(true);
             return th;
         });
-        reaper.scheduleWithFixedDelay(() -> sessions.values().forEach(x -> {
-            try {
-                x.checkTimeouts(clock.instant());
-            } catch (RuntimeException e) {
-                log.warn("proxy: timeout check of session {}: {}", x.id(), e.toString());
-            }
-        }), 1, 1, TimeUnit.SECONDS);
+        reaper.scheduleWithFixedDelay(this::checkTimeouts, 1, 1, TimeUnit.SECONDS);
         log.info("proxy: listening on port {} for mode: proxy rules (max {} sessions, {} per client)", s.listenPort(),
                 s.maxSessions(), s.maxSessionsPerClient());
+    }
+
+    /** The reaper's round. Nothing may escape: a scheduled task that throws is never run again. */
+    private void checkTimeouts() {
+        try {
+            sessions.values().forEach(x -> {
+                try {
+                    x.checkTimeouts(clock.instant());
+                } catch (RuntimeException e) {
+                    log.warn("proxy: timeout check of session {}: {}", x.id(), e.toString());
+                }
+            });
+        } catch (VirtualMachineError e) {
+            Fatal.halt("proxy timeout reaper", e);
+        } catch (Throwable e) {
+            log.error("proxy: timeout reaper: {}", e.toString(), e);
+        }
     }
 
     private void acceptLoop() {
         ServerSocket ss = listener;
         while (!ss.isClosed()) {
-            Socket c;
             try {
-                c = ss.accept();
-            } catch (IOException e) {
-                if (!ss.isClosed()) {
-                    log.warn("proxy: accept: {}", e.getMessage());
+                Socket c;
+                try {
+                    c = ss.accept();
+                } catch (IOException e) {
+                    if (!ss.isClosed()) {
+                        log.warn("proxy: accept: {}", e.getMessage());
+                    }
+                    continue;
                 }
-                continue;
+                accepted.incrementAndGet();
+                admit(c);
+            } catch (VirtualMachineError e) {
+                Fatal.halt("proxy accept loop", e);
+            } catch (Throwable e) {
+                // the loop goes on: one bad connection must not end the service for everyone
+                log.error("proxy: accept loop: {}", e.toString(), e);
             }
-            accepted.incrementAndGet();
-            // Set up off the accept thread: the connect to the server may take seconds.
-            Thread t = new Thread(null, () -> setUp(c), "alg-setup", ProxySession.THREAD_STACK);
-            t.setDaemon(true);
-            t.start();
         }
     }
 
-    private void setUp(Socket c) {
+    /**
+     * On the accept thread, before any thread exists for the connection: the limits. Over a limit
+     * the connection gets one line and is closed at once (a refusal costs no thread and no lookup).
+     */
+    private void admit(Socket c) {
         InetSocketAddress remote = Addresses.unmapped((InetSocketAddress) c.getRemoteSocketAddress());
+        ProxySettings s = settings;
+        Admissions.Refusal refusal = admissions.admit(remote.getAddress(), s.maxSessions(), s.maxSessionsPerClient());
+        if (refusal != Admissions.Refusal.NONE) {
+            refused.incrementAndGet();
+            long unlogged = refusalLog.next();
+            if (unlogged >= 0) {
+                log.warn("proxy: refused a connection from {}: {} ({} in total, {} from its {}){}", Addresses.endpoint(remote),
+                        refusal == Admissions.Refusal.TOTAL ? "max_sessions " + s.maxSessions() + " reached"
+                                : "max_sessions_per_client " + s.maxSessionsPerClient() + " reached",
+                        admissions.total(), admissions.of(remote.getAddress()),
+                        remote.getAddress() instanceof java.net.Inet4Address ? "address" : "/64",
+                        unlogged > 0 ? "; " + unlogged + " more refused since the last such line" : "");
+            }
+            reply(c, "421 Too many connections.");
+            return;
+        }
+        try {
+            // Set up off the accept thread: the connect to the server may take seconds.
+            Thread t = new Thread(null, () -> setUp(c, remote), "alg-setup", ProxySession.THREAD_STACK);
+            t.setDaemon(true);
+            t.start();
+        } catch (Throwable e) {
+            admissions.release(remote.getAddress());
+            closeQuietly(c);
+            throw e;
+        }
+    }
+
+    private void setUp(Socket c, InetSocketAddress remote) {
         InetSocketAddress local = Addresses.unmapped((InetSocketAddress) c.getLocalSocketAddress());
         InetAddress client = remote.getAddress();
         ProxySettings s = settings;
-        AtomicInteger mine = null;
-        boolean counted = false;
+        boolean handedOver = false;
         try {
-            Optional<InetSocketAddress> original = originals.lookup(local, remote);
+            Optional<InetSocketAddress> original = originals.lookup(local, remote)
+                    // the router's own listen socket is no original destination: not diverted
+                    .filter(o -> !o.equals(local));
             Optional<ProxyRoute> route = original.flatMap(o -> routes.route(client, o));
             if (route.isEmpty()) {
                 // Not diverted by a proxy rule (someone connected to the port itself): nothing to say.
-                log.info("proxy: connection from {} to {} matches no proxy rule; closed", Addresses.endpoint(remote),
-                        original.map(Addresses::endpoint).orElse("(no conntrack entry)"));
+                if (refusalLog.next() >= 0) {
+                    log.info("proxy: connection from {} to {} matches no proxy rule; closed", Addresses.endpoint(remote),
+                            original.map(Addresses::endpoint).orElse("the listen port itself (not diverted)"));
+                }
                 refused.incrementAndGet();
                 c.close();
-                return;
-            }
-            mine = perClient.computeIfAbsent(client, k -> new AtomicInteger());
-            counted = true;
-            if (mine.incrementAndGet() > s.maxSessionsPerClient() || sessions.size() >= s.maxSessions()) {
-                log.warn("proxy: session limit reached ({} from {}, {} in total); refusing", mine.get() - 1, client, sessions.size());
-                refused.incrementAndGet();
-                reply(c, "421 Too many connections.");
                 return;
             }
             c.setTcpNoDelay(true);
@@ -171,23 +237,30 @@ public final class ProxyServer implements AutoCloseable {
             SessionAddresses at = new SessionAddresses(remote, original.get().getAddress(), r.server(),
                     Addresses.unmapped((InetSocketAddress) up.getLocalSocketAddress()));
             long id = sessionIds.incrementAndGet();
-            ProxySession session = new ProxySession(id, r.rule(), c, up, at, s, table, ports, channelIds, clock, this::ended);
+            ProxySession session = new ProxySession(id, r.rule(), c, up, at, () -> settings, table, ports, channelIds, clock,
+                    this::ended);
             sessions.put(id, session);
-            counted = false; // from here the session's end releases the count
+            handedOver = true; // from here the session's end gives the place back
             log.info("session {} ({}): {} -> {} via {}", id, r.rule(), Addresses.endpoint(remote), Addresses.endpoint(r.server()),
                     Addresses.endpoint(at.upstreamLocal()));
             session.start();
-        } catch (IOException | RuntimeException e) {
+        } catch (VirtualMachineError e) {
+            Fatal.halt("proxy session setup", e);
+        } catch (Throwable e) {
             log.warn("proxy: setting up a session for {}: {}", Addresses.endpoint(remote), e.toString());
-            try {
-                c.close();
-            } catch (IOException ignored) {
-                // closing anyway
-            }
+            closeQuietly(c);
         } finally {
-            if (counted && mine.decrementAndGet() <= 0) {
-                perClient.remove(client, mine);
+            if (!handedOver) {
+                admissions.release(client);
             }
+        }
+    }
+
+    private static void closeQuietly(Socket c) {
+        try {
+            c.close();
+        } catch (IOException ignored) {
+            // closing anyway
         }
     }
 
@@ -200,10 +273,8 @@ public final class ProxyServer implements AutoCloseable {
     }
 
     private void ended(ProxySession s) {
-        sessions.remove(s.id());
-        AtomicInteger n = perClient.get(s.addresses().clientAddress());
-        if (n != null && n.decrementAndGet() <= 0) {
-            perClient.remove(s.addresses().clientAddress(), n);
+        if (sessions.remove(s.id()) != null) {
+            admissions.release(s.addresses().clientAddress());
         }
     }
 

@@ -31,7 +31,8 @@ final class ProxySession {
     private final Socket client;
     private final Socket server;
     private final SessionAddresses at;
-    private final ProxySettings settings;
+    private final java.util.function.Supplier<ProxySettings> settings;
+    private final int maxLine;
     private final ControlDialogue dialogue;
     private final Outbox toClient;
     private final Outbox toServer;
@@ -40,8 +41,9 @@ final class ProxySession {
     private final Consumer<ProxySession> onClose;
     private final AtomicBoolean closed = new AtomicBoolean();
     private volatile String closeReason = "";
+    private volatile boolean backPressureLogged;
 
-    ProxySession(long id, String rule, Socket client, Socket server, SessionAddresses at, ProxySettings settings,
+    ProxySession(long id, String rule, Socket client, Socket server, SessionAddresses at, java.util.function.Supplier<ProxySettings> settings,
             DataChannelTable table, PortAllocator ports, java.util.concurrent.atomic.AtomicLong channelIds, Clock clock,
             Consumer<ProxySession> onClose) throws IOException {
         this.id = id;
@@ -53,7 +55,8 @@ final class ProxySession {
         this.clock = clock;
         this.onClose = onClose;
         this.started = clock.instant();
-        int maxQueued = 16 * settings.maxLineBytes() + 4096;
+        this.maxLine = settings.get().maxLineBytes();
+        int maxQueued = 16 * maxLine + 4096;
         this.toClient = new Outbox(client.getOutputStream(), maxQueued);
         this.toServer = new Outbox(server.getOutputStream(), maxQueued);
         this.dialogue = new ControlDialogue(id, at, table, ports, channelIds, toClient::offer, toServer::offer, clock);
@@ -71,7 +74,7 @@ final class ProxySession {
     }
 
     private void pump(Socket from, boolean fromClient) {
-        TelnetLineReader reader = new TelnetLineReader(settings.maxLineBytes());
+        TelnetLineReader reader = new TelnetLineReader(maxLine);
         byte[] buf = new byte[4096];
         try (InputStream in = from.getInputStream()) {
             while (!closed.get()) {
@@ -82,7 +85,13 @@ final class ProxySession {
                 }
                 for (TelnetLineReader.Line line : reader.feed(buf, 0, n)) {
                     if (fromClient) {
-                        dialogue.fromClient(line);
+                        if (!awaitRoom()) {
+                            return;
+                        }
+                        if (!dialogue.fromClient(line)) {
+                            close("too many commands awaiting replies");
+                            return;
+                        }
                     } else if (!dialogue.fromServer(line)) {
                         close("server line too long");
                         return;
@@ -97,19 +106,48 @@ final class ProxySession {
             }
         } catch (SocketException e) {
             close(closed.get() ? closeReason : (fromClient ? "client: " : "server: ") + e.getMessage());
-        } catch (IOException | RuntimeException e) {
+        } catch (VirtualMachineError e) {
+            Fatal.halt("session " + id, e);
+        } catch (InterruptedException e) {
+            close("interrupted");
+        } catch (IOException | RuntimeException | Error e) {
             // The daemon never dies of a session: whatever went wrong ends this one only.
             log.warn("session {}: {}", id, e.toString());
             close("error: " + e.getMessage());
         }
     }
 
+    /**
+     * Back-pressure: while {@link ControlDialogue#MAX_PENDING} commands await the server's replies,
+     * the client is not read (what was decided is flushed first, or the server would never see the
+     * commands it is to answer). False when the session closed meanwhile.
+     */
+    private boolean awaitRoom() throws IOException, InterruptedException {
+        if (dialogue.hasRoom()) {
+            return true;
+        }
+        toServer.flush();
+        toClient.flush();
+        if (!backPressureLogged) {
+            backPressureLogged = true;
+            log.info("session {}: {} commands await the server's replies; not reading client {} until it answers", id,
+                    ControlDialogue.MAX_PENDING, Addresses.endpoint(at.client()));
+        }
+        while (!dialogue.awaitRoom(1000)) {
+            if (closed.get()) {
+                return false;
+            }
+        }
+        return !closed.get();
+    }
+
     /** Ends the session on a timeout; called by the server's reaper. */
     void checkTimeouts(Instant now) {
         ControlDialogue.Snapshot s = dialogue.snapshot();
-        if (!s.loggedIn() && Duration.between(started, now).compareTo(settings.loginTimeout()) > 0) {
+        ProxySettings limits = settings.get(); // the policy in force: an apply may have changed them
+        if (!s.loggedIn() && Duration.between(started, now).compareTo(limits.loginTimeout()) > 0) {
             close("login timeout");
-        } else if (!s.transferring() && Duration.between(s.lastActivity(), now).compareTo(settings.idleTimeout()) > 0) {
+        } else if (!s.transferring() && Duration.between(s.lastActivity(), now).compareTo(limits.idleTimeout()) > 0) {
             close("idle timeout");
         }
     }

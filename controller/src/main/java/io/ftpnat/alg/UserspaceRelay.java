@@ -24,10 +24,15 @@ public final class UserspaceRelay implements DataChannelTable {
     private static final Logger log = LoggerFactory.getLogger(UserspaceRelay.class);
     static final int BUFFER = 256 * 1024;
 
-    private final Duration acceptTimeout;
+    private final java.util.function.Supplier<Duration> acceptTimeout;
     private final Map<Long, ServerSocketChannel> listening = new ConcurrentHashMap<>();
 
     public UserspaceRelay(Duration acceptTimeout) {
+        this(() -> acceptTimeout);
+    }
+
+    /** With the data timeout of the policy in force, read at each install. */
+    public UserspaceRelay(java.util.function.Supplier<Duration> acceptTimeout) {
         this.acceptTimeout = acceptTimeout;
     }
 
@@ -37,7 +42,7 @@ public final class UserspaceRelay implements DataChannelTable {
         try {
             ss.setOption(java.net.StandardSocketOptions.SO_REUSEADDR, true);
             ss.bind(new InetSocketAddress(c.match().destination(), c.match().port()), 1);
-            ss.socket().setSoTimeout((int) Math.min(Integer.MAX_VALUE, acceptTimeout.toMillis()));
+            ss.socket().setSoTimeout((int) Math.min(Integer.MAX_VALUE, acceptTimeout.get().toMillis()));
         } catch (IOException e) {
             ss.close();
             throw new IOException("cannot listen for data channel " + c + ": " + e.getMessage(), e);
@@ -59,7 +64,7 @@ public final class UserspaceRelay implements DataChannelTable {
     private void serve(DataChannel c, ServerSocketChannel ss) {
         SocketChannel in = null;
         try {
-            long deadline = System.nanoTime() + acceptTimeout.toNanos();
+            long deadline = System.nanoTime() + acceptTimeout.get().toNanos();
             while (in == null && System.nanoTime() < deadline) {
                 // blocking accept through the socket adaptor, so SO_TIMEOUT bounds it
                 SocketChannel a = ss.socket().accept().getChannel();
@@ -74,7 +79,7 @@ public final class UserspaceRelay implements DataChannelTable {
                 }
             }
         } catch (SocketTimeoutException e) {
-            log.info("data channel {}: nobody came within {} s", c.id(), acceptTimeout.toSeconds());
+            log.info("data channel {}: nobody came within {} s", c.id(), acceptTimeout.get().toSeconds());
         } catch (IOException e) {
             log.debug("data channel {}: {}", c.id(), e.getMessage()); // withdrawn (closed) or failed
         } finally {

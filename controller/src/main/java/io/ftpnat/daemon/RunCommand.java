@@ -78,6 +78,9 @@ final class RunCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         common.applyLogLevel();
+        // A thread that dies of an Error is logged; a JVM failure (OOM, stack overflow) halts the
+        // process so that systemd restarts it, instead of a daemon that is up but serves nobody.
+        Thread.setDefaultUncaughtExceptionHandler(io.ftpnat.alg.Fatal::uncaught);
         Instant started = Instant.now();
         try (KernelRuleset kernel = NftablesKernelRuleset.open()) {
             KernelCapabilities caps = kernel.capabilities();

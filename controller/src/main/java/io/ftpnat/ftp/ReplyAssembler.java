@@ -15,6 +15,13 @@ public final class ReplyAssembler {
             String last = lines.get(lines.size() - 1);
             return last.length() > 4 ? last.substring(4) : "";
         }
+
+        /** The last line as a relay writes it: "ddd text". */
+        public String finalLine() {
+            String last = lines.get(lines.size() - 1);
+            String rest = last.length() > 3 ? last.substring(last.charAt(3) == ' ' ? 4 : 3) : "";
+            return code + " " + rest;
+        }
     }
 
     private final int maxLines;
@@ -23,6 +30,23 @@ public final class ReplyAssembler {
 
     public ReplyAssembler(int maxLines) {
         this.maxLines = maxLines;
+    }
+
+    /**
+     * An inner line of a multi-line reply of {@code code} as a relay writes it. RFC 959 4.2: one
+     * that begins with a digit is padded with a space, so no client (curl ends a reply at any
+     * "ddd ") takes it for the end of the reply.
+     */
+    public static String innerLine(String text, int code) {
+        if (!text.isEmpty() && Character.isDigit(text.charAt(0)) && !text.startsWith(code + "-")) {
+            return " " + text;
+        }
+        return text;
+    }
+
+    /** The code of the multi-line reply being read, or -1 between replies. */
+    public int openCode() {
+        return openCode;
     }
 
     /**

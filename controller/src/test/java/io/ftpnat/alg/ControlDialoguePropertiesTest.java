@@ -107,7 +107,7 @@ class ControlDialoguePropertiesTest {
     }
 
     static TelnetLineReader.Line line(String text) {
-        return new TelnetLineReader.Line(text, false, text + "\r\n");
+        return new TelnetLineReader.Line(text);
     }
 
     @Provide

@@ -39,18 +39,56 @@ class TelnetLineReaderTest {
         List<TelnetLineReader.Line> lines = r.feed(b, 0, b.length);
         assertThat(lines).hasSize(2);
         assertThat(lines.get(0).overlong()).isTrue();
-        assertThat(lines.get(1)).isEqualTo(new TelnetLineReader.Line("NOOP", false, "NOOP\r\n"));
+        assertThat(lines.get(1)).isEqualTo(new TelnetLineReader.Line("NOOP"));
         assertThat(r.pending()).isZero();
     }
 
     @Test
-    void theRawLineKeepsTelnetSequencesForARelay() {
+    void theSynchBeforeAborIsDropped() {
         byte[] b = {(byte) 255, (byte) 244, (byte) 255, (byte) 242, 'A', 'B', 'O', 'R', '\r', '\n'};
-        List<TelnetLineReader.Line> lines = new TelnetLineReader(512).feed(b, 0, b.length);
-        assertThat(lines).singleElement().satisfies(l -> {
-            assertThat(l.text()).isEqualTo("ABOR");
-            assertThat(l.raw().getBytes(StandardCharsets.ISO_8859_1)).isEqualTo(b);
-        });
+        assertThat(new TelnetLineReader(512).feed(b, 0, b.length)).containsExactly(new TelnetLineReader.Line("ABOR"));
+    }
+
+    @Test
+    void everyLfEndsALineWhereverItIs() {
+        byte[] b = bytes("A", 255, 251, "\nB", 255, 250, 24, "\nC", 255, "\nD\r\n");
+        assertThat(new TelnetLineReader(512).feed(b, 0, b.length)).containsExactly(
+                new TelnetLineReader.Line("A", TelnetLineReader.Flaw.NEGOTIATION),
+                new TelnetLineReader.Line("B", TelnetLineReader.Flaw.NEGOTIATION),
+                new TelnetLineReader.Line("C", TelnetLineReader.Flaw.MALFORMED_TELNET),
+                new TelnetLineReader.Line("D"));
+    }
+
+    @Test
+    void controlBytesAreFlaws() {
+        byte[] b = bytes("A\u0000\r\nB\rC\r\nD\r\r\n", 255, 65, "E\r\n");
+        assertThat(new TelnetLineReader(512).feed(b, 0, b.length)).extracting(TelnetLineReader.Line::flaw).containsExactly(
+                TelnetLineReader.Flaw.CONTROL_BYTE, TelnetLineReader.Flaw.CONTROL_BYTE, TelnetLineReader.Flaw.CONTROL_BYTE,
+                TelnetLineReader.Flaw.MALFORMED_TELNET);
+    }
+
+    @Test
+    void telnetBytesCountTowardsTheLineLimit() {
+        TelnetLineReader r = new TelnetLineReader(16);
+        byte[] nops = new byte[1000];
+        for (int i = 0; i < nops.length; i += 2) {
+            nops[i] = (byte) 255;
+            nops[i + 1] = (byte) 241;
+        }
+        assertThat(r.feed(nops, 0, nops.length)).singleElement().satisfies(l -> assertThat(l.overlong()).isTrue());
+        assertThat(r.pending()).isZero();
+    }
+
+    static byte[] bytes(Object... parts) {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        for (Object p : parts) {
+            if (p instanceof Integer i) {
+                out.write(i);
+            } else {
+                out.writeBytes(((String) p).getBytes(StandardCharsets.ISO_8859_1));
+            }
+        }
+        return out.toByteArray();
     }
 
     @Property(tries = 300)

@@ -140,56 +140,48 @@ class ProxyRawClientTest {
     }
 
     /**
-     * RFC 959's abort: IAC IP, IAC DM (the DM as urgent data), ABOR. The ALG passes the Telnet
-     * bytes on as they came (inline: Java cannot send urgent data but one byte), so the server
-     * answers as it answers the same bytes sent to it directly from the router.
+     * RFC 959's abort: IAC IP, IAC DM (the DM as urgent data), ABOR. The ALG drops the two-byte
+     * Telnet commands and forwards the line it parsed, a plain ABOR (it never relays raw bytes:
+     * AlgSmugglingTest), so every server answers it, and the replies stay paired: the NOOP after
+     * it gets its 200. (Directly, pure-ftpd answers neither the ABOR nor the NOOP after these bytes.)
      */
     @ParameterizedTest(name = "{0}")
     @MethodSource("io.ftpnat.scenarios.Matrix#servers")
-    void aborWithTelnetInterruptAndSynchReachesTheServerAsSent(ServerKind kind) {
+    void aborAfterTelnetInterruptAndSynchReachesTheServerAsAPlainAbor(ServerKind kind) {
         ReferenceLab ref = labs.get(kind);
-        Cmd.Result direct = RawClient.run(ref.lab().router(), "abor", SERVER_V4, 21, ref.server(), "one.bin");
         Seen s = run(ref, "abor", ROUTER_INSIDE_V4, "one.bin");
         assertThat(s.client().out()).as("%s", s).contains(sha(ref.server(), "one.bin"));
-        assertThat(s.server().commands()).as("%s", s).anyMatch(c -> c.endsWith("\u00ff\u00f4\u00ff\u00f2ABOR") || c.endsWith("ABOR"));
-        assertThat(afterAbor(s.client())).as("through the ALG\n%s\ndirect:\n%s", s, direct.out())
-                .isEqualTo(afterAbor(direct));
-        // and what follows is what follows directly (vsftpd goes on; pure-ftpd answers neither the
-        // ABOR nor the NOOP after these bytes, with or without the ALG)
-        assertThat(s.client().out().contains("> NOOP\n< 200")).as("NOOP answered after ABOR, as directly\n%s\ndirect:\n%s", s,
-                direct.out()).isEqualTo(direct.out().contains("> NOOP\n< 200"));
-        if (kind == ServerKind.VSFTPD) {
-            assertThat(afterAbor(s.client())).isNotEqualTo("none");
-        }
+        assertThat(s.server().commands()).as("%s", s).contains("ABOR").noneMatch(c -> c.contains("\u00ff"));
+        assertThat(afterAbor(s.client())).as("the ABOR is answered\n%s", s).matches("2\\d\\d");
+        assertThat(s.client().out()).as("and so is the NOOP after it\n%s", s).contains("> NOOP\n< 200");
     }
 
     /**
-     * ABOR in the middle of a download (a 512 MiB file): the RETR is answered 426 (or the server's
-     * equivalent) and the ABOR 226, paired in order, as when the same bytes go to the server
-     * directly; the session goes on and the data channel is withdrawn.
+     * ABOR in the middle of a download (a 512 MiB file): the server's replies reach the client in
+     * order — the RETR's end (426, or pure-ftpd's 150 line), the ABOR's 2xx, the NOOP's 200 — the
+     * session goes on and the data channel is withdrawn. (The scripted client reads one reply per
+     * command, so with pure-ftpd it reads the ABOR's 226 after its NOOP: the order is what counts.)
      */
     @ParameterizedTest(name = "{0}")
     @MethodSource("io.ftpnat.scenarios.Matrix#servers")
-    void aborDuringADownloadIsAnsweredAsDirectly(ServerKind kind) {
+    void aborDuringADownloadIsAnsweredInOrder(ServerKind kind) {
         ReferenceLab ref = labs.get(kind);
         io.ftpnat.lab.ServedFile.sparse(ref.server().root(), "huge.bin", 512L << 20);
-        Cmd.Result direct = RawClient.run(ref.lab().router(), "abor-mid", SERVER_V4, 21, ref.server(), "huge.bin");
         Seen s = run(ref, "abor-mid", ROUTER_INSIDE_V4, "huge.bin");
-        assertThat(codesAfterAbor(s.client())).as("through the ALG\n%s\ndirect:\n%s", s, direct.out())
-                .isEqualTo(codesAfterAbor(direct));
-        assertThat(codesAfterAbor(direct)).as("direct:\n%s", direct.out()).isNotEmpty();
-        System.out.printf("ABOR during a download, %s: replies %s (directly: %s)%n", kind, codesAfterAbor(s.client()), codesAfterAbor(direct));
-        assertThat(s.client().out()).containsPattern("> NOOP\n< 200");
+        List<String> after = codesAfter(s.client(), "> ABOR");
+        System.out.printf("ABOR during a download, %s: replies after ABOR %s%n", kind, after);
+        int abor = after.indexOf(after.stream().filter(c -> c.matches("22\\d")).findFirst().orElse("none"));
+        assertThat(abor).as("the ABOR is answered\n%s", s).isGreaterThanOrEqualTo(0);
+        assertThat(after.subList(abor + 1, after.size())).as("then the NOOP\n%s", s).contains("200");
         assertThat(ref.lab().router().run("nft", "list", "map", "inet", "ftpnat", "proxy_dnat4")).doesNotContain("elements");
     }
 
-    /** The reply codes between "> ABOR" and "> NOOP". */
-    private static List<String> codesAfterAbor(Cmd.Result r) {
+    /** The reply codes the client received after the line {@code marker}. */
+    private static List<String> codesAfter(Cmd.Result r, String marker) {
         List<String> lines = r.out().lines().toList();
-        int from = lines.indexOf("> ABOR");
-        int to = lines.indexOf("> NOOP");
-        if (from < 0 || to < from) return List.of("no ABOR/NOOP");
-        return lines.subList(from + 1, to).stream().filter(l -> l.startsWith("< ")).map(l -> l.substring(2, 5)).toList();
+        int from = lines.indexOf(marker);
+        if (from < 0) return List.of();
+        return lines.subList(from + 1, lines.size()).stream().filter(l -> l.startsWith("< ")).map(l -> l.substring(2, 5)).toList();
     }
 
     /** The reply to ABOR (its code), or "none". */

@@ -1,0 +1,91 @@
+package io.ftpnat.alg;
+
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.function.Consumer;
+
+/**
+ * One session's FIFO of commands awaiting the server's final reply (RFC 959: one per command,
+ * after any 1xx), with the answers the ALG gives itself (refusals, AUTH, EPSV ALL) queued behind
+ * the commands they follow, so pipelined commands are answered in order. Bounded at
+ * {@link #MAX}: the session's client reader waits for room ({@link #awaitRoom}) instead of
+ * letting a client fill the heap while a server stays silent (issue #11, item 4).
+ *
+ * <p>Its own monitor: the client reader waits here without holding the dialogue's lock.
+ */
+final class PendingReplies {
+    /** Entries at most: commands awaiting replies, and answers of ours behind them. */
+    static final int MAX = 64;
+
+    private sealed interface Entry {
+    }
+
+    private record Command(String verb) implements Entry {
+    }
+
+    private record Ours(String reply) implements Entry {
+    }
+
+    private final Deque<Entry> entries = new ArrayDeque<>();
+    private boolean closed;
+
+    synchronized int size() {
+        return entries.size();
+    }
+
+    synchronized boolean full() {
+        return entries.size() >= MAX;
+    }
+
+    /** A command sent to the server: its final reply is awaited. */
+    synchronized void expect(String verb) {
+        entries.add(new Command(verb));
+    }
+
+    /** An answer of ours: at once if nothing is awaited, else behind what is. */
+    synchronized void answer(String reply, Consumer<String> toClient) {
+        if (entries.isEmpty()) {
+            toClient.accept(reply);
+        } else {
+            entries.add(new Ours(reply));
+        }
+    }
+
+    /** The command a final reply answers (its verb), or null when none was awaited. Makes room. */
+    synchronized String answered() {
+        Entry head = entries.poll();
+        notifyAll();
+        return head instanceof Command c ? c.verb() : null;
+    }
+
+    /** Sends the answers of ours that are now at the head (the command before them was answered). */
+    synchronized void flushOurs(Consumer<String> toClient) {
+        while (entries.peek() instanceof Ours o) {
+            entries.poll();
+            toClient.accept(o.reply());
+        }
+        notifyAll();
+    }
+
+    /**
+     * Waits up to {@code millis} for room; true when there is room, false on timeout or once
+     * closed. While the client reader waits, the client's bytes stay in the kernel's socket buffer
+     * and TCP tells the client to wait.
+     */
+    synchronized boolean awaitRoom(long millis) throws InterruptedException {
+        long deadline = System.nanoTime() + millis * 1_000_000;
+        while (!closed && entries.size() >= MAX) {
+            long left = (deadline - System.nanoTime()) / 1_000_000;
+            if (left <= 0) {
+                return false;
+            }
+            wait(left);
+        }
+        return !closed;
+    }
+
+    synchronized void close() {
+        closed = true;
+        notifyAll();
+    }
+}
