@@ -1,12 +1,16 @@
 #!/bin/bash
 # Benchmark of the query path: ftpnatctl -> daemon socket -> ctnetlink dump -> back, end to end
-# (CLI start included), against conntrack-tools on the same table in the same run. In a throw-away
-# network namespace (deleted on exit, also on failure). Needs root; run scripts/install-deps and
-# 'mvn -DskipTests install' first. Usage: scripts/bench-api.sh [ENTRIES=100000] [CLIENTS=50]
+# (CLI start included), against conntrack-tools on the same table in the same run, for every form
+# a user types (list, filtered lists, json vs xml, count, status). Each comparison: the same
+# warm-up for both sides, then RUNS pairs with the order flipped every pair; every run is printed
+# with the medians (never a best-of-N). In a throw-away network namespace (deleted on exit, also
+# on failure). Needs root; run scripts/install-deps and 'mvn -DskipTests package' first.
+# Usage: [RUNS=7] [WARMUP=2] scripts/bench-api.sh [ENTRIES=100000] [CLIENTS=50]
 set -euo pipefail
 ENTRIES=${1:-100000}
 CLIENTS=${2:-50}
 RUNS=${RUNS:-7}
+WARMUP=${WARMUP:-2}
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 NS=ftpnat-api-bench-$$
 TMP=$(mktemp -d)
@@ -19,7 +23,7 @@ cleanup() {
 }
 trap cleanup EXIT INT TERM
 [ "$(id -u)" = 0 ] || { echo "needs root (network namespaces, CAP_NET_ADMIN)" >&2; exit 2; }
-[ -f "$ROOT/controller/target/ftpnat.jar" ] || { echo "build first: mvn -DskipTests install" >&2; exit 2; }
+[ -f "$ROOT/controller/target/ftpnat.jar" ] || { echo "build first: mvn -DskipTests package" >&2; exit 2; }
 
 ip netns add "$NS"
 ip -n "$NS" link set lo up
@@ -42,34 +46,66 @@ DAEMON=$!
 for _ in $(seq 100); do [ -S "$SOCK" ] && grep -q "policy applied" "$TMP/daemon.log" && break; sleep 0.1; done
 grep -q "policy applied" "$TMP/daemon.log" || { cat "$TMP/daemon.log"; exit 1; }
 rss() { awk '/VmRSS/ {print $2 / 1024 " MiB"}' "/proc/$DAEMON/status" 2>/dev/null || echo "?"; }
-# The daemon's JVM warms up on its first dumps; an operator's router daemon is long-running.
-for _ in 1 2 3; do "${CTL[@]}" -o conntrack conntrack list >/dev/null 2>&1; done
+CTL_BIN=$ROOT/bin/ftpnatctl
+FILTER_ADDR=11.0.0.7   # one entry of the table (scripts/conntrack-entries: 11.0.0.0 + i)
 
+# The forms a user types, each next to the conntrack-tools command that does the same work on the
+# same table (both write their whole output, to /dev/null). "status" has no conntrack-tools twin:
+# its reference is the cheapest kernel query, conntrack -C.
+ref_list()      { X conntrack -L; }
+ours_list()     { "${CTL[@]}" -o conntrack conntrack list; }
+ref_filter()    { X conntrack -L -p tcp --dport 21 -s "$FILTER_ADDR"; }
+ours_filter()   { "${CTL[@]}" -o conntrack conntrack list -p tcp --dport 21 -s "$FILTER_ADDR"; }
+ref_filterall() { X conntrack -L -p tcp --dport 21; }
+ours_filterall(){ "${CTL[@]}" -o conntrack conntrack list -p tcp --dport 21; }
+ref_xml()       { X conntrack -L -o xml; }
+ours_json()     { "${CTL[@]}" -o json conntrack list; }
+ref_count()     { X conntrack -C; }
+ours_count()    { "${CTL[@]}" conntrack count; }
+ours_status()   { "${CTL[@]}" status; }
+ours_version()  { "$CTL_BIN" --version; }
+
+ms() { # ms FN: wall time of one run, in ms, output discarded
+  local s e; s=$(date +%s%N); "$1" >/dev/null 2>&1; e=$(date +%s%N); echo $(( (e - s) / 1000000 ))
+}
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
-timeit() { # timeit FILE cmd...: RUNS wall times in ms
-  local out=$1; shift
-  for _ in $(seq "$RUNS"); do s=$(date +%s%N); "$@" >/dev/null 2>&1; e=$(date +%s%N); echo $(( (e - s) / 1000000 )); done > "$out"
+ratio() { awk -v x="$1" -v y="$2" 'BEGIN { printf "%.2f", x / y }'; }
+
+# compare LABEL REF OURS: WARMUP runs of each, then RUNS pairs, the order flipped every pair (ref
+# first in odd pairs, ours first in even ones), every run kept. Prints one table row: the median of
+# each side, the ratio of the medians, the median and range of the per-pair ratios, every run.
+compare() {
+  local label=$1 ref=$2 ours=$3 i a b
+  for i in $(seq "$WARMUP"); do ms "$ref" >/dev/null; ms "$ours" >/dev/null; done
+  : > "$TMP/r"; : > "$TMP/o"; : > "$TMP/q"
+  for i in $(seq "$RUNS"); do
+    if (( i % 2 )); then a=$(ms "$ref"); b=$(ms "$ours"); else b=$(ms "$ours"); a=$(ms "$ref"); fi
+    echo "$a" >> "$TMP/r"; echo "$b" >> "$TMP/o"; ratio "$b" "$a" >> "$TMP/q"; echo >> "$TMP/q"
+  done
+  local rm om qm qlo qhi
+  rm=$(median < "$TMP/r"); om=$(median < "$TMP/o"); qm=$(median < "$TMP/q")
+  qlo=$(sort -n "$TMP/q" | head -1); qhi=$(sort -n "$TMP/q" | tail -1)
+  echo "| $label | $rm | $om | **$(ratio "$om" "$rm")** | $qm ($qlo–$qhi) | $(paste -sd' ' "$TMP/r") | $(paste -sd' ' "$TMP/o") |"
 }
 
-timeit "$TMP/ct_l" X conntrack -L
-timeit "$TMP/ctl_l" "${CTL[@]}" -o conntrack conntrack list
-timeit "$TMP/ctl_j" "${CTL[@]}" -o json conntrack list
-timeit "$TMP/ct_c" X conntrack -C
-timeit "$TMP/ctl_s" "${CTL[@]}" status
-timeit "$TMP/ctl_v" "$ROOT/bin/ftpnatctl" --version
-a=$(median < "$TMP/ct_l"); b=$(median < "$TMP/ctl_l"); j=$(median < "$TMP/ctl_j")
-c=$(median < "$TMP/ct_c"); s=$(median < "$TMP/ctl_s"); v=$(median < "$TMP/ctl_v")
-ratio() { awk -v x="$1" -v y="$2" 'BEGIN { printf "%.2f", x / y }'; }
+# Equal work: the two sides of each comparison print the same entries.
+lines() { "$1" 2>/dev/null | grep -c . || true; }
+echo "equal work: list $(lines ref_list)/$(lines ours_list) lines, filtered $(lines ref_filter)/$(lines ours_filter)," \
+  "filtered (all match) $(lines ref_filterall)/$(lines ours_filterall) (conntrack-tools/ftpnatctl);" \
+  "xml $(ref_xml 2>/dev/null | grep -o '<flow>' | wc -l) flows, json $(ours_json 2>/dev/null | grep -c '"original"') entries;" \
+  "count $(ref_count 2>/dev/null)/$(ours_count 2>/dev/null | tr -dc 0-9)"
 echo
-echo "| measurement ($ENTRIES entries, median of $RUNS) | wall time | ratio |"
-echo "|---|---|---|"
-echo "| conntrack -L (reference) | $a ms | 1.00 |"
-echo "| ftpnatctl -o conntrack conntrack list | $b ms | $(ratio "$b" "$a") |"
-echo "| ftpnatctl -o json conntrack list | $j ms | $(ratio "$j" "$a") |"
-echo "| conntrack -C (reference) | $c ms | 1.00 |"
-echo "| ftpnatctl status | $s ms | $(ratio "$s" "$c") |"
-echo "| ftpnatctl --version (JVM start alone) | $v ms | |"
+echo "| form ($ENTRIES entries; $WARMUP warm-up runs each, $RUNS interleaved pairs) | conntrack-tools median ms | ftpnatctl median ms | ratio of medians | per-pair ratio: median (range) | conntrack-tools runs | ftpnatctl runs |"
+echo "|---|---|---|---|---|---|---|"
+compare "list: \`conntrack -L\` / \`-o conntrack conntrack list\`" ref_list ours_list
+compare "filtered, one match: \`-L -p tcp --dport 21 -s $FILTER_ADDR\` / same filter" ref_filter ours_filter
+compare "filtered, all match: \`-L -p tcp --dport 21\` / same filter" ref_filterall ours_filterall
+compare "\`conntrack -L -o xml\` / \`-o json conntrack list\`" ref_xml ours_json
+compare "\`conntrack -C\` / \`conntrack count\`" ref_count ours_count
+compare "\`conntrack -C\` / \`status\` (no twin: cheapest kernel query)" ref_count ours_status
 echo
+for i in $(seq "$RUNS"); do ms ours_version; done > "$TMP/v"
+echo "ftpnatctl --version (JVM start and command line alone): median $(median < "$TMP/v") ms, runs $(paste -sd' ' "$TMP/v")"
 echo "daemon RSS after the lists: $(rss)"
 # 50 clients at once, each listing the whole table
 s=$(date +%s%N)

@@ -1,6 +1,6 @@
 #!/bin/bash
 # Benchmark of the Java ctnetlink layer (native/…/netlink) against conntrack-tools, same table,
-# same run, in a throw-away network namespace (deleted on exit, also on failure). Needs root,
+# same run, equal work (both format and write every line), in a throw-away network namespace (deleted on exit, also on failure). Needs root,
 # conntrack, iproute2, Java 17, Maven. Usage: scripts/bench-netlink.sh [ENTRIES=100000] [EVENTS=50000]
 # Writes nothing outside /tmp; results go to stdout (copy them into docs/benchmarks.md).
 set -euo pipefail
@@ -16,11 +16,12 @@ trap cleanup EXIT INT TERM
 [ "$(id -u)" = 0 ] || { echo "needs root (network namespaces, CAP_NET_ADMIN)" >&2; exit 2; }
 
 echo "== $(date -u +%FT%TZ) $(uname -r), $(nproc) CPUs, load: $(cut -d" " -f1-3 /proc/loadavg)"
-echo "== build (native test classes) and classpath"
-(cd "$ROOT" && mvn -q -pl native test-compile && \
-  mvn -q -pl native dependency:build-classpath -Dmdep.outputFile="$TMP/cp" -Dmdep.includeScope=test >/dev/null)
-CP="$ROOT/native/target/test-classes:$ROOT/native/target/classes:$(cat "$TMP/cp")"
-JAVA=(java -XX:+UseParallelGC -Xms512m -Xmx512m -cp "$CP" io.ftpnat.nativ.netlink.bench.NetlinkBench)
+echo "== build (ftpnat.jar and the controller's test classes)"
+(cd "$ROOT" && mvn -q -B -ntp -DskipTests package)
+# ftpnat.jar holds native and the controller (ConntrackLine formats the lines); the bench driver
+# is io.ftpnat.conntrack.bench.NetlinkBench in the controller's test classes
+CP="$ROOT/controller/target/test-classes:$ROOT/controller/target/ftpnat.jar"
+JAVA=(java -XX:+UseParallelGC -Xms512m -Xmx512m -cp "$CP" io.ftpnat.conntrack.bench.NetlinkBench)
 
 ip netns add "$NS"
 ip -n "$NS" link set lo up
@@ -34,21 +35,25 @@ echo "conntrack -R: $(( (e - s) / 1000000 )) ms"
 echo "table size: $(X conntrack -C)"
 
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
-echo "== conntrack -L (text to /dev/null), $RUNS runs"
-for i in $(seq "$RUNS"); do s=$(date +%s%N); X conntrack -L >/dev/null 2>&1; e=$(date +%s%N); echo $(( (e - s) / 1000000 )); done > "$TMP/ct_l"
-echo "conntrack -L median: $(median < "$TMP/ct_l") ms (runs: $(tr '\n' ' ' < "$TMP/ct_l"))"
-echo "== conntrack -L -o xml, $RUNS runs"
-for i in $(seq "$RUNS"); do s=$(date +%s%N); X conntrack -L -o xml >/dev/null 2>&1; e=$(date +%s%N); echo $(( (e - s) / 1000000 )); done > "$TMP/ct_x"
-echo "conntrack -L -o xml median: $(median < "$TMP/ct_x") ms"
+ms() { local s e; s=$(date +%s%N); "$@" >/dev/null 2>&1; e=$(date +%s%N); echo $(( (e - s) / 1000000 )); }
 
-echo "== ours: dump + decode in a running JVM (the daemon's case), each paired with a conntrack -L run just before it"
+# Equal work on both sides: conntrack -L dumps, decodes, formats and writes each line; ours does
+# the same (ConntrackLine, written to /dev/null). Interleaved pairs, the order flipped every pair,
+# the same warm-up for both sides; every run printed with the medians.
+echo "== ours in a running JVM (the daemon's case) against conntrack -L"
 X "${JAVA[@]}" dump "$RUNS"
-echo "== ours: one-shot JVM (start, open socket, one dump+decode, exit), alternating with conntrack -L, $RUNS pairs"
+echo "== ours as a one-shot JVM (start, bind, one dump+format+write, exit) against conntrack -L, $RUNS pairs"
+ms X conntrack -L >/dev/null; ms X "${JAVA[@]}" dump 0 >/dev/null   # one warm-up run each
+: > "$TMP/pair_ct"; : > "$TMP/pair_ours"
 for i in $(seq "$RUNS"); do
-  s=$(date +%s%N); X conntrack -L >/dev/null 2>&1; e=$(date +%s%N); echo $(( (e - s) / 1000000 )) >> "$TMP/pair_ct"
-  s=$(date +%s%N); X "${JAVA[@]}" dump 0 >/dev/null; e=$(date +%s%N); echo $(( (e - s) / 1000000 )) >> "$TMP/pair_ours"
+  if (( i % 2 )); then
+    ms X conntrack -L >> "$TMP/pair_ct"; ms X "${JAVA[@]}" dump 0 >> "$TMP/pair_ours"
+  else
+    ms X "${JAVA[@]}" dump 0 >> "$TMP/pair_ours"; ms X conntrack -L >> "$TMP/pair_ct"
+  fi
 done
-echo "one-shot JVM median: $(median < "$TMP/pair_ours") ms (runs: $(tr '\n' ' ' < "$TMP/pair_ours")); conntrack -L in the same pairs: median $(median < "$TMP/pair_ct") ms (runs: $(tr '\n' ' ' < "$TMP/pair_ct"))"
+echo "conntrack -L: median $(median < "$TMP/pair_ct") ms, runs $(paste -sd' ' "$TMP/pair_ct")"
+echo "one-shot JVM: median $(median < "$TMP/pair_ours") ms, runs $(paste -sd' ' "$TMP/pair_ours")"
 
 X conntrack -F >/dev/null 2>&1
 gen "$EVENTS" "$TMP/events"

@@ -60,7 +60,7 @@ HOLDER="$HOLDER $!"
 for i in $(seq 1 600); do grep -q ready "$TMP/client.out" 2>/dev/null && grep -q ready "$TMP/server.out" && break; sleep 0.1; done
 grep -q ready "$TMP/client.out" || { echo "the connection holders did not get ready" >&2; exit 1; }
 echo "== session model: $N control connections, kernel $(uname -r), $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
-X java -XX:+UseSerialGC -Xms16m -Xmx256m -cp "$ROOT/controller/target/ftpnat.jar:$ROOT/controller/target/test-classes" \
+X java -XX:+UseSerialGC -Xms16m -Xmx256m -cp "$ROOT/controller/target/ftpnat.jar:$ROOT/controller/target/test-classes:$ROOT/native/target/ftpnat-native-0.1.0-tests.jar" \
   io.ftpnat.session.bench.SessionBench "${RUNS:-5}"
 exec 3>&-
 echo

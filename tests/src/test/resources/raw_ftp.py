@@ -178,7 +178,12 @@ elif scenario == "abor":
     s.settimeout(15)
     cmd("NOOP")
 elif scenario == "abor-mid":
-    # abort a running download: read a little, then IAC IP, IAC DM (urgent), ABOR; close the data socket
+    # abort a running download: read a little, send ABOR, close the data socket. Plain ABOR: the
+    # Telnet IP/Synch form is scenario "abor" (pure-ftpd does not always answer it, a server's
+    # choice the ALG must relay, not a timing to test here). How many replies come back depends on how far the transfer had got when the ABOR
+    # arrived (RFC 959: 426 to the RETR then 226 to the ABOR, or only 226 if the transfer ended;
+    # some servers send a 226 more), so the replies are read until the ABOR's own (225/226) and,
+    # after the NOOP, until the NOOP's 200: every line is printed and the test checks their order.
     login()
     a, p = addr_from_227(cmd("PASV")) if ":" not in host else (host, None)
     conn = socket.create_connection((a, p), timeout=15)
@@ -187,19 +192,20 @@ elif scenario == "abor-mid":
     while got < 65536:
         got += len(conn.recv(65536))
     print("read", got, flush=True)
-    send(b"\xff\xf4\xff")
-    s.send(b"\xf2", socket.MSG_OOB)
     send(b"ABOR\r\n")
     conn.close()
     s.settimeout(10)
     try:
-        r = reply()
-        if r.startswith("426") or r.startswith("451"):
-            reply()
+        for _ in range(4):
+            if reply()[:3] in ("225", "226"):
+                break
     except socket.timeout:
         print("NO REPLY TO ABOR", flush=True)
     s.settimeout(15)
-    cmd("NOOP")
+    send(b"NOOP\r\n")
+    for _ in range(4):
+        if reply()[:3] == "200":
+            break
 elif scenario == "bounce":
     login()
     cmd("PORT 10,10,10,99,195,80")

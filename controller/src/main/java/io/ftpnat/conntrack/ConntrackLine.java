@@ -8,6 +8,8 @@ import io.ftpnat.nativ.netlink.conntrack.Tuple;
 
 /** conntrack-tools' line format ({@code conntrack -L}), so operators and scripts can diff the two. */
 public final class ConntrackLine {
+    private static final int GRE = 47;
+
     private ConntrackLine() {
     }
 
@@ -18,6 +20,7 @@ public final class ConntrackLine {
             case 17 -> "udp";
             case 58 -> "icmpv6";
             case 132 -> "sctp";
+            case 47 -> "gre";
             case 33 -> "dccp";
             case 136 -> "udplite";
             default -> "unknown";
@@ -34,6 +37,9 @@ public final class ConntrackLine {
         if (c.tcpState() != null) {
             sb.append(c.tcpState().name()).append(' ');
         }
+        if (c.sctpState() != null) {
+            sb.append(c.sctpState().name()).append(' ');
+        }
         tuple(sb, c.original());
         counters(sb, c.originalCounters());
         if (!c.has(Status.SEEN_REPLY)) {
@@ -41,7 +47,10 @@ public final class ConntrackLine {
         }
         tuple(sb, c.reply());
         counters(sb, c.replyCounters());
-        if (c.has(Status.OFFLOAD)) {
+        // libnetfilter_conntrack's order: the three are exclusive, hardware offload first
+        if (c.has(Status.HW_OFFLOAD)) {
+            sb.append("[HW_OFFLOAD] ");
+        } else if (c.has(Status.OFFLOAD)) {
             sb.append("[OFFLOAD] ");
         } else if (c.has(Status.ASSURED)) {
             sb.append("[ASSURED] ");
@@ -91,7 +100,11 @@ public final class ConntrackLine {
 
     private static void tuple(StringBuilder sb, Tuple t) {
         sb.append("src=").append(t.src()).append(" dst=").append(t.dst()).append(' ');
-        if (t.isIcmp()) {
+        if (t.protocol() == GRE) {
+            // GRE's "ports" are its keys (the kernel sends them as CTA_PROTO_*_PORT)
+            sb.append("srckey=0x").append(Integer.toHexString(t.srcPort())).append(" dstkey=0x")
+                    .append(Integer.toHexString(t.dstPort())).append(' ');
+        } else if (t.isIcmp()) {
             sb.append("type=").append(t.icmpType()).append(" code=").append(t.icmpCode()).append(" id=").append(t.icmpId()).append(' ');
         } else {
             sb.append("sport=").append(t.srcPort()).append(" dport=").append(t.dstPort()).append(' ');

@@ -108,8 +108,14 @@ public final class ProxyBench {
         List<Double> proxied = new ArrayList<>();
         List<Double> kernel = new ArrayList<>();
         for (int r = 0; r < runs; r++) {
-            proxied.add(Bench.once("proxied", ref, proxiedServer, pub, 21, DataMode.PASV, size));
-            kernel.add(Bench.once("kernel", ref, kernelServer, pub, 2121, DataMode.PASV, size));
+            // interleaved, the order flipped every round, so neither path always runs second
+            if (r % 2 == 0) {
+                proxied.add(Bench.once("proxied", ref, proxiedServer, pub, 21, DataMode.PASV, size));
+                kernel.add(Bench.once("kernel", ref, kernelServer, pub, 2121, DataMode.PASV, size));
+            } else {
+                kernel.add(Bench.once("kernel", ref, kernelServer, pub, 2121, DataMode.PASV, size));
+                proxied.add(Bench.once("proxied", ref, proxiedServer, pub, 21, DataMode.PASV, size));
+            }
             out.printf("  round %d: proxied %.2f GB/s, kernel helper %.2f GB/s%n", r + 1, proxied.get(r) / 1e9, kernel.get(r) / 1e9);
         }
         double pm = median(proxied);

@@ -4,7 +4,7 @@ import static io.ftpnat.lab.Topology.ROUTER_INSIDE_V4;
 import static io.ftpnat.lab.Topology.ROUTER_OUTSIDE_V4;
 import static io.ftpnat.lab.Topology.SERVER_V4;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
+import static io.ftpnat.lab.Requirement.require;
 
 import io.ftpnat.lab.Cmd;
 import io.ftpnat.lab.DataMode;
@@ -63,13 +63,13 @@ class AnsibleRoleLabTest {
 
     @BeforeAll
     void up() {
-        assumeTrue(AnsibleTools.isRoot(), "the namespace lab needs root: skipped");
+        require(AnsibleTools.isRoot(), "the namespace lab needs root");
         for (String t : List.of("ip", "nft", "conntrack", "tcpdump", "curl", "python3")) {
             AnsibleTools.assumeTool(t, t);
         }
         AnsibleTools.assumeTool("ansible-playbook", "ansible-core");
-        assumeTrue(ServerKind.VSFTPD.installed(), "vsftpd is not installed: run scripts/install-deps");
-        assumeTrue(Files.exists(ProjectHome.get().resolve("controller/target/ftpnat.jar")),
+        require(ServerKind.VSFTPD.installed(), "vsftpd is not installed: run scripts/install-deps");
+        require(Files.exists(ProjectHome.get().resolve("controller/target/ftpnat.jar")),
                 "the daemon is not built (controller/target/ftpnat.jar): run 'mvn -DskipTests install' at the root");
 
         ref = ReferenceLab.create();

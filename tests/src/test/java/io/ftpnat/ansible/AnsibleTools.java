@@ -1,6 +1,6 @@
 package io.ftpnat.ansible;
 
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
+import static io.ftpnat.lab.Requirement.require;
 
 import io.ftpnat.lab.Cmd;
 import io.ftpnat.lab.ProjectHome;
@@ -15,7 +15,8 @@ import java.util.regex.Pattern;
 
 /**
  * Running ansible-core's commands (from Debian: ansible-core, ansible-lint, yamllint) on the
- * repository's ansible/ tree. Without a tool the tests are skipped with a message naming it.
+ * repository's ansible/ tree. Without a tool the tests are skipped with a message naming it
+ * on a laptop, and fail under CI=true or as root ({@link io.ftpnat.lab.Requirement}).
  */
 final class AnsibleTools {
     private AnsibleTools() {}
@@ -29,14 +30,10 @@ final class AnsibleTools {
     static Path ftpnatctl() { return ProjectHome.get().resolve("bin/ftpnatctl"); }
 
     static void assumeTool(String tool, String debianPackage) {
-        assumeTrue(Cmd.onPath(tool), tool + " is not installed (Debian package " + debianPackage
-                + "; scripts/install-deps): skipped");
+        require(Cmd.onPath(tool), tool + " is not installed (Debian package " + debianPackage + "; scripts/install-deps)");
     }
 
-    static boolean isRoot() {
-        Cmd.Result r = Cmd.run("id", "-u");
-        return r.ok() && r.out().trim().equals("0");
-    }
+    static boolean isRoot() { return io.ftpnat.lab.Requirement.isRoot(); }
 
     /** The environment every ansible command runs with: the repository's ansible.cfg, no colour, temp dirs of the test. */
     static List<String> env(Path tmp) {

@@ -1,6 +1,7 @@
 package io.ftpnat.ansible;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static io.ftpnat.lab.Requirement.require;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.ftpnat.lab.Cmd;
@@ -38,7 +39,7 @@ class DebianPackageTest {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        assumeTrue(deb != null, "controller/target/ftpnat_*_all.deb is not built: run 'mvn -DskipTests install' at the root");
+        require(deb != null, "controller/target/ftpnat_*_all.deb is not built: run 'mvn -DskipTests install' at the root");
     }
 
     static String section(String out, String name) {
@@ -50,7 +51,7 @@ class DebianPackageTest {
     }
 
     static void assumeIsolationTools() {
-        assumeTrue(AnsibleTools.isRoot(), "installing into a private mount namespace needs root: skipped");
+        require(AnsibleTools.isRoot(), "installing into a private mount namespace needs root");
         for (String t : List.of("unshare", "chroot", "setpriv", "apt-get")) AnsibleTools.assumeTool(t, "util-linux/coreutils/apt");
     }
 
@@ -120,7 +121,7 @@ class DebianPackageTest {
                 Path base = w.resolve("base");
                 Cmd.Result boot = Cmd.run(Duration.ofSeconds(400), "debootstrap", "--variant=minbase", "bookworm",
                         base.toString(), mirror());
-                assumeTrue(boot.ok(), "debootstrap failed (is the Debian mirror reachable?): " + boot.err().lines()
+                require(boot.ok(), "debootstrap failed (is the Debian mirror reachable?): " + boot.err().lines()
                         .reduce((a, b) -> b).orElse("") + "\n" + boot.out().lines().reduce((a, b) -> b).orElse(""));
                 Cmd.run("mkdir", "-p", cache.getParent().toString()).check();
                 Cmd.run(Duration.ofSeconds(120), "tar", "-C", base.toString(), "-cf", cache + ".tmp", ".").check();
@@ -136,7 +137,7 @@ class DebianPackageTest {
             String out = r.out() + r.err();
             assertThat(section(out, "before")).as("a fresh root: none of the dependencies")
                     .doesNotContain("install ok installed").contains("no packages found matching openjdk-17-jre-headless");
-            assumeTrue(section(out, "update").contains("update-rc=0"), "apt-get update in the fresh root failed (mirror unreachable?)");
+            require(section(out, "update").contains("update-rc=0"), "apt-get update in the fresh root failed (mirror unreachable?)");
             assertThat(section(out, "install")).as(out).contains("install-rc=0").contains("Setting up ftpnat");
             String status = section(out, "status");
             for (String p : List.of("ftpnat", "openjdk-17-jre-headless", "libnftables1", "conntrack", "procps", "passwd")) {

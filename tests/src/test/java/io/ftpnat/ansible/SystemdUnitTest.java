@@ -1,7 +1,7 @@
 package io.ftpnat.ansible;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
+import static io.ftpnat.lab.Requirement.require;
 
 import io.ftpnat.lab.Cmd;
 import java.nio.file.Path;
@@ -44,7 +44,7 @@ class SystemdUnitTest {
                     AnsibleTools.ansibleDir().toString());
             String out = r.out() + r.err();
             assertThat(out).as("the container booted\n%s", out).contains("== booted");
-            assumeTrue(!out.contains("no container"), "systemd-nspawn could not boot a container here:\n" + out);
+            require(!out.contains("no container"), "systemd-nspawn could not boot a container here:\n" + out);
             assertThat(section(out, "install")).as(out).isEqualTo("install-rc=0\n");
             assertThat(section(out, "booted")).as(out).matches("(running|degraded)\n");
             assertThat(section(out, "verify")).as("systemd-analyze verify ftpnatd.service: no complaint").isEqualTo("verify-rc=0\n");

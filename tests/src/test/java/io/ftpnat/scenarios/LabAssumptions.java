@@ -1,6 +1,6 @@
 package io.ftpnat.scenarios;
 
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
+import static io.ftpnat.lab.Requirement.require;
 
 import io.ftpnat.lab.Cmd;
 import io.ftpnat.lab.ProjectHome;
@@ -9,9 +9,10 @@ import java.nio.file.Files;
 import java.util.List;
 
 /**
- * The lab needs root (network namespaces, nftables, conntrack) and the real tools. Without them
- * the scenario suites are skipped with a message saying what is missing (scripts/install-deps
- * installs everything); CI runs as root with everything installed.
+ * The lab needs root (network namespaces, nftables, conntrack) and the real tools. Without them,
+ * on a laptop, the scenario suites are skipped with a message saying what is missing
+ * (scripts/install-deps installs everything); under CI=true or as root they fail instead
+ * ({@link io.ftpnat.lab.Requirement}).
  */
 final class LabAssumptions {
     private LabAssumptions() {}
@@ -20,24 +21,21 @@ final class LabAssumptions {
             "python3", "/usr/sbin/vsftpd");
 
     static void assumeLab() {
-        assumeTrue(isRoot(), "the namespace lab needs root (CAP_NET_ADMIN, CAP_SYS_ADMIN): skipped; run as root");
+        require(isRoot(), "the namespace lab needs root (CAP_NET_ADMIN, CAP_SYS_ADMIN)");
         List<String> missing = TOOLS.stream().filter(t -> !Cmd.onPath(t)).toList();
-        assumeTrue(missing.isEmpty(), "the namespace lab needs " + missing + ": run scripts/install-deps");
+        require(missing.isEmpty(), "the namespace lab needs " + missing + ": run scripts/install-deps");
     }
 
     static void assumeServer(ServerKind kind) {
-        assumeTrue(kind.installed(), kind + " is not installed: run scripts/install-deps");
+        require(kind.installed(), kind + " is not installed: run scripts/install-deps");
     }
 
     static void assumeDaemon() {
         assumeLab();
-        assumeTrue(Files.isExecutable(ProjectHome.ftpnatd()), "bin/ftpnatd missing");
-        assumeTrue(Files.exists(ProjectHome.get().resolve("controller/target/ftpnat.jar")),
+        require(Files.isExecutable(ProjectHome.ftpnatd()), "bin/ftpnatd missing");
+        require(Files.exists(ProjectHome.get().resolve("controller/target/ftpnat.jar")),
                 "the daemon is not built (controller/target/ftpnat.jar): run 'mvn -DskipTests install' at the root");
     }
 
-    static boolean isRoot() {
-        Cmd.Result r = Cmd.run("id", "-u");
-        return r.ok() && r.out().trim().equals("0");
-    }
+    static boolean isRoot() { return io.ftpnat.lab.Requirement.isRoot(); }
 }

@@ -32,4 +32,15 @@ final class RawClient {
     static List<String> replies(Cmd.Result r) {
         return r.out().lines().filter(l -> l.startsWith("< ")).map(l -> l.substring(2)).toList();
     }
+
+    /** The reply codes received between the first line {@code from} and the next line {@code to} (both sent lines); empty if either is missing. */
+    static List<String> codesBetween(Cmd.Result r, String from, String to) {
+        List<String> lines = r.out().lines().toList();
+        int i = lines.indexOf(from);
+        if (i < 0) return List.of();
+        int j = lines.subList(i + 1, lines.size()).indexOf(to);
+        if (j < 0) return List.of();
+        return lines.subList(i + 1, i + 1 + j).stream().filter(l -> l.startsWith("< ") && l.length() >= 5)
+                .map(l -> l.substring(2, 5)).toList();
+    }
 }

@@ -4,7 +4,7 @@ import java.nio.ByteBuffer;
 
 /**
  * The kernel boundary: one netlink socket, reduced to what the connection logic needs. The real
- * one is {@link KernelTransport}; tests use {@link io.ftpnat.nativ.netlink.nltest.FakeTransport},
+ * one is {@link KernelTransport}; tests use {@code io.ftpnat.nativ.netlink.nltest.FakeTransport} (native test sources, not shipped),
  * which answers requests from a function, so sequence numbers, multipart dumps, NLMSG_ERROR and
  * DUMP_INTR are tested without a kernel.
  *

@@ -14,7 +14,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * Test lab: network namespaces named {@code ftpnat-nl-*} that this test creates and always deletes
  * ({@link #close()}, plus a JVM shutdown hook as a last resort). Kernel state is only ever changed
- * inside them. Tests needing it skip (JUnit assumption) when not root or without the tools.
+ * inside them. Tests needing it skip (JUnit assumption) when not root or without the tools, except
+ * under CI=true or as root, where they fail.
  */
 public final class NetnsLab implements AutoCloseable {
     private final List<String> namespaces = new ArrayList<>();
@@ -25,13 +26,25 @@ public final class NetnsLab implements AutoCloseable {
         Runtime.getRuntime().addShutdownHook(hook);
     }
 
-    /** Skips the calling test unless we are root with ip and conntrack available. */
+    /**
+     * Skips the calling test unless we are root with ip and conntrack available, on a laptop;
+     * under CI=true or as root a missing requirement fails the test instead (CI must run
+     * everything: a skip there would be a silent hole; scripts/test also fails on skips).
+     */
     public static void assumeRootLab() {
-        assumeTrue(isRoot(), "needs root (CAP_NET_ADMIN) to create network namespaces");
-        assumeTrue(Files.isExecutable(Path.of("/usr/sbin/conntrack")) || Files.isExecutable(Path.of("/sbin/conntrack")),
+        require(isRoot(), "needs root (CAP_NET_ADMIN) to create network namespaces");
+        require(Files.isExecutable(Path.of("/usr/sbin/conntrack")) || Files.isExecutable(Path.of("/sbin/conntrack")),
                 "needs conntrack-tools");
-        assumeTrue(Files.isExecutable(Path.of("/usr/sbin/ip")) || Files.isExecutable(Path.of("/sbin/ip")),
+        require(Files.isExecutable(Path.of("/usr/sbin/ip")) || Files.isExecutable(Path.of("/sbin/ip")),
                 "needs iproute2");
+    }
+
+    private static void require(boolean met, String what) {
+        if (met) return;
+        if ("true".equalsIgnoreCase(System.getenv("CI")) || isRoot()) {
+            throw new AssertionError(what + " (CI=true or root: the lab must run here, not skip; run scripts/install-deps)");
+        }
+        assumeTrue(false, what + ": skipped");
     }
 
     public static boolean isRoot() {

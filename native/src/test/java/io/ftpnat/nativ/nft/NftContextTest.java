@@ -2,6 +2,7 @@ package io.ftpnat.nativ.nft;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import org.junit.jupiter.api.Test;
 
@@ -52,11 +53,8 @@ class NftContextTest {
     @Test
     void theContextIsReusableAfterAnError() throws Exception {
         try (NftContext nft = NftContext.open()) {
-            try {
-                nft.check("this is not nftables");
-            } catch (NftException expected) {
-                assertThat(expected.nftError()).isNotBlank();
-            }
+            NftException error = assertThrows(NftException.class, () -> nft.check("this is not nftables"));
+            assertThat(error.nftError()).isNotBlank();
             assertThat(nft.check(TABLE).error()).isEmpty();
         }
     }

@@ -20,7 +20,14 @@ import io.ftpnat.nativ.netlink.NetlinkDecodeException;
  */
 public record Conntrack(int family, Tuple original, Tuple reply, int status, TcpState tcpState, int timeout,
                         int mark, int zone, String helper, Tuple master, Counters originalCounters,
-                        Counters replyCounters, long id, int use) {
+                        Counters replyCounters, long id, int use, SctpState sctpState) {
+
+    /** An entry without SCTP state (every protocol but SCTP). */
+    public Conntrack(int family, Tuple original, Tuple reply, int status, TcpState tcpState, int timeout, int mark, int zone,
+                     String helper, Tuple master, Counters originalCounters, Counters replyCounters, long id, int use) {
+        this(family, original, reply, status, tcpState, timeout, mark, zone, helper, master, originalCounters, replyCounters,
+                id, use, null);
+    }
 
     public Set<Status> statusFlags() {
         return Status.of(status);
@@ -102,7 +109,7 @@ public record Conntrack(int family, Tuple original, Tuple reply, int status, Tcp
 
     public Conntrack withMark(int m) {
         return new Conntrack(family, original, reply, status, tcpState, timeout, m, zone, helper, master, originalCounters,
-                replyCounters, id, use);
+                replyCounters, id, use, sctpState);
     }
 
     /** A confirmed TCP entry without NAT (for tests and fakes): reply = original reversed. */
@@ -122,6 +129,7 @@ public record Conntrack(int family, Tuple original, Tuple reply, int status, Tcp
         Tuple master = null;
         int status = 0;
         TcpState tcpState = null;
+        SctpState sctpState = null;
         int timeout = -1;
         int mark = 0;
         int zone = 0;
@@ -142,7 +150,10 @@ public record Conntrack(int family, Tuple original, Tuple reply, int status, Tcp
                 case Cta.CTA_ZONE -> zone = Attrs.be16(b, p, len);
                 case Cta.CTA_ID -> id = Attrs.be32(b, p, len) & 0xffffffffL;
                 case Cta.CTA_USE -> use = Attrs.be32(b, p, len);
-                case Cta.CTA_PROTOINFO -> tcpState = tcpState(b, p, len);
+                case Cta.CTA_PROTOINFO -> {
+                    tcpState = tcpState(b, p, len);
+                    sctpState = sctpState(b, p, len);
+                }
                 case Cta.CTA_HELP -> helper = helperName(b, p, len);
                 case Cta.CTA_COUNTERS_ORIG -> co = counters(b, p, len);
                 case Cta.CTA_COUNTERS_REPLY -> cr = counters(b, p, len);
@@ -156,7 +167,27 @@ public record Conntrack(int family, Tuple original, Tuple reply, int status, Tcp
         if (reply == null) {
             reply = orig.reversed(); // destroy events of some kernels carry only the original tuple
         }
-        return new Conntrack(family, orig, reply, status, tcpState, timeout, mark, zone, helper, master, co, cr, id, use);
+        return new Conntrack(family, orig, reply, status, tcpState, timeout, mark, zone, helper, master, co, cr, id, use,
+                sctpState);
+    }
+
+    private static SctpState sctpState(ByteBuffer b, int at, int len) throws NetlinkDecodeException {
+        int end = at + len;
+        for (int p = Attrs.payload(at); p < end; ) {
+            int l = Attrs.length(b, p, end);
+            if (Attrs.type(b, p) == Cta.CTA_PROTOINFO_SCTP) {
+                int e = p + l;
+                for (int q = Attrs.payload(p); q < e; ) {
+                    int ql = Attrs.length(b, q, e);
+                    if (Attrs.type(b, q) == Cta.CTA_PROTOINFO_SCTP_STATE) {
+                        return SctpState.of(Attrs.u8(b, q, ql));
+                    }
+                    q = Attrs.next(q, ql);
+                }
+            }
+            p = Attrs.next(p, l);
+        }
+        return null;
     }
 
     private static TcpState tcpState(ByteBuffer b, int at, int len) throws NetlinkDecodeException {

@@ -81,7 +81,7 @@ public final class ConntrackMonitor implements AutoCloseable {
     }
 
     /**
-     * Starts monitoring over given transports (e.g. a {@link FakeConntrackKernel}'s
+     * Starts monitoring over given transports (e.g. a {@code FakeConntrackKernel}'s
      * {@code subscribe()} and {@code transport()} in tests): one for events, one for dumps.
      */
     public static ConntrackMonitor start(io.ftpnat.nativ.netlink.NetlinkTransport eventsTransport,

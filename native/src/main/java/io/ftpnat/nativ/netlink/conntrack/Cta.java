@@ -50,6 +50,8 @@ final class Cta {
     // enum ctattr_protoinfo / ctattr_protoinfo_tcp
     static final int CTA_PROTOINFO_TCP = 1;
     static final int CTA_PROTOINFO_TCP_STATE = 1;
+    static final int CTA_PROTOINFO_SCTP = 3;
+    static final int CTA_PROTOINFO_SCTP_STATE = 1;
     // enum ctattr_counters
     static final int CTA_COUNTERS_PACKETS = 1;
     static final int CTA_COUNTERS_BYTES = 2;

@@ -1,12 +1,20 @@
-package io.ftpnat.nativ.netlink.bench;
+package io.ftpnat.conntrack.bench;
 
+import java.io.BufferedWriter;
+import java.io.FileOutputStream;
+import java.io.IOException;
+import java.io.OutputStreamWriter;
+import java.io.UncheckedIOException;
+import java.io.Writer;
 import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.Collections;
 import java.util.EnumSet;
 import java.util.List;
 
+import io.ftpnat.conntrack.ConntrackLine;
 import io.ftpnat.nativ.netlink.conntrack.Conntrack;
 import io.ftpnat.nativ.netlink.conntrack.ConntrackClient;
 import io.ftpnat.nativ.netlink.conntrack.ConntrackMonitor;
@@ -16,12 +24,15 @@ import io.ftpnat.nativ.netlink.conntrack.ConntrackFilter;
 
 /**
  * Benchmark driver for scripts/bench-netlink.sh; runs inside the benchmark's namespace
- * ({@code ip netns exec NS java ...}), so its sockets are there.
+ * ({@code ip netns exec NS java ...}), so its sockets are there. Controller test sources, because
+ * the dump does the work {@code conntrack -L} does: dump, decode, format every entry as its line
+ * ({@link ConntrackLine}) and write it out (to /dev/null, buffered, as conntrack's stdout is).
  *
  * <pre>
- * dump ITERATIONS          dump+decode the whole table ITERATIONS times after a warm-up (0: one
- *                          dump in a fresh JVM, then exit); prints
- *                          wall time per dump and heap bytes allocated per entry
+ * dump ITERATIONS          after the same warm-up for both sides (5 runs each), ITERATIONS pairs
+ *                          of {@code conntrack -L} and our dump+decode+format+write, the order
+ *                          flipped every pair (0: one dump in a fresh JVM, then exit); prints
+ *                          every run, the medians, and heap bytes allocated per entry
  * events FILE N RCVBUF     a ConntrackMonitor (NEW events, receive buffer RCVBUF) while
  *                          `conntrack -R FILE` loads N entries with source addresses 11.0.0.0 + i;
  *                          every entry must be seen, by event or by a resync snapshot after ENOBUFS
@@ -44,70 +55,94 @@ public final class NetlinkBench {
         long hash;
     }
 
+    /** Our side of a pair: dump, decode, format each entry as conntrack -L does, write the lines out. */
+    private static long listAsConntrackTools(ConntrackClient client, Writer out) throws Exception {
+        Sink s = new Sink();
+        client.dump(ConntrackFilter.all(), ct -> {
+            try {
+                out.write(ConntrackLine.of(ct));
+                out.write('\n');
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            s.entries++;
+        });
+        out.flush();
+        return s.entries;
+    }
+
+    /** The reference side: conntrack -L, its stdout and stderr to /dev/null; wall ms. */
+    private static double conntrackL() throws Exception {
+        long c0 = System.nanoTime();
+        Process p = new ProcessBuilder("conntrack", "-L").redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        if (!p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new IllegalStateException("conntrack -L took more than 60 s");
+        }
+        return (System.nanoTime() - c0) / 1e6;
+    }
+
+    private static double median(List<Double> values) {
+        List<Double> sorted = new ArrayList<>(values);
+        Collections.sort(sorted);
+        return sorted.get(sorted.size() / 2);
+    }
+
+    private static String runs(List<Double> values) {
+        StringBuilder sb = new StringBuilder();
+        for (double v : values) sb.append(sb.length() == 0 ? "" : " ").append(String.format("%.0f", v));
+        return sb.toString();
+    }
+
     private static void dump(int iterations) throws Exception {
         long t0 = System.nanoTime();
-        try (ConntrackClient client = ConntrackClient.open()) {
+        try (ConntrackClient client = ConntrackClient.open();
+             Writer out = new BufferedWriter(new OutputStreamWriter(new FileOutputStream("/dev/null"), StandardCharsets.US_ASCII),
+                     1 << 16)) {
             long openNanos = System.nanoTime() - t0;
-            Sink first = new Sink();
-            client.dump(ConntrackFilter.all(), ct -> {
-                first.entries++;
-                first.hash += ct.original().srcPort() ^ ct.reply().dst().lo();
-            });
+            long entries = listAsConntrackTools(client, out);
             long coldNanos = System.nanoTime() - t0;
-            System.out.printf("first dump in a fresh JVM (incl. socket open, class loading, no JIT): %d entries, %.1f ms"
-                    + " (of which jnr-ffi binding + socket open %.1f ms)%n", first.entries, coldNanos / 1e6, openNanos / 1e6);
+            System.out.printf("first dump+format in a fresh JVM (incl. socket open, class loading, no JIT): %d entries, %.1f ms"
+                    + " (of which jnr-ffi binding + socket open %.1f ms)%n", entries, coldNanos / 1e6, openNanos / 1e6);
             if (iterations == 0) {
                 return;
             }
-            for (int i = 0; i < 5; i++) { // warm-up
-                client.dump(ConntrackFilter.all(), ct -> { });
+            for (int i = 0; i < 5; i++) { // the same warm-up for both sides
+                conntrackL();
+                listAsConntrackTools(client, out);
             }
             long tid = Thread.currentThread().getId();
-            List<Double> millis = new ArrayList<>();
+            List<Double> ours = new ArrayList<>();
             List<Double> theirs = new ArrayList<>();
             List<Double> ratios = new ArrayList<>();
             List<Double> bytesPerEntry = new ArrayList<>();
             for (int i = 0; i < iterations; i++) {
-                // conntrack -L and ours back to back, so both see the same machine load
-                long c0 = System.nanoTime();
-                Process p = new ProcessBuilder("conntrack", "-L").redirectOutput(ProcessBuilder.Redirect.DISCARD)
-                        .redirectError(ProcessBuilder.Redirect.DISCARD).start();
-                if (!p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)) {
-                    p.destroyForcibly();
-                    throw new IllegalStateException("conntrack -L took more than 60 s");
-                }
-                double ct = (System.nanoTime() - c0) / 1e6;
-                Sink s = new Sink();
+                // interleaved, the order flipped every pair, so both sides see the same machine load
+                double ct = i % 2 == 0 ? conntrackL() : -1;
                 long a0 = THREADS.getThreadAllocatedBytes(tid);
                 long s0 = System.nanoTime();
-                client.dump(ConntrackFilter.all(), ct2 -> {
-                    s.entries++;
-                    s.hash += ct2.original().srcPort() ^ ct2.reply().dst().lo();
-                });
-                long ns = System.nanoTime() - s0;
+                long n = listAsConntrackTools(client, out);
+                double ms = (System.nanoTime() - s0) / 1e6;
                 long alloc = THREADS.getThreadAllocatedBytes(tid) - a0;
-                millis.add(ns / 1e6);
+                if (ct < 0) ct = conntrackL();
+                ours.add(ms);
                 theirs.add(ct);
-                ratios.add(ns / 1e6 / ct);
-                bytesPerEntry.add((double) alloc / s.entries);
-                if (s.entries != first.entries) {
-                    System.out.println("table size changed: " + s.entries);
+                ratios.add(ms / ct);
+                bytesPerEntry.add((double) alloc / n);
+                if (n != entries) {
+                    System.out.println("table size changed: " + n);
                 }
             }
-            Collections.sort(millis);
-            Collections.sort(theirs);
-            Collections.sort(ratios);
-            Collections.sort(bytesPerEntry);
-            int m = iterations / 2;
-            System.out.printf("steady-state dump+decode of %d entries: median %.1f ms (min %.1f, max %.1f); "
-                            + "conntrack -L run just before each: median %.1f ms (min %.1f, max %.1f); "
-                            + "ratio ours/conntrack: median %.2f (min %.2f, max %.2f), %d pairs%n",
-                    first.entries, millis.get(m), millis.get(0), millis.get(iterations - 1), theirs.get(m), theirs.get(0),
-                    theirs.get(iterations - 1), ratios.get(m), ratios.get(0), ratios.get(iterations - 1), iterations);
-            System.out.printf("heap allocated per entry (decoded Conntrack + tuples + addresses): median %.0f bytes%n",
-                    bytesPerEntry.get(m));
-            System.out.printf("RESULT dump_ms=%.1f conntrack_l_ms=%.1f ratio=%.2f cold_ms=%.1f bytes_per_entry=%.0f entries=%d%n",
-                    millis.get(m), theirs.get(m), ratios.get(m), coldNanos / 1e6, bytesPerEntry.get(m), first.entries);
+            System.out.printf("%d interleaved pairs (order flipped each pair, 5 warm-up runs each side), %d entries:%n", iterations, entries);
+            System.out.printf("  conntrack -L                  ms: median %.1f, runs %s%n", median(theirs), runs(theirs));
+            System.out.printf("  ours dump+decode+format+write ms: median %.1f, runs %s%n", median(ours), runs(ours));
+            System.out.printf("  ratio ours/conntrack -L: of the medians %.2f; per pair: median %.2f, pairs %s%n",
+                    median(ours) / median(theirs), median(ratios),
+                    ratios.stream().map(r -> String.format("%.2f", r)).reduce((a, b) -> a + " " + b).orElse(""));
+            System.out.printf("heap allocated per entry (decoded Conntrack + its line): median %.0f bytes%n", median(bytesPerEntry));
+            System.out.printf("RESULT list_ms=%.1f conntrack_l_ms=%.1f ratio=%.2f cold_ms=%.1f bytes_per_entry=%.0f entries=%d%n",
+                    median(ours), median(theirs), median(ours) / median(theirs), coldNanos / 1e6, median(bytesPerEntry), entries);
         }
     }
 
