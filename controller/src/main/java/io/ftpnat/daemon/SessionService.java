@@ -155,7 +155,9 @@ final class SessionService implements AutoCloseable {
                 while (running) {
                     socket.poll(handler, 200);
                 }
-            } catch (NetlinkException | RuntimeException e) {
+            } catch (VirtualMachineError e) {
+                io.ftpnat.alg.Fatal.halt("control-channel observer", e);
+            } catch (NetlinkException | RuntimeException | Error e) {
                 observerProblem = e.getMessage();
                 if (failures++ == 0) {
                     log.error("the control-channel observer failed ({}); retrying every 5 s", e.getMessage());
@@ -209,6 +211,14 @@ final class SessionService implements AutoCloseable {
                 pendingLoss.set(true);
             }
             log.warn("reconcile failed: {}", e.toString());
+        } catch (VirtualMachineError e) {
+            io.ftpnat.alg.Fatal.halt("reconcile", e);
+        } catch (Error e) {
+            // A scheduled task that throws is never run again, silently: log it and keep the schedule.
+            if (afterLoss) {
+                pendingLoss.set(true);
+            }
+            log.error("reconcile failed with an error; it runs again at its next turn", e);
         }
     }
 
