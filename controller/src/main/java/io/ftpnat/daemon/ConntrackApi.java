@@ -127,6 +127,9 @@ final class ConntrackApi {
         }
         try (ConntrackEvents events = tables.subscribe()) {
             ResponseWriter.Stream stream = response.stream(request);
+            // The subscription is in place: say so at once, so a client (or a test) knows from
+            // when on no event is missed, instead of guessing how long the subscription takes.
+            write(stream, JSON.objectNode().put("type", "heartbeat"));
             AtomicLong sent = new AtomicLong();
             long lastWrite = System.nanoTime();
             EventHandler handler = new EventHandler() {

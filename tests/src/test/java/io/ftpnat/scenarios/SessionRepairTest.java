@@ -111,7 +111,8 @@ class SessionRepairTest {
         BackgroundProcess events = ref.lab().own(BackgroundProcess.start("ftpnatctl-events", ref.lab().dir("session").resolve("events.log"),
                 io.ftpnat.lab.ProjectHome.get().resolve("bin/ftpnatctl").toString(), "--socket", ref.daemon().socket().toString(),
                 "-o", "json", "events", "--seconds", "20"));
-        Thread.sleep(2000); // its JVM starts and subscribes
+        // the daemon's first heartbeat says the subscription is in place: no event after it is missed
+        events.awaitLine(Pattern.compile("\"type\":\"heartbeat\""), Duration.ofSeconds(20));
         ClientRun run = ref.run(ref.curl(), FtpJob.download(misconfigured, SERVER_V4, DataMode.PASV, "one.bin")
                 .withTimeout(Duration.ofSeconds(20)));
         events.awaitLine(Pattern.compile("session-data"), Duration.ofSeconds(10));
