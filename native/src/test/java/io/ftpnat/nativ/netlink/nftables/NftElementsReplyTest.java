@@ -65,6 +65,27 @@ class NftElementsReplyTest {
     }
 
     @Test
+    void staleRepliesOfAnAbandonedBatchAreSkipped() throws Exception {
+        FakeTransport kernel = BatchDatagrams.kernel(i -> 0);
+        FakeTransport k = new FakeTransport(req -> {
+            java.util.List<byte[]> out = new java.util.ArrayList<>();
+            // an error for a sequence number of an earlier, abandoned batch comes first
+            out.add(FakeTransport.Messages.error(FakeTransport.Messages.seq(req) - 7, Errno.EEXIST, req));
+            kernel.send(java.nio.ByteBuffer.wrap(req), "inner");
+            java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(4096);
+            while (kernel.receive(b, 0) > 0) {
+                byte[] d = new byte[b.remaining()];
+                b.get(d);
+                out.add(d);
+            }
+            return out;
+        });
+        try (NftElements w = new NftElements(k)) {
+            w.apply(three());
+        }
+    }
+
+    @Test
     void emptyBatchSendsNothing() throws Exception {
         FakeTransport t = FakeTransport.silent();
         new NftElements(t).apply(ElementBatch.forTable("ftpnat"));
