@@ -50,7 +50,9 @@ public final class NftElements implements AutoCloseable {
      * @throws NetlinkException when the kernel refused an operation (then nothing of the batch was
      *         applied); it names the operation and the errno: ENOENT for a missing table, set or
      *         (on delete) element, EEXIST for an existing element (create, or add with other data),
-     *         EINVAL for a key or data of the wrong length, ENFILE when the set is full
+     *         EINVAL for a key or data of the wrong length, ENFILE when the set is full. With
+     *         {@code errno() == 0} (no answer in time, a malformed reply) the outcome is unknown:
+     *         the kernel may have committed the batch; late answers are skipped by the next call.
      */
     public void apply(ElementBatch batch) throws NetlinkException {
         int n = batch.size();
