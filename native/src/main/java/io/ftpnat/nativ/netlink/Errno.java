@@ -40,6 +40,7 @@ public final class Errno {
             case EEXIST -> "EEXIST";
             case 19 -> "ENODEV";
             case EINVAL -> "EINVAL";
+            case 23 -> "ENFILE";
             case ENOSPC -> "ENOSPC";
             case ERANGE -> "ERANGE";
             case ETIME -> "ETIME";

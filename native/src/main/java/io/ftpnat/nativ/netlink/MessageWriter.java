@@ -5,12 +5,15 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 
 /**
- * Builds one nfnetlink request (nlmsghdr + nfgenmsg + attributes) in a reused direct buffer.
+ * Builds one nfnetlink request (nlmsghdr + nfgenmsg + attributes) in a reused direct buffer, or
+ * several messages in a row for one datagram (an nfnetlink batch: {@link #next}).
  * Header fields are host byte order; the {@code be*} attribute writers put big-endian payloads as
  * ctnetlink expects. Nested attributes carry NLA_F_NESTED, as libnetfilter_conntrack sends them.
  */
 public final class MessageWriter {
     private final ByteBuffer buf;
+    /** Where the message being written starts (0 unless {@link #next} appended one). */
+    private int msgStart;
 
     public MessageWriter(int capacity) {
         this.buf = ByteBuffer.allocateDirect(capacity).order(ByteOrder.nativeOrder());
@@ -19,25 +22,51 @@ public final class MessageWriter {
     /** Starts a message; seq and port id are filled in by the connection. */
     public MessageWriter begin(int type, int flags, int family, int resId) {
         buf.clear();
+        msgStart = 0;
+        header(type, flags, family, resId);
+        return this;
+    }
+
+    /**
+     * Closes the message being written and starts another one right after it, in the same
+     * datagram (nfnetlink batches). Set each message's sequence number with {@link #seq}.
+     */
+    public MessageWriter next(int type, int flags, int family, int resId) {
+        closeMessage();
+        msgStart = buf.position();
+        header(type, flags, family, resId);
+        return this;
+    }
+
+    /** Sets the sequence number of the message being written. */
+    public MessageWriter seq(int seq) {
+        buf.putInt(msgStart + 8, seq);
+        return this;
+    }
+
+    private void closeMessage() {
+        buf.putInt(msgStart, buf.position() - msgStart);
+    }
+
+    private void header(int type, int flags, int family, int resId) {
         buf.putInt(0).putShort((short) type).putShort((short) flags).putInt(0).putInt(0);
         buf.put((byte) family).put((byte) 0).putShort(Short.reverseBytes((short) resId));
-        return this;
     }
 
     public int type() {
-        return buf.getShort(4) & 0xffff;
+        return buf.getShort(msgStart + 4) & 0xffff;
     }
 
     public int flags() {
-        return buf.getShort(6) & 0xffff;
+        return buf.getShort(msgStart + 6) & 0xffff;
     }
 
     public MessageWriter addFlags(int flags) {
-        buf.putShort(6, (short) (flags() | flags));
+        buf.putShort(msgStart + 6, (short) (flags() | flags));
         return this;
     }
 
-    private void header(int type, int payloadLen) {
+    private void attr(int type, int payloadLen) {
         buf.putShort((short) (4 + payloadLen)).putShort((short) type);
     }
 
@@ -48,33 +77,33 @@ public final class MessageWriter {
     }
 
     public MessageWriter u8(int type, int v) {
-        header(type, 1);
+        attr(type, 1);
         buf.put((byte) v);
         pad();
         return this;
     }
 
     public MessageWriter be16(int type, int v) {
-        header(type, 2);
+        attr(type, 2);
         buf.putShort(Short.reverseBytes((short) v));
         pad();
         return this;
     }
 
     public MessageWriter be32(int type, int v) {
-        header(type, 4);
+        attr(type, 4);
         buf.putInt(Integer.reverseBytes(v));
         return this;
     }
 
     public MessageWriter be64(int type, long v) {
-        header(type, 8);
+        attr(type, 8);
         buf.putLong(Long.reverseBytes(v));
         return this;
     }
 
     public MessageWriter bytes(int type, byte[] v) {
-        header(type, v.length);
+        attr(type, v.length);
         buf.put(v);
         pad();
         return this;
@@ -82,14 +111,14 @@ public final class MessageWriter {
 
     /** IPv4 address (4 bytes, network order) from an int. */
     public MessageWriter ipv4(int type, int addr) {
-        header(type, 4);
+        attr(type, 4);
         buf.putInt(Integer.reverseBytes(addr));
         return this;
     }
 
     /** IPv6 address (16 bytes, network order) from two longs. */
     public MessageWriter ipv6(int type, long hi, long lo) {
-        header(type, 16);
+        attr(type, 16);
         buf.putLong(Long.reverseBytes(hi)).putLong(Long.reverseBytes(lo));
         return this;
     }
@@ -97,7 +126,7 @@ public final class MessageWriter {
     /** A NUL-terminated string, as the kernel's NLA_NUL_STRING/NLA_STRING policies accept. */
     public MessageWriter string(int type, String s) {
         byte[] b = s.getBytes(StandardCharsets.US_ASCII);
-        header(type, b.length + 1);
+        attr(type, b.length + 1);
         buf.put(b).put((byte) 0);
         pad();
         return this;
@@ -115,12 +144,17 @@ public final class MessageWriter {
         return this;
     }
 
-    /** Finishes the message with the given sequence number; returns the buffer positioned on it. */
+    /** Finishes the (last) message with the given sequence number; returns the buffer positioned on all messages. */
     public ByteBuffer finish(int seq) {
-        int len = buf.position();
-        buf.putInt(0, len).putInt(8, seq);
+        seq(seq);
+        return finishBatch();
+    }
+
+    /** Finishes the last message, keeping the sequence numbers set by {@link #seq}; returns the buffer positioned on all messages. */
+    public ByteBuffer finishBatch() {
+        closeMessage();
         ByteBuffer out = buf.duplicate().order(ByteOrder.nativeOrder());
-        out.position(0).limit(len);
+        out.position(0).limit(buf.position());
         return out;
     }
 

@@ -15,11 +15,17 @@ import java.nio.ByteOrder;
 public final class NetlinkConnection implements AutoCloseable {
     public static final int DEFAULT_TIMEOUT_MILLIS = 5_000;
     public static final int DEFAULT_RECEIVE_BUFFER = 64 * 1024;
+    /** Messages in one batch, begin and end included (the 8 KiB request buffer is the other bound). */
+    public static final int MAX_BATCH_MESSAGES = 128;
 
     private final NetlinkTransport transport;
     private final ByteBuffer rx;
     private final MessageWriter tx = new MessageWriter(8192);
     private int seq;
+    /** The batch being built ({@link #batch}): each message's sequence number and whether it asked for an ACK. */
+    private final int[] batchSeqs = new int[MAX_BATCH_MESSAGES];
+    private final boolean[] batchAcks = new boolean[MAX_BATCH_MESSAGES];
+    private int batchCount;
     private int timeoutMillis = DEFAULT_TIMEOUT_MILLIS;
 
     public NetlinkConnection(NetlinkTransport transport) {
@@ -47,6 +53,108 @@ public final class NetlinkConnection implements AutoCloseable {
     /** Starts a new request in the connection's reused writer. */
     public MessageWriter request(int type, int flags, int family, int resId) {
         return tx.begin(type, flags | Netlink.NLM_F_REQUEST, family, resId);
+    }
+
+    /**
+     * Starts a batch: several messages sent in one datagram, each with its own sequence number
+     * (for nfnetlink: NFNL_MSG_BATCH_BEGIN, the operations, NFNL_MSG_BATCH_END, all written by the
+     * caller). Append messages with {@link #batchNext}, send with {@link #executeBatch}.
+     */
+    public MessageWriter batch(int type, int flags, int family, int resId) {
+        batchCount = 0;
+        tx.begin(type, flags | Netlink.NLM_F_REQUEST, family, resId);
+        return track(flags);
+    }
+
+    /** Appends the next message of the batch started by {@link #batch}. */
+    public MessageWriter batchNext(int type, int flags, int family, int resId) {
+        if (batchCount == 0) {
+            throw new IllegalStateException("no batch started");
+        }
+        if (batchCount == MAX_BATCH_MESSAGES) {
+            throw new IllegalStateException("a batch holds at most " + MAX_BATCH_MESSAGES + " messages");
+        }
+        tx.next(type, flags | Netlink.NLM_F_REQUEST, family, resId);
+        return track(flags);
+    }
+
+    private MessageWriter track(int flags) {
+        int s = nextSeq();
+        batchSeqs[batchCount] = s;
+        batchAcks[batchCount] = (flags & Netlink.NLM_F_ACK) != 0;
+        batchCount++;
+        return tx.seq(s);
+    }
+
+    /**
+     * Sends the batch in one datagram and waits until every message that asked for NLM_F_ACK is
+     * answered, or the first message (the batch begin) is refused: then the kernel rejected the
+     * batch as a whole and answers nothing else. Errors of messages without NLM_F_ACK are recorded
+     * when they arrive before that. nfnetlink delivers the answers only after the whole batch was
+     * committed or aborted, so when this returns the transaction is over. Each reply datagram is
+     * waited for at most {@link #timeoutMillis()}.
+     */
+    public BatchReply executeBatch(String what) throws NetlinkException {
+        int count = batchCount;
+        batchCount = 0;
+        if (count == 0) {
+            throw new IllegalStateException("no batch started");
+        }
+        transport.send(tx.finishBatch(), what);
+        int[] errnos = new int[count];
+        String[] ext = new String[count];
+        boolean[] answered = new boolean[count];
+        int pending = 0;
+        for (int i = 0; i < count; i++) {
+            pending += batchAcks[i] ? 1 : 0;
+        }
+        while (pending > 0) {
+            int n = transport.receive(rx, timeoutMillis);
+            if (n < 0) {
+                throw new NetlinkException(what, "no reply from the kernel within " + timeoutMillis + " ms ("
+                        + pending + " of " + count + " messages unanswered)");
+            }
+            int p = 0;
+            while (p < n) {
+                if (n - p < Netlink.NLMSG_HDRLEN) {
+                    throw new NetlinkDecodeException("datagram has " + (n - p) + " trailing bytes, less than a netlink header");
+                }
+                int len = rx.getInt(p);
+                if (len < Netlink.NLMSG_HDRLEN || len > n - p) {
+                    throw new NetlinkDecodeException("netlink message at " + p + " has length " + len + ", datagram " + n);
+                }
+                int type = rx.getShort(p + 4) & 0xffff;
+                int flags = rx.getShort(p + 6) & 0xffff;
+                int index = indexOf(rx.getInt(p + 8), count);
+                int payload = p + Netlink.NLMSG_HDRLEN;
+                int end = p + len;
+                p += Netlink.align(len);
+                if (index < 0 || type != Netlink.NLMSG_ERROR || answered[index]) {
+                    continue; // a stale reply to an abandoned request, or nothing we wait for
+                }
+                answered[index] = true;
+                errnos[index] = errorCode(rx, payload, end);
+                if (errnos[index] != 0) {
+                    ext[index] = extAck(rx, flags, payload, end);
+                }
+                if (batchAcks[index]) {
+                    pending--;
+                }
+                if (index == 0 && errnos[0] != 0) {
+                    return new BatchReply(errnos, ext);
+                }
+            }
+        }
+        return new BatchReply(errnos, ext);
+    }
+
+    private int indexOf(int s, int count) {
+        for (int i = 0; i < count; i++) {
+            if (batchSeqs[i] == s) {
+                return i;
+            }
+        }
+        return -1;
     }
 
     /**
