@@ -1,6 +1,5 @@
 package io.ftpnat.alg;
 
-import io.ftpnat.nativ.nft.NftContext;
 import io.ftpnat.policy.ProxySettings;
 import java.io.IOException;
 
@@ -18,8 +17,8 @@ public final class DataPaths implements DataChannelTable {
      * The daemon's: nft elements in {@code table}, a relay for what the kernel cannot translate;
      * both read the data timeout of the policy in force.
      */
-    public static DataPaths of(NftContext nft, String table, java.util.function.Supplier<ProxySettings> settings) {
-        return new DataPaths(new NftDataChannelTable(nft, table, () -> settings.get().dataTimeout()),
+    public static DataPaths of(NftDataChannelTable.Sender kernel, String table, java.util.function.Supplier<ProxySettings> settings) {
+        return new DataPaths(new NftDataChannelTable(kernel, table, () -> settings.get().dataTimeout()),
                 new UserspaceRelay(() -> settings.get().dataTimeout()));
     }
 

@@ -1,9 +1,13 @@
 package io.ftpnat.alg;
 
-import io.ftpnat.nativ.nft.NftContext;
-import io.ftpnat.nativ.nft.NftException;
+import io.ftpnat.nativ.netlink.NetlinkException;
+import io.ftpnat.nativ.netlink.conntrack.IpAddress;
+import io.ftpnat.nativ.netlink.nftables.Concat;
+import io.ftpnat.nativ.netlink.nftables.ElementBatch;
+import io.ftpnat.ruleset.TableObjects;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -11,21 +15,27 @@ import org.slf4j.LoggerFactory;
  * Data channels as elements of the maps {@code proxy_dnat4/6} and {@code proxy_snat4/6} in
  * ftpnatd's table (see the template), each with the policy's data timeout, so an unused one
  * vanishes from the kernel on its own even if the daemon is gone.
+ *
+ * <p>Elements are written as nf_tables netlink batches of typed values (addresses and ports, never
+ * text): one batch per change is one kernel transaction, a few microseconds, where a libnftables
+ * text command parsed text and refreshed its cache for about a millisecond (docs/benchmarks.md).
  */
 public final class NftDataChannelTable implements DataChannelTable {
     private static final Logger log = LoggerFactory.getLogger(NftDataChannelTable.class);
 
-    private final NftContext nft;
-    private final String table;
-    private final java.util.function.Supplier<Duration> timeout;
-
-    public NftDataChannelTable(NftContext nft, String table, Duration timeout) {
-        this(nft, table, () -> timeout);
+    /** Carries a batch to the kernel (the daemon's: an {@code NftElements} socket). */
+    @FunctionalInterface
+    public interface Sender {
+        void apply(ElementBatch batch) throws NetlinkException;
     }
 
+    private final Sender kernel;
+    private final String table;
+    private final Supplier<Duration> timeout;
+
     /** With the timeout of the policy in force, read at each install (a policy apply may change it). */
-    public NftDataChannelTable(NftContext nft, String table, java.util.function.Supplier<Duration> timeout) {
-        this.nft = nft;
+    public NftDataChannelTable(Sender kernel, String table, Supplier<Duration> timeout) {
+        this.kernel = kernel;
         this.table = table;
         this.timeout = timeout;
     }
@@ -33,8 +43,8 @@ public final class NftDataChannelTable implements DataChannelTable {
     @Override
     public void install(DataChannel c) throws IOException {
         try {
-            run(addCommands(c));
-        } catch (NftException e) {
+            kernel.apply(add(ElementBatch.forTable(table), c));
+        } catch (NetlinkException e) {
             throw new IOException("cannot install data channel " + c + ": " + e.getMessage(), e);
         }
     }
@@ -42,8 +52,8 @@ public final class NftDataChannelTable implements DataChannelTable {
     @Override
     public void remove(DataChannel c) {
         try {
-            run(removeCommands(c));
-        } catch (NftException e) {
+            kernel.apply(withdraw(ElementBatch.forTable(table), c));
+        } catch (NetlinkException e) {
             log.warn("cannot withdraw data channel {}: {} (its timeout will)", c, e.getMessage());
         }
     }
@@ -55,61 +65,40 @@ public final class NftDataChannelTable implements DataChannelTable {
             return;
         }
         try {
-            run(removeCommands(old) + addCommands(next));
-        } catch (NftException e) {
+            kernel.apply(add(withdraw(ElementBatch.forTable(table), old), next));
+        } catch (NetlinkException e) {
             throw new IOException("cannot install data channel " + next + ": " + e.getMessage(), e);
         }
     }
 
-    private void run(String text) throws NftException {
-        // libnftables contexts are not thread-safe; sessions call from their own threads
-        io.ftpnat.ruleset.OwnTableOnly.check(text, table); // built from typed values; checked once more
-        synchronized (nft) {
-            nft.run(text);
-        }
+    /** The elements that let {@code c} through: a DNAT element and, when it has one, its SNAT element. */
+    ElementBatch add(ElementBatch batch, DataChannel c) {
+        Duration t = Duration.ofSeconds(Math.max(1, timeout.get().toSeconds()));
+        batch.addMapElement(dnatMap(c), key(c.match()), Concat.of(ip(c.target()), c.targetPort()), t);
+        c.snatTo().ifPresent(a -> batch.addMapElement(snatMap(c), key(c.afterDnat()), Concat.of(ip(a)), t));
+        return batch;
     }
 
-    /**
-     * One transaction that always succeeds on an element of ours, present or already expired:
-     * {@code add} with the data the element has is a no-op when it exists (nft 1.0.6 has no
-     * {@code destroy}), and then the {@code delete} has something to delete.
-     */
-    String removeCommands(DataChannel c) {
-        String dnatKey = key(c.match());
-        StringBuilder sb = new StringBuilder();
-        sb.append("add element inet ").append(table).append(' ').append(dnatMap(c)).append(" { ").append(dnatKey).append(" timeout 1s : ")
-                .append(Addresses.text(c.target())).append(" . ").append(c.targetPort()).append(" }\n");
-        sb.append("delete element inet ").append(table).append(' ').append(dnatMap(c)).append(" { ").append(dnatKey).append(" }\n");
-        c.snatTo().ifPresent(a -> {
-            String snatKey = key(c.afterDnat());
-            sb.append("add element inet ").append(table).append(' ').append(snatMap(c)).append(" { ").append(snatKey)
-                    .append(" timeout 1s : ").append(Addresses.text(a)).append(" }\n");
-            sb.append("delete element inet ").append(table).append(' ').append(snatMap(c)).append(" { ").append(snatKey).append(" }\n");
-        });
-        return sb.toString();
-    }
-
-    String addCommands(DataChannel c) {
-        long seconds = Math.max(1, timeout.get().toSeconds());
-        StringBuilder sb = new StringBuilder();
-        sb.append("add element inet ").append(table).append(' ').append(dnatMap(c)).append(" { ").append(key(c.match()))
-                .append(" timeout ").append(seconds).append("s : ").append(Addresses.text(c.target())).append(" . ")
-                .append(c.targetPort()).append(" }\n");
-        c.snatTo().ifPresent(a -> sb.append("add element inet ").append(table).append(' ').append(snatMap(c)).append(" { ")
-                .append(key(c.afterDnat())).append(" timeout ").append(seconds).append("s : ").append(Addresses.text(a))
-                .append(" }\n"));
-        return sb.toString();
+    /** Withdraws both elements whether they are there, expired or gone: never fails on an element of ours. */
+    ElementBatch withdraw(ElementBatch batch, DataChannel c) {
+        batch.destroyElement(dnatMap(c), key(c.match()));
+        c.snatTo().ifPresent(a -> batch.destroyElement(snatMap(c), key(c.afterDnat())));
+        return batch;
     }
 
     private static String dnatMap(DataChannel c) {
-        return c.match().ipv4() ? "proxy_dnat4" : "proxy_dnat6";
+        return c.match().ipv4() ? TableObjects.PROXY_DNAT4 : TableObjects.PROXY_DNAT6;
     }
 
     private static String snatMap(DataChannel c) {
-        return c.match().ipv4() ? "proxy_snat4" : "proxy_snat6";
+        return c.match().ipv4() ? TableObjects.PROXY_SNAT4 : TableObjects.PROXY_SNAT6;
     }
 
-    private static String key(FlowKey k) {
-        return Addresses.text(k.source()) + " . " + Addresses.text(k.destination()) + " . " + k.port();
+    private static Concat key(FlowKey k) {
+        return Concat.of(ip(k.source()), ip(k.destination()), k.port());
+    }
+
+    private static IpAddress ip(java.net.InetAddress a) {
+        return IpAddress.of(a);
     }
 }

@@ -108,7 +108,8 @@ final class RunCommand implements Callable<Integer> {
             commands.putAll(new ConntrackApi(tables, eventLoss, sessions.model()).commands());
             // The userspace ALG for mode: proxy rules: it starts listening with the first policy
             // that has such rules and follows every apply (docs/design/alg.md).
-            ProxyServer proxy = new ProxyServer(lazyOriginals(), s -> DataPaths.of(openNft(), common.table, s),
+            io.ftpnat.kernel.NetlinkElements elements = new io.ftpnat.kernel.NetlinkElements();
+            ProxyServer proxy = new ProxyServer(lazyOriginals(), s -> DataPaths.of(elements::apply, common.table, s),
                     java.time.Clock.systemUTC());
             policies.onApplied(applied -> proxy.policyApplied(applied.policy()));
             commands.putAll(new ProxyApi(proxy).commands());
@@ -198,14 +199,6 @@ final class RunCommand implements Callable<Integer> {
                 return delegate.lookup(local, remote);
             }
         };
-    }
-
-    private static io.ftpnat.nativ.nft.NftContext openNft() {
-        try {
-            return io.ftpnat.nativ.nft.NftContext.open();
-        } catch (NftException e) {
-            throw new IllegalStateException("libnftables: " + e.getMessage(), e);
-        }
     }
 
     private ApiServer startApi(Map<String, CommandHandler> commands) throws IOException {

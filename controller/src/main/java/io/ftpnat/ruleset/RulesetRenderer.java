@@ -69,6 +69,7 @@ public final class RulesetRenderer {
                 "payloadRules", PAYLOAD_RULES,
                 "snat", policy.snat().stream().filter(r -> r.mode() == Mode.KERNEL).map(RulesetRenderer::snat).toList(),
                 "dnat", policy.dnat().stream().filter(r -> r.mode() == Mode.KERNEL).map(RulesetRenderer::dnat).toList()));
+        model.put("objects", TableObjects.forTemplate());
         model.put("snatProxy", policy.snat().stream().filter(r -> r.mode() == Mode.PROXY).map(RulesetRenderer::snat).toList());
         model.put("dnatProxy", policy.dnat().stream().filter(r -> r.mode() == Mode.PROXY).map(RulesetRenderer::dnat).toList());
         model.put("proxy", policy.hasProxyRules() ? List.of(Map.of("listenPort", Integer.toString(policy.proxy().listenPort()))) : List.of());
