@@ -11,14 +11,17 @@ import java.util.List;
 
 /**
  * One FTP control connection as the daemon knows it. Mutable, and owned by {@link SessionModel}:
- * only touched under the model's lock. Every list is bounded, so a long session (or a hostile
- * peer) cannot grow it without limit.
+ * only touched under the model's lock. Every list is bounded and every string in it is cut to
+ * {@link ObservedDialogue#SHOWN} (notes to {@link #NOTE_CHARS}), so a long session or a hostile
+ * peer cannot grow it: under 14 KiB of heap (SessionMemoryTest measures ~10), typically 3.
+ * {@link SessionModel#MAX_SESSIONS} of them fit the daemon's 256 MiB heap.
  */
 final class FtpSession {
-    static final int MAX_LINES = 64;
-    static final int MAX_CHANNELS = 32;
-    static final int MAX_DATA = 32;
-    static final int MAX_NOTES = 16;
+    static final int MAX_LINES = 12;
+    static final int MAX_CHANNELS = 4;
+    static final int MAX_DATA = 8;
+    static final int MAX_NOTES = 8;
+    static final int NOTE_CHARS = 300;
 
     final String id;
     final Instant since;
@@ -27,9 +30,13 @@ final class FtpSession {
     Conntrack control;
     boolean closed;
     Instant closedAt;
-    final StreamReassembler fromClient = new StreamReassembler(64 * 1024);
-    final StreamReassembler fromServer = new StreamReassembler(64 * 1024);
     final ObservedDialogue dialogue = new ObservedDialogue();
+    /** Repairs this session may still make ({@link RepairBudget}). */
+    final RepairBudget.Bucket repairBudget;
+    /** Repairs refused by the budget (logged at 1, 2, 4, 8, ...: a flood cannot flood the log). */
+    long repairsLimited;
+    /** The one (client, address, port) watched for this session's latest repaired 227, if any. */
+    SessionModel.AdvertisedKey advertised;
     long clientBytes;
     long serverBytes;
     long segments;
@@ -40,11 +47,12 @@ final class FtpSession {
     int channelCount;
     int repairs;
 
-    FtpSession(Conntrack control, boolean recovered) {
+    FtpSession(Conntrack control, boolean recovered, Instant since, RepairBudget.Bucket repairBudget) {
         this.id = idOf(control);
         this.control = control;
         this.recovered = recovered;
-        this.since = Instant.now();
+        this.since = since;
+        this.repairBudget = repairBudget;
     }
 
     /** Stable across daemon restarts: the kernel's id of the control connection. */
@@ -104,7 +112,8 @@ final class FtpSession {
         }
     }
 
-    void note(String n) {
+    void note(String text) {
+        String n = text.length() > NOTE_CHARS ? text.substring(0, NOTE_CHARS) + "…" : text;
         if (!notes.contains(n)) {
             notes.addLast(n);
             if (notes.size() > MAX_NOTES) {
