@@ -24,8 +24,29 @@ public final class NftAdvertisedAddresses implements AdvertisedAddresses, AutoCl
         }
         // addresses come from IpAddress (parsed numbers), never from packet text: nothing to escape
         String set = client.v6() ? "advertised6" : "advertised4";
-        nft.run("add element inet " + table + " " + set + " { " + client + " . " + advertised + " . " + port
-                + " timeout " + timeoutSeconds + "s }");
+        try {
+            nft.run("add element inet " + table + " " + set + " { " + client + " . " + advertised + " . " + port
+                    + " timeout " + timeoutSeconds + "s }");
+        } catch (NftException e) {
+            if (e.getMessage() != null && e.getMessage().contains("Too many open files")) {
+                // the kernel's ENFILE for a set at its size
+                throw new NftException("set " + set + " is full (size " + SIZE + ")", e.nftError());
+            }
+            throw e;
+        }
+    }
+
+    @Override
+    public synchronized void remove(IpAddress client, IpAddress advertised, int port) {
+        if (nft == null) {
+            return;
+        }
+        String set = client.v6() ? "advertised6" : "advertised4";
+        try {
+            nft.run("delete element inet " + table + " " + set + " { " + client + " . " + advertised + " . " + port + " }");
+        } catch (NftException e) {
+            // timed out already, or the table was replaced: nothing to remove
+        }
     }
 
     @Override

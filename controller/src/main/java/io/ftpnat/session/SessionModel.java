@@ -388,8 +388,10 @@ public final class SessionModel {
             return;
         }
         AdvertisedKey key = new AdvertisedKey(s.client(), named, n.offer().port());
-        if (s.advertised != null) {
-            byAdvertised.remove(s.advertised, s); // only the latest channel can be followed: one watch per session
+        if (s.advertised != null && !s.advertised.equals(key)) {
+            // only the latest channel can be followed: one watch per session, in the model and in the set
+            byAdvertised.remove(s.advertised, s);
+            advertised.remove(s.advertised.client(), s.advertised.address(), s.advertised.port());
         }
         s.advertised = key;
         byAdvertised.put(key, s);
