@@ -35,6 +35,8 @@ final class FtpSession {
     final RepairBudget.Bucket repairBudget;
     /** Repairs refused by the budget (logged at 1, 2, 4, 8, ...: a flood cannot flood the log). */
     long repairsLimited;
+    /** Negotiations refused (logged at 1, 2, 4, 8, ...). */
+    long refused;
     /** The one (client, address, port) watched for this session's latest repaired 227, if any. */
     SessionModel.AdvertisedKey advertised;
     long clientBytes;

@@ -353,8 +353,11 @@ public final class SessionModel {
         switch (plan.source()) {
             case REFUSED -> {
                 refused++;
+                s.refused++;
                 s.note(plan.why());
-                log.warn("session {}: {}", s.id, plan.why());
+                if (Long.bitCount(s.refused) == 1) { // the 1st, 2nd, 4th, ...: a hostile peer cannot flood the log
+                    log.warn("session {}: {}{}", s.id, plan.why(), s.refused > 1 ? " (" + s.refused + " refusals so far)" : "");
+                }
             }
             case REPAIR -> {
                 if (!budget.take(s.repairBudget)) {
