@@ -58,11 +58,14 @@ public final class RepairPlanner {
             return refused(form + " names " + named + " on an " + (client.v6() ? "IPv6" : "IPv4")
                     + " control connection: the kernel cannot translate between families; use mode: proxy for this rule");
         }
+        if (offer.form() == DataChannelOffer.Form.LPRT) {
+            return refused("LPRT (RFC 1639) is not parsed by the kernel helper, and ftpnatd never opens a channel a client asks for"
+                    + " that the kernel did not take (NAT slipstreaming); no expectation; use mode: proxy for this rule");
+        }
         if (offer.form().active() && !n.kernelRead()) {
             return refused(form + " " + n.position().text() + ": the kernel helper did not take it (its defence against"
                     + " NAT slipstreaming) and ftpnatd never opens what the kernel refuses; no expectation"
-                    + (offer.form() == DataChannelOffer.Form.LPRT || n.position() == Negotiation.Position.INSIDE_SEGMENT
-                    || n.position() == Negotiation.Position.NOT_KERNEL_SYNTAX ? "; a real client needing it: use mode: proxy for this rule" : ""));
+                    + (n.position() == Negotiation.Position.INSIDE_SEGMENT || n.position() == Negotiation.Position.NOT_KERNEL_SYNTAX ? "; a real client needing it: use mode: proxy for this rule" : ""));
         }
         int lowest = lowestPort.getAsInt();
         if (port < lowest) {
