@@ -90,16 +90,39 @@ final class FtpSession {
         return channels.peekLast();
     }
 
-    void replaceLatest(DataChannel c) {
-        channels.pollLast();
-        channels.addLast(c);
+    /**
+     * The channel the kernel holds (or should hold) an expectation for: the latest open one. A
+     * refused negotiation does not replace it — the kernel never saw that one as a negotiation.
+     */
+    DataChannel latestOpen() {
+        var it = channels.descendingIterator();
+        while (it.hasNext()) {
+            DataChannel c = it.next();
+            if (c.open()) {
+                return c;
+            }
+        }
+        return null;
+    }
+
+    /** Puts {@code c} in the place of the channel with its number (channels move on as immutable values). */
+    void replace(DataChannel c) {
+        List<DataChannel> list = new ArrayList<>(channels);
+        for (int i = list.size() - 1; i >= 0; i--) {
+            if (list.get(i).number() == c.number()) {
+                list.set(i, c);
+                channels.clear();
+                channels.addAll(list);
+                return;
+            }
+        }
     }
 
     void addChannel(DataChannel c) {
-        DataChannel previous = channels.peekLast();
-        if (previous != null && previous.open()) {
+        DataChannel previous = latestOpen();
+        if (previous != null && c.state() != DataChannel.State.REFUSED) {
             // ftp's max_expected is 1: the new expectation replaces the old one in the kernel
-            replaceLatest(previous.with(DataChannel.State.ENDED, previous.note() + "; replaced by a later negotiation"));
+            replace(previous.with(DataChannel.State.ENDED, previous.note() + "; replaced by a later negotiation"));
         }
         channels.addLast(c);
         if (channels.size() > MAX_CHANNELS) {

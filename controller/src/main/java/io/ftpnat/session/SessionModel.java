@@ -177,19 +177,20 @@ public final class SessionModel {
         if (s == null) {
             return false;
         }
+        DataChannel open = s.latestOpen();
         DataChannel latest = s.latest();
-        if (e.type() == ExpectationEvent.Type.NEW && latest != null && latest.matches(x)) {
-            if (latest.open()) {
-                if (latest.expectation() == null) {
+        if (e.type() == ExpectationEvent.Type.NEW) {
+            if (open != null && open.matches(x)) {
+                if (open.expectation() == null) {
                     kernelExpectations++;
                 }
-                s.replaceLatest(latest.withExpectation(x));
-            } else if (latest.state() == DataChannel.State.REFUSED && latest.plan().source() == ChannelPlan.Source.REFUSED
-                    && latest.negotiation().active()) {
+                s.replace(open.withExpectation(x));
+            } else if (latest != null && latest.matches(x) && latest.state() == DataChannel.State.REFUSED
+                    && latest.plan().source() == ChannelPlan.Source.REFUSED && latest.negotiation().active()) {
                 // the kernel took a command ftpnatd thought it would not (a stream joined late, a lost copy):
                 // its own expectation, kept and restorable; ftpnatd's reading was the incomplete one
                 kernelExpectations++;
-                s.replaceLatest(latest.withExpectation(x).with(DataChannel.State.EXPECTED,
+                s.replace(latest.withExpectation(x).with(DataChannel.State.EXPECTED,
                         "the kernel helper took it after all (ftpnatd's view of the stream was incomplete): its own expectation, kept"));
             }
         }
@@ -248,9 +249,9 @@ public final class SessionModel {
     private void close(FtpSession s) {
         s.closed = true;
         s.closedAt = clock.instant();
-        DataChannel latest = s.latest();
-        if (latest != null && latest.open()) {
-            s.replaceLatest(latest.with(DataChannel.State.ENDED, "the control connection ended"));
+        DataChannel latest = s.latestOpen();
+        if (latest != null) {
+            s.replace(latest.with(DataChannel.State.ENDED, "the control connection ended"));
         }
         emit("session-end", s, "control connection gone from the kernel");
     }
@@ -345,6 +346,16 @@ public final class SessionModel {
         channels++;
         ChannelPlan plan = planner.plan(s.control, n);
         int number = ++s.channelCount;
+        if (plan.source() == ChannelPlan.Source.REPAIR && !budget.take(s.repairBudget)) {
+            repairsLimited++;
+            s.repairsLimited++;
+            s.note("repairs refused by the repair budget (" + budget.describe() + ")");
+            plan = new ChannelPlan(ChannelPlan.Source.REFUSED, null,
+                    plan.why() + "; not repaired: repair budget spent (" + budget.describe() + ")");
+            if (Long.bitCount(s.repairsLimited) == 1) {
+                log.warn("session {} channel {}: {} ({} refused so far)", s.id, number, plan.why(), s.repairsLimited);
+            }
+        }
         DataChannel c = new DataChannel(number, n, plan,
                 plan.source() == ChannelPlan.Source.REFUSED ? DataChannel.State.REFUSED : DataChannel.State.PENDING,
                 null, null, plan.why(), -1, clock.instant());
@@ -360,18 +371,6 @@ public final class SessionModel {
                 }
             }
             case REPAIR -> {
-                if (!budget.take(s.repairBudget)) {
-                    repairsLimited++;
-                    s.repairsLimited++;
-                    refused++;
-                    String why = plan.why() + "; not repaired: repair budget spent (" + budget.describe() + ")";
-                    s.replaceLatest(c.with(DataChannel.State.REFUSED, why));
-                    s.note("repairs refused by the repair budget (" + budget.describe() + ")");
-                    if (Long.bitCount(s.repairsLimited) == 1) {
-                        log.warn("session {} channel {}: {} ({} refused so far)", s.id, number, why, s.repairsLimited);
-                    }
-                    return;
-                }
                 repair(s, c, plan.expectation(), micros, plan.why() + "; repaired", false);
                 watchAdvertised(s, n, plan);
             }
@@ -447,7 +446,7 @@ public final class SessionModel {
         }
         TcpSegment syn = decoded.get();
         FtpSession s = byAdvertised.get(new AdvertisedKey(syn.src(), syn.dst(), syn.dstPort()));
-        DataChannel c = s == null ? null : s.latest();
+        DataChannel c = s == null ? null : s.latestOpen();
         if (c == null || !c.open() || c.port() != syn.dstPort() || c.plan().source() != ChannelPlan.Source.REPAIR) {
             unmatched++;
             return;
@@ -476,7 +475,7 @@ public final class SessionModel {
             if (ex.errno() != EEXIST) { // EEXIST: the very same expectation is there already
                 repairFailures++;
                 String why = "the daemon could not create the expectation: " + ex.getMessage();
-                s.replaceLatest(c.with(DataChannel.State.FAILED, c.note() + "; " + why));
+                s.replace(c.with(DataChannel.State.FAILED, c.note() + "; " + why));
                 s.note(why);
                 log.warn("session {} channel {}: {}", s.id, c.number(), why);
                 emit("session-repair-failed", s, why);
@@ -490,7 +489,7 @@ public final class SessionModel {
             repairs++;
         }
         s.repairs++;
-        s.replaceLatest(c.repaired(e, took, note));
+        s.replace(c.repaired(e, took, note));
         s.note(note);
         log.info("session {} channel {}: {} ({} -> expect {})", s.id, c.number(), note, c.negotiation().line(), e.tuple());
         emit(drift ? "session-drift-repaired" : "session-repaired", s, note);
@@ -607,18 +606,18 @@ public final class SessionModel {
                 }
                 continue;
             }
-            DataChannel c = s.latest();
-            if (c != null && c.open()) {
+            DataChannel c = s.latestOpen();
+            if (c != null) {
                 Optional<Conntrack> used = data.getOrDefault(s.master(), List.of()).stream()
                         .filter(d -> c.matches(d)).findFirst();
                 Optional<Expectation> mine = held.stream().filter(c::matches).findFirst();
                 if (used.isPresent()) {
-                    s.replaceLatest(c.connected(used.get()));
+                    s.replace(c.connected(used.get()));
                 } else if (c.changed().plusSeconds(RepairPlanner.HELPER_TIMEOUT).isBefore(now)) {
-                    s.replaceLatest(c.with(DataChannel.State.ENDED, "the helper's timeout passed without a data connection"));
+                    s.replace(c.with(DataChannel.State.ENDED, "the helper's timeout passed without a data connection"));
                 } else if (mine.isPresent()) {
                     if (c.expectation() == null) {
-                        s.replaceLatest(c.withExpectation(mine.get()));
+                        s.replace(c.withExpectation(mine.get()));
                     }
                 } else if (c.plan().source() == ChannelPlan.Source.REPAIR || c.expectation() != null) {
                     // restorable: a repair ftpnatd owns, or the kernel's own expectation (c.expectation() of a
@@ -634,12 +633,12 @@ public final class SessionModel {
                     continue;
                 } else if (c.negotiation().seen().plus(KERNEL_GRACE).isBefore(now) && !c.note().contains(KERNEL_MADE_NONE)) {
                     // the kernel helper refused it (or has not made it yet): ftpnatd does not make it in its place
-                    s.replaceLatest(c.with(c.state(), c.note() + "; " + KERNEL_MADE_NONE));
+                    s.replace(c.with(c.state(), c.note() + "; " + KERNEL_MADE_NONE));
                     s.note("channel " + c.number() + ": " + KERNEL_MADE_NONE);
                 }
             }
             if (s.observed()) {
-                DataChannel open = c != null && c.open() ? c : null;
+                DataChannel open = s.latestOpen();
                 for (Expectation e : held) {
                     if (open == null || !open.matches(e)) {
                         if (delete(s, e, "no open data channel of the session negotiated it")) {

@@ -140,6 +140,20 @@ class SlipstreamingModelTest {
     }
 
     @Test
+    void aRefusedLineDoesNotTakeTheSlotOfTheKernelsOpenChannel() throws Exception {
+        client("USER lab\r\n");
+        client("PORT 10,10,10,2,21,180\r\n"); // the kernel's: 5556
+        Expectation own = Expectation.create(control.original(), Tuple.tcp(SERVER, 0, "192.168.10.114", 5556), 300);
+        try (ConntrackClient helper = new ConntrackClient(kernel.transport())) {
+            helper.createExpectation(own);
+        }
+        model.onExpectationEvent(new ExpectationEvent(ExpectationEvent.Type.NEW, kernel.expectations().get(0)));
+        client("NOOP\r\n" + SMUGGLED + "\r\n"); // refused: the kernel never saw it as a negotiation
+        assertThat(model.reconcile(false, false).removed()).as("the kernel's expectation for 5556 stays").isZero();
+        assertThat(kernel.expectations()).singleElement().satisfies(e -> assertThat(e.tuple().dstPort()).isEqualTo(5556));
+    }
+
+    @Test
     void anExpectationTheKernelMadeForACommandFtpnatdThoughtRefusedIsKept() throws Exception {
         client(SMUGGLED + "\r\n"); // ftpnatd joined late, say: it saw this as a first segment
         Expectation own = Expectation.create(control.original(), Tuple.tcp(SERVER, 0, "192.168.10.114", 5555), 300);
