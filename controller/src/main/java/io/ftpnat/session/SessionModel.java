@@ -186,7 +186,7 @@ public final class SessionModel {
                 }
                 s.replace(open.withExpectation(x));
             } else if (latest != null && latest.matches(x) && latest.state() == DataChannel.State.REFUSED
-                    && latest.plan().source() == ChannelPlan.Source.REFUSED && latest.negotiation().active()) {
+                    && latest.plan().source() == ChannelPlan.Source.REFUSED) {
                 // the kernel took a command ftpnatd thought it would not (a stream joined late, a lost copy):
                 // its own expectation, kept and restorable; ftpnatd's reading was the incomplete one
                 kernelExpectations++;

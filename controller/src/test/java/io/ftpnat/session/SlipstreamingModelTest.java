@@ -167,6 +167,18 @@ class SlipstreamingModelTest {
     }
 
     @Test
+    void aPassiveReplyFtpnatdMissedButTheKernelTookKeepsItsExpectation() throws Exception {
+        server("227 Entering Passive Mode (192,168,10,115,156,64)\r\n"); // ftpnatd joined late: a first segment to it
+        Expectation own = Expectation.create(control.original(), Tuple.tcp(CLIENT, 0, SERVER, 40000), 300);
+        try (ConntrackClient helper = new ConntrackClient(kernel.transport())) {
+            helper.createExpectation(own);
+        }
+        model.onExpectationEvent(new ExpectationEvent(ExpectationEvent.Type.NEW, kernel.expectations().get(0)));
+        assertThat(model.reconcile(false, false).removed()).isZero();
+        assertThat(kernel.expectations()).hasSize(1);
+    }
+
+    @Test
     void passwordsAndAccountsAreMaskedHoweverTheyAreWritten() {
         client("USER lab\r\n");
         for (String line : List.of("PASS\tsecret1", " pass secret2", "PaSs secret3", "PASS", "ACCT secret4", "\tacct  secret5")) {
