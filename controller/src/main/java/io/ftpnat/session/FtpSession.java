@@ -35,6 +35,13 @@ final class FtpSession {
     final RepairBudget.Bucket repairBudget;
     /** Repairs refused by the budget (logged at 1, 2, 4, 8, ...: a flood cannot flood the log). */
     long repairsLimited;
+    /**
+     * The kernel's latest expectation event that matched no channel yet: its event can come before
+     * the observer's copy of the line that caused it (two sockets, two threads). Claimed by the
+     * next negotiation it matches, within {@link SessionModel#KERNEL_GRACE} x 4.
+     */
+    io.ftpnat.nativ.netlink.conntrack.Expectation unclaimedKernel;
+    Instant unclaimedKernelAt;
     /** Negotiations refused (logged at 1, 2, 4, 8, ...). */
     long refused;
     /** The one (client, address, port) watched for this session's latest repaired 227, if any. */

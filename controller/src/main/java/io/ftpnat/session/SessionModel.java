@@ -59,6 +59,8 @@ public final class SessionModel {
     /** Sessions held: with at most ~14 KiB each (FtpSession, SessionMemoryTest), within the daemon's 256 MiB heap. */
     static final int MAX_SESSIONS = 15_000;
     private static final int EEXIST = 17;
+    static final String TOOK_AFTER_ALL =
+            "the kernel helper took it after all (ftpnatd's view of the stream was incomplete): its own expectation, kept";
     static final String KERNEL_MADE_NONE = "the kernel holds no expectation for it (the helper did not take it); ftpnatd creates none in its place";
 
     private final SessionKernel kernel;
@@ -190,8 +192,10 @@ public final class SessionModel {
                 // the kernel took a command ftpnatd thought it would not (a stream joined late, a lost copy):
                 // its own expectation, kept and restorable; ftpnatd's reading was the incomplete one
                 kernelExpectations++;
-                s.replace(latest.withExpectation(x).with(DataChannel.State.EXPECTED,
-                        "the kernel helper took it after all (ftpnatd's view of the stream was incomplete): its own expectation, kept"));
+                s.replace(latest.withExpectation(x).with(DataChannel.State.EXPECTED, TOOK_AFTER_ALL));
+            } else {
+                s.unclaimedKernel = x; // the observer's copy of its line may not be here yet
+                s.unclaimedKernelAt = clock.instant();
             }
         }
         return true;
@@ -360,6 +364,18 @@ public final class SessionModel {
                 plan.source() == ChannelPlan.Source.REFUSED ? DataChannel.State.REFUSED : DataChannel.State.PENDING,
                 null, null, plan.why(), -1, clock.instant());
         s.addChannel(c);
+        Expectation early = s.unclaimedKernel;
+        if (early != null && c.matches(early) && plan.source() != ChannelPlan.Source.REPAIR
+                && s.unclaimedKernelAt.plus(KERNEL_GRACE.multipliedBy(4)).isAfter(clock.instant())) {
+            // the kernel's own expectation for this line, announced before the copy arrived
+            s.unclaimedKernel = null;
+            kernelExpectations++;
+            c = plan.source() == ChannelPlan.Source.KERNEL ? c.withExpectation(early)
+                    : c.withExpectation(early).with(DataChannel.State.EXPECTED, TOOK_AFTER_ALL);
+            s.replace(c);
+            emit("session-channel", s, "channel " + number + ": " + n.line() + " (kernel)");
+            return;
+        }
         emit("session-channel", s, "channel " + number + ": " + n.line() + " (" + plan.source().name().toLowerCase() + ")");
         switch (plan.source()) {
             case REFUSED -> {

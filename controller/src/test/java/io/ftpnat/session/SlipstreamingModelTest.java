@@ -140,6 +140,24 @@ class SlipstreamingModelTest {
     }
 
     @Test
+    void theKernelsEventBeforeTheCopyOfItsLineStillCounts() throws Exception {
+        server("220 hi\r\n");
+        client("USER lab\r\n");
+        client("PASV\r\n");
+        Expectation own = Expectation.create(control.original(), Tuple.tcp(CLIENT, 0, SERVER, 40000), 300);
+        try (ConntrackClient helper = new ConntrackClient(kernel.transport())) {
+            helper.createExpectation(own);
+        }
+        model.onExpectationEvent(new ExpectationEvent(ExpectationEvent.Type.NEW, kernel.expectations().get(0)));
+        server("227 Entering Passive Mode (192,168,10,115,156,64)\r\n"); // its copy comes after the event
+        try (ConntrackClient flush = new ConntrackClient(kernel.transport())) {
+            flush.deleteExpectation(own.tuple(), 0);
+        }
+        assertThat(model.reconcile(false, false).created()).as("the kernel's own, restored").isEqualTo(1);
+        assertThat(kernel.expectations()).singleElement().satisfies(e -> assertThat(e.tuple()).isEqualTo(own.tuple()));
+    }
+
+    @Test
     void aRefusedLineDoesNotTakeTheSlotOfTheKernelsOpenChannel() throws Exception {
         client("USER lab\r\n");
         client("PORT 10,10,10,2,21,180\r\n"); // the kernel's: 5556
