@@ -102,13 +102,13 @@ final class RunCommand implements Callable<Integer> {
             }
             NetlinkConntrackTables tables = new NetlinkConntrackTables();
             NetlinkSessionKernel sessionKernel = new NetlinkSessionKernel();
-            NftAdvertisedAddresses advertised = new NftAdvertisedAddresses(common.table);
+            io.ftpnat.kernel.NetlinkElements elements = new io.ftpnat.kernel.NetlinkElements();
+            NftAdvertisedAddresses advertised = new NftAdvertisedAddresses(elements, common.table);
             SessionService sessions = sessionService(policies, eventLoss, sessionKernel, advertised);
             commands.putAll(new DaemonApi(policies, caps, started, eventLoss, sessions).commands());
             commands.putAll(new ConntrackApi(tables, eventLoss, sessions.model()).commands());
             // The userspace ALG for mode: proxy rules: it starts listening with the first policy
             // that has such rules and follows every apply (docs/design/alg.md).
-            io.ftpnat.kernel.NetlinkElements elements = new io.ftpnat.kernel.NetlinkElements();
             ProxyServer proxy = new ProxyServer(lazyOriginals(), s -> DataPaths.of(elements::apply, common.table, s),
                     java.time.Clock.systemUTC());
             policies.onApplied(applied -> proxy.policyApplied(applied.policy()));
@@ -147,7 +147,7 @@ final class RunCommand implements Callable<Integer> {
                 }
                 sessions.close();
                 sessionKernel.close();
-                advertised.close();
+                elements.close();
             }
 
             if (flushOnExit) {

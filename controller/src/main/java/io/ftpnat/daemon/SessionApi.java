@@ -109,6 +109,10 @@ final class SessionApi {
         o.put("repairs", c.repairs());
         o.put("followed_to_advertised_address", c.followedToAdvertised());
         o.put("repair_failures", c.repairFailures());
+        o.put("repairs_rate_limited", c.repairsRateLimited());
+        o.put("advertised_watch_failures", c.watchFailures());
+        o.put("sessions_shed", c.sessionsShed());
+        o.put("sessions_not_adopted", c.sessionsNotAdopted());
         o.put("refused", c.refused());
         o.put("drift_missing_repaired", c.driftMissing());
         o.put("drift_stray_removed", c.driftStray());

@@ -146,7 +146,7 @@ final class SessionService implements AutoCloseable {
 
                     @Override
                     public void onPacketsLost() {
-                        // the reassembler sees the hole in the sequence numbers and resynchronises
+                        // the observer sees the hole in the sequence numbers and resynchronises at the next line
                         observerLosses.incrementAndGet();
                         log.warn("the kernel dropped NFLOG copies of control packets (receive buffer full)");
                     }

@@ -11,5 +11,12 @@ import io.ftpnat.nativ.netlink.conntrack.IpAddress;
 public interface AdvertisedAddresses {
     AdvertisedAddresses NONE = (client, advertised, port, seconds) -> { };
 
+    /** Sets {@code advertised4/6} have a size ({@link #SIZE}): an add to a full set fails. */
+    int SIZE = io.ftpnat.ruleset.TableObjects.ADVERTISED_SIZE;
+
     void add(IpAddress client, IpAddress advertised, int port, int timeoutSeconds) throws Exception;
+
+    /** Removes an element (a session's previous watch) so the set holds one per session; absent is fine. */
+    default void remove(IpAddress client, IpAddress advertised, int port) {
+    }
 }

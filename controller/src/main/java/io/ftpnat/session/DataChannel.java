@@ -29,6 +29,12 @@ public record DataChannel(int number, Negotiation negotiation, ChannelPlan plan,
         ENDED
     }
 
+    public DataChannel {
+        if (note != null && note.length() > FtpSession.NOTE_CHARS) {
+            note = note.substring(0, FtpSession.NOTE_CHARS) + "…"; // notes grow by "; ..." as the channel moves on
+        }
+    }
+
     public int port() {
         return negotiation.offer().port();
     }

@@ -11,14 +11,17 @@ import java.util.List;
 
 /**
  * One FTP control connection as the daemon knows it. Mutable, and owned by {@link SessionModel}:
- * only touched under the model's lock. Every list is bounded, so a long session (or a hostile
- * peer) cannot grow it without limit.
+ * only touched under the model's lock. Every list is bounded and every string in it is cut to
+ * {@link ObservedDialogue#SHOWN} (notes to {@link #NOTE_CHARS}), so a long session or a hostile
+ * peer cannot grow it: under 14 KiB of heap (SessionMemoryTest measures ~10), typically 3.
+ * {@link SessionModel#MAX_SESSIONS} of them fit the daemon's 256 MiB heap.
  */
 final class FtpSession {
-    static final int MAX_LINES = 64;
-    static final int MAX_CHANNELS = 32;
-    static final int MAX_DATA = 32;
-    static final int MAX_NOTES = 16;
+    static final int MAX_LINES = 12;
+    static final int MAX_CHANNELS = 4;
+    static final int MAX_DATA = 8;
+    static final int MAX_NOTES = 8;
+    static final int NOTE_CHARS = 300;
 
     final String id;
     final Instant since;
@@ -27,9 +30,22 @@ final class FtpSession {
     Conntrack control;
     boolean closed;
     Instant closedAt;
-    final StreamReassembler fromClient = new StreamReassembler(64 * 1024);
-    final StreamReassembler fromServer = new StreamReassembler(64 * 1024);
     final ObservedDialogue dialogue = new ObservedDialogue();
+    /** Repairs this session may still make ({@link RepairBudget}). */
+    final RepairBudget.Bucket repairBudget;
+    /** Repairs refused by the budget (logged at 1, 2, 4, 8, ...: a flood cannot flood the log). */
+    long repairsLimited;
+    /**
+     * The kernel's latest expectation event that matched no channel yet: its event can come before
+     * the observer's copy of the line that caused it (two sockets, two threads). Claimed by the
+     * next negotiation it matches, within {@link SessionModel#KERNEL_GRACE} x 4.
+     */
+    io.ftpnat.nativ.netlink.conntrack.Expectation unclaimedKernel;
+    Instant unclaimedKernelAt;
+    /** Negotiations refused (logged at 1, 2, 4, 8, ...). */
+    long refused;
+    /** The one (client, address, port) watched for this session's latest repaired 227, if any. */
+    SessionModel.AdvertisedKey advertised;
     long clientBytes;
     long serverBytes;
     long segments;
@@ -40,11 +56,12 @@ final class FtpSession {
     int channelCount;
     int repairs;
 
-    FtpSession(Conntrack control, boolean recovered) {
+    FtpSession(Conntrack control, boolean recovered, Instant since, RepairBudget.Bucket repairBudget) {
         this.id = idOf(control);
         this.control = control;
         this.recovered = recovered;
-        this.since = Instant.now();
+        this.since = since;
+        this.repairBudget = repairBudget;
     }
 
     /** Stable across daemon restarts: the kernel's id of the control connection. */
@@ -80,16 +97,39 @@ final class FtpSession {
         return channels.peekLast();
     }
 
-    void replaceLatest(DataChannel c) {
-        channels.pollLast();
-        channels.addLast(c);
+    /**
+     * The channel the kernel holds (or should hold) an expectation for: the latest open one. A
+     * refused negotiation does not replace it — the kernel never saw that one as a negotiation.
+     */
+    DataChannel latestOpen() {
+        var it = channels.descendingIterator();
+        while (it.hasNext()) {
+            DataChannel c = it.next();
+            if (c.open()) {
+                return c;
+            }
+        }
+        return null;
+    }
+
+    /** Puts {@code c} in the place of the channel with its number (channels move on as immutable values). */
+    void replace(DataChannel c) {
+        List<DataChannel> list = new ArrayList<>(channels);
+        for (int i = list.size() - 1; i >= 0; i--) {
+            if (list.get(i).number() == c.number()) {
+                list.set(i, c);
+                channels.clear();
+                channels.addAll(list);
+                return;
+            }
+        }
     }
 
     void addChannel(DataChannel c) {
-        DataChannel previous = channels.peekLast();
-        if (previous != null && previous.open()) {
+        DataChannel previous = latestOpen();
+        if (previous != null && c.state() != DataChannel.State.REFUSED) {
             // ftp's max_expected is 1: the new expectation replaces the old one in the kernel
-            replaceLatest(previous.with(DataChannel.State.ENDED, previous.note() + "; replaced by a later negotiation"));
+            replace(previous.with(DataChannel.State.ENDED, previous.note() + "; replaced by a later negotiation"));
         }
         channels.addLast(c);
         if (channels.size() > MAX_CHANNELS) {
@@ -104,7 +144,8 @@ final class FtpSession {
         }
     }
 
-    void note(String n) {
+    void note(String text) {
+        String n = text.length() > NOTE_CHARS ? text.substring(0, NOTE_CHARS) + "…" : text;
         if (!notes.contains(n)) {
             notes.addLast(n);
             if (notes.size() > MAX_NOTES) {

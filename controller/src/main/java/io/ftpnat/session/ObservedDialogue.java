@@ -3,8 +3,7 @@ package io.ftpnat.session;
 import io.ftpnat.ftp.DataChannelOffer;
 import io.ftpnat.ftp.DataChannelSyntax;
 import io.ftpnat.ftp.FtpSyntaxException;
-import io.ftpnat.ftp.ReplyAssembler;
-import io.ftpnat.ftp.TelnetLineReader;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -12,122 +11,304 @@ import java.util.Locale;
 import java.util.Optional;
 
 /**
- * Reads both directions of one control connection (already in order) as an FTP dialogue: client
- * command lines (pipelined or not) and server replies (multi-line, RFC 959 4.2), Telnet IAC
- * removed. Reports the lines that negotiate data channels and what is wrong with the dialogue.
- * After a gap in a direction the partial line is dropped and reading resumes at the next line.
+ * Reads both directions of one control connection segment by segment, in the order the copies
+ * arrive — the order in which the kernel helper sees them — with nf_conntrack_ftp's rules: a
+ * negotiation counts as the kernel's only when it starts at the first byte of a segment that follows
+ * a segment ending in LF, never in a direction's first segment, in the helper's strict syntax
+ * ({@link HelperParse}, {@link LfPositions}). Every other line that names a data channel is
+ * reported too, with where it was ({@link Negotiation.Position}): the planner refuses it, and
+ * {@code session show} says why.
+ *
+ * <p>Lines are also assembled for display and for the diagnosis of lines the kernel did not read,
+ * from in-order bytes only (a retransmission is skipped, a hole resets the line): no reassembly
+ * buffer. Memory: two {@link LfPositions}, two line buffers of {@link #MAX_LINE} bytes (allocated on
+ * first use) and a few counters — under 1 KiB whatever the peers send.
  */
 final class ObservedDialogue {
-    static final int MAX_LINE = 2048;
+    /** Bytes of one line kept; the rest of a longer line is dropped (and the line reported as overlong). */
+    static final int MAX_LINE = 160;
+    /** Characters of a line shown in the dialogue, the notes and the diagnosis. */
+    static final int SHOWN = 120;
+    private static final int IAC = 255;
 
-    /** What one feed produced. */
+    /** What one segment produced. */
     record Result(List<Negotiation> negotiations, List<String> lines, List<String> problems) {
         static Result empty() {
             return new Result(new ArrayList<>(0), new ArrayList<>(0), new ArrayList<>(0));
         }
     }
 
-    private TelnetLineReader client = new TelnetLineReader(MAX_LINE);
-    private TelnetLineReader server = new TelnetLineReader(MAX_LINE);
-    private ReplyAssembler replies = new ReplyAssembler(64);
-    private boolean clientResync;
-    private boolean serverResync;
+    /** One direction: the kernel helper's memory of it, and the line being assembled. */
+    private static final class Direction {
+        final LfPositions lf = new LfPositions();
+        boolean seen;
+        long next = -1;
+        byte[] line;
+        int length;
+        boolean overlong;
+        boolean discarding;
+        int telnet;
+        // where the line being assembled started, for its position
+        boolean startedAtByte0;
+        boolean startFirst;
+        boolean startLooked;
+        boolean continued;
+        HelperParse startParse = HelperParse.NONE;
+
+        boolean midLine() {
+            return length > 0 || overlong || discarding || telnet != 0;
+        }
+
+        void reset() {
+            length = 0;
+            overlong = false;
+            telnet = 0;
+        }
+    }
+
+    private final Direction client = new Direction();
+    private final Direction server = new Direction();
+    /** PASV/EPSV/LPSV asked and not yet answered by a passive reply (at most 2: a flood cannot bank them). */
+    private int passiveAsked;
     private long clientLines;
+    private long gaps;
 
     long clientLines() {
         return clientLines;
     }
 
-    /** Feeds bytes the client sent; {@code gapBefore}: some bytes before these were never seen. */
-    void fromClient(boolean gapBefore, byte[] data, Instant when, Result into) {
-        if (gapBefore) {
-            client = new TelnetLineReader(MAX_LINE);
-            clientResync = true;
-            into.problems.add("client bytes missing from the observation (gap): a line was skipped");
-        }
-        if (data.length == 0) {
+    long gaps() {
+        return gaps;
+    }
+
+    /**
+     * One segment's copy.
+     *
+     * @param v6 the control connection's family (EPRT must name it, as the kernel requires)
+     */
+    void segment(boolean fromClient, TcpSegment seg, boolean v6, Instant when, Result into) {
+        Direction d = fromClient ? client : server;
+        byte[] p = seg.payload();
+        if (seg.length() == 0 || p.length == 0) {
             return;
         }
-        boolean continuing = client.pending() > 0;
-        List<TelnetLineReader.Line> lines = client.feed(data, 0, data.length);
-        for (int i = 0; i < lines.size(); i++) {
-            TelnetLineReader.Line l = lines.get(i);
-            boolean split = i == 0 && continuing;
-            if (clientResync) {
-                clientResync = false;
-                continue;
+        boolean first = !d.seen;
+        d.seen = true;
+        boolean looked = d.lf.parsesAt(seg.seq());
+        HelperParse parse = HelperParse.of(p, fromClient, v6);
+        if (seg.truncated() && parse.outcome() == HelperParse.Outcome.PARTIAL) {
+            parse = HelperParse.NONE; // the kernel saw more of it than the copy holds: unknown, not the kernel's
+        }
+        if (looked && parse.outcome() == HelperParse.Outcome.PARTIAL) {
+            into.problems.add((fromClient ? "the client's " : "the server's ") + RepairPlanner.formName(parse.form())
+                    + " segment is incomplete in the kernel helper's syntax (partial match): the kernel drops it, and every"
+                    + " retransmission of it (the command stalls); use mode: proxy for this rule");
+        }
+        // the kernel's memory of line ends: not after a segment it dropped, nor when the copy lacks the last byte
+        if (!seg.truncated() && p[p.length - 1] == '\n' && !(looked && parse.outcome() == HelperParse.Outcome.PARTIAL)) {
+            d.lf.endedInLf(seg.seq() + seg.length());
+        }
+
+        int skip = 0;
+        if (d.next >= 0) {
+            long delta = (int) (seg.seq() - d.next);
+            if (delta < 0) {
+                if (delta + seg.length() <= 0) {
+                    return; // a retransmission: shown already
+                }
+                skip = (int) Math.min(-delta, p.length);
+            } else if (delta > 0) {
+                gaps++;
+                d.reset();
+                d.discarding = true;
+                into.problems.add((fromClient ? "client" : "server") + " bytes missing from the observation (gap): a line was skipped");
             }
+        }
+        d.next = (seg.seq() + seg.length()) & 0xffffffffL;
+
+        if (skip == 0 && looked) {
+            // the kernel saw the previous segment end in LF: a line starts here, whatever the display lost
+            d.reset();
+            d.discarding = false;
+        }
+        if (skip == 0 && d.midLine() && parse.outcome() == HelperParse.Outcome.MATCH && !looked) {
+            // a segment that starts like a command but continues another line: the kernel did not read it
+            into.negotiations.add(new Negotiation(offer(parse), shown(firstLine(p)), when,
+                    first ? Negotiation.Position.FIRST_SEGMENT : Negotiation.Position.NOT_AFTER_LF, false, false));
+        }
+        if (d.midLine()) {
+            d.continued = true; // the line being assembled crosses a segment boundary
+        }
+        for (int i = skip; i < p.length; i++) {
+            int b = p[i] & 0xff;
+            if (!d.midLine()) {
+                d.startedAtByte0 = i == 0;
+                d.startFirst = first;
+                d.startLooked = looked;
+                d.startParse = i == 0 ? parse : HelperParse.NONE;
+                d.continued = false;
+            }
+            switch (d.telnet) {
+                case 1 -> d.telnet = b == IAC ? append(d, b) : b >= 251 && b <= 254 ? 2 : b == 250 ? 3 : 0;
+                case 2 -> d.telnet = 0;
+                case 3 -> d.telnet = b == IAC ? 4 : 3;
+                case 4 -> d.telnet = b == 240 ? 0 : 3;
+                default -> {
+                    if (b == IAC) {
+                        d.telnet = 1;
+                    } else if (b == '\n') {
+                        endLine(d, fromClient, when, into);
+                    } else {
+                        append(d, b);
+                    }
+                }
+            }
+        }
+        if (seg.truncated()) {
+            d.reset(); // the rest of the segment was never copied
+            d.discarding = true;
+        }
+    }
+
+    /** Returns the Telnet state after the byte (0: data). */
+    private static int append(Direction d, int b) {
+        if (d.discarding) {
+            return 0;
+        }
+        if (d.length >= MAX_LINE) {
+            d.overlong = true;
+            return 0;
+        }
+        if (d.line == null) {
+            d.line = new byte[MAX_LINE];
+        }
+        d.line[d.length++] = (byte) b;
+        return 0;
+    }
+
+    private void endLine(Direction d, boolean fromClient, Instant when, Result into) {
+        if (d.discarding) {
+            d.discarding = false;
+            d.reset();
+            return;
+        }
+        int len = d.length;
+        if (len > 0 && d.line[len - 1] == '\r') {
+            len--;
+        }
+        String text = len == 0 ? "" : new String(d.line, 0, len, StandardCharsets.ISO_8859_1);
+        boolean overlong = d.overlong;
+        boolean byte0 = d.startedAtByte0 && !d.continued;
+        HelperParse parse = d.startParse;
+        boolean looked = d.startLooked;
+        boolean first = d.startFirst;
+        d.reset();
+        if (fromClient) {
             clientLines++;
-            String text = stripCr(l.text());
-            if (l.overlong()) {
-                into.problems.add("client line longer than " + MAX_LINE + " bytes");
-                continue;
-            }
-            into.lines.add("> " + redact(text));
+            into.lines.add("> " + shown(redact(text)) + (overlong ? "…" : ""));
+        } else {
+            into.lines.add("< " + shown(text) + (overlong ? "…" : ""));
+        }
+        boolean kernelRead = byte0 && looked && parse.outcome() == HelperParse.Outcome.MATCH;
+        Optional<DataChannelOffer> strict = Optional.empty();
+        String malformed = null;
+        if (!overlong) {
             try {
-                Optional<DataChannelOffer> offer = DataChannelSyntax.command(text);
-                if (offer.isPresent()) {
-                    into.negotiations.add(new Negotiation(offer.get(), text, when, split));
-                }
+                strict = fromClient ? DataChannelSyntax.command(text) : reply(text);
             } catch (FtpSyntaxException e) {
-                into.problems.add("malformed " + verb(text) + " from the client: " + e.getMessage());
+                malformed = "malformed " + (fromClient ? verb(text) + " from the client" : text.substring(0, 3) + " reply from the server")
+                        + ": " + shown(e.getMessage());
             }
+        } else {
+            into.problems.add((fromClient ? "client" : "server") + " line longer than " + MAX_LINE + " bytes");
         }
-    }
-
-    /** Feeds bytes the server sent. */
-    void fromServer(boolean gapBefore, byte[] data, Instant when, Result into) {
-        if (gapBefore) {
-            server = new TelnetLineReader(MAX_LINE);
-            replies = new ReplyAssembler(64);
-            serverResync = true;
-            into.problems.add("server bytes missing from the observation (gap): a reply was skipped");
+        if (fromClient && isPassiveRequest(text)) {
+            passiveAsked = Math.min(passiveAsked + 1, 2);
         }
-        if (data.length == 0) {
+        if (!kernelRead && strict.isEmpty()) {
+            if (malformed != null) {
+                into.problems.add(malformed);
+            }
             return;
         }
-        for (TelnetLineReader.Line l : server.feed(data, 0, data.length)) {
-            if (serverResync) {
-                serverResync = false;
-                continue;
-            }
-            String text = stripCr(l.text());
-            if (l.overlong()) {
-                into.problems.add("server line longer than " + MAX_LINE + " bytes");
-                continue;
-            }
-            Optional<ReplyAssembler.Reply> reply = replies.add(text);
-            if (reply.isEmpty()) {
-                continue;
-            }
-            ReplyAssembler.Reply r = reply.get();
-            String last = r.lines().get(r.lines().size() - 1);
-            into.lines.add("< " + last);
-            if (r.code() < 0) {
-                continue;
-            }
-            try {
-                Optional<DataChannelOffer> offer = DataChannelSyntax.reply(r.code(), r.lastText());
-                if (offer.isPresent()) {
-                    into.negotiations.add(new Negotiation(offer.get(), last, when, false));
-                }
-            } catch (FtpSyntaxException e) {
-                into.problems.add("malformed " + r.code() + " reply from the server: " + e.getMessage());
-            }
+        DataChannelOffer offer = kernelRead ? offer(parse) : strict.get();
+        Negotiation.Position position;
+        if (kernelRead) {
+            position = Negotiation.Position.KERNEL_READ;
+        } else if (!byte0) {
+            position = Negotiation.Position.INSIDE_SEGMENT;
+        } else if (!looked) {
+            position = first ? Negotiation.Position.FIRST_SEGMENT : Negotiation.Position.NOT_AFTER_LF;
+        } else if (offer.form() == DataChannelOffer.Form.LPRT || offer.form() == DataChannelOffer.Form.LPSV_228) {
+            position = Negotiation.Position.KERNEL_POSITION;
+        } else {
+            position = Negotiation.Position.NOT_KERNEL_SYNTAX;
         }
+        boolean solicited = false;
+        if (!offer.form().active()) {
+            solicited = passiveAsked > 0;
+            passiveAsked = Math.max(0, passiveAsked - 1);
+        }
+        into.negotiations.add(new Negotiation(offer, shown(text), when, position, strict.isPresent() && strict.get().equals(offer),
+                solicited));
     }
 
-    private static String stripCr(String s) {
-        return s.endsWith("\r") ? s.substring(0, s.length() - 1) : s;
+    /** A one-line reply naming a data channel (227, 228, 229): the kernel never reads a multi-line one's text. */
+    private static Optional<DataChannelOffer> reply(String line) throws FtpSyntaxException {
+        if (line.length() < 4 || line.charAt(3) != ' ' || !line.startsWith("22")) {
+            return Optional.empty();
+        }
+        int code;
+        try {
+            code = Integer.parseInt(line.substring(0, 3));
+        } catch (NumberFormatException e) {
+            return Optional.empty();
+        }
+        return DataChannelSyntax.reply(code, line.substring(4));
     }
 
-    private static String verb(String line) {
-        int sp = line.indexOf(' ');
-        return (sp < 0 ? line : line.substring(0, sp)).toUpperCase(Locale.ROOT);
+    private static DataChannelOffer offer(HelperParse p) {
+        return new DataChannelOffer(p.form(), p.address(), p.port());
     }
 
-    /** Passwords never enter the model (it is readable by every member of the query group). */
+    private static boolean isPassiveRequest(String line) {
+        String v = verb(line);
+        return v.equals("PASV") || v.equals("EPSV") || v.equals("LPSV");
+    }
+
+    private static String firstLine(byte[] p) {
+        int end = 0;
+        while (end < p.length && end < SHOWN && p[end] != '\r' && p[end] != '\n') {
+            end++;
+        }
+        return new String(p, 0, end, StandardCharsets.ISO_8859_1);
+    }
+
+    static String shown(String s) {
+        StringBuilder b = new StringBuilder(Math.min(s.length(), SHOWN + 1));
+        for (int i = 0; i < s.length() && b.length() < SHOWN; i++) {
+            char c = s.charAt(i);
+            b.append(c < 0x20 && c != '\t' || c == 0x7f ? '.' : c); // no control bytes into logs and JSON
+        }
+        return s.length() > SHOWN ? b + "…" : b.toString();
+    }
+
+    /** The command's verb: letters after any leading white space, upper case ("PASS\tx" and " pass x" give PASS). */
+    static String verb(String line) {
+        int start = 0;
+        while (start < line.length() && Character.isWhitespace(line.charAt(start))) {
+            start++;
+        }
+        int end = start;
+        while (end < line.length() && end - start < 8 && Character.isLetter(line.charAt(end))) {
+            end++;
+        }
+        return line.substring(start, end).toUpperCase(Locale.ROOT);
+    }
+
+    /** Passwords (PASS) and accounts (ACCT) never enter the model: it is readable by every member of the query group. */
     static String redact(String line) {
-        return verb(line).equals("PASS") ? "PASS ****" : line;
+        String v = verb(line);
+        return v.startsWith("PASS") || v.startsWith("ACCT") ? v.substring(0, 4) + " ****" : line;
     }
 }

@@ -11,12 +11,19 @@ import io.ftpnat.nativ.netlink.conntrack.Tuple;
 
 /**
  * Decides, for one negotiation on one control connection, which expectation the data connection
- * needs and whether the kernel helper creates it (nf_conntrack_ftp's rules, kernel 6.18): it
+ * needs and who makes it (nf_conntrack_ftp's rules, kernel 6.18). The kernel helper reads a line only
+ * where {@link ObservedDialogue} says it does ({@link Negotiation.Position#KERNEL_READ}); there it
  * records PORT/EPRT only when they name the client's own address, 227 only when it names the
- * server's, 229 always, LPRT/228 never. The expectation the daemon creates in its place is the one
- * nf_nat_ftp would have made: scoped to the master, to the master's own peer (nat-follow-master
- * takes both addresses from the master, so a repaired channel can never lead to a third party),
- * and to the negotiated port.
+ * server's, 229 always, LPRT/228 never.
+ *
+ * <p>ftpnatd never creates a data channel the kernel would refuse. It creates one only as a repair
+ * it owns: a server's passive reply (227 naming a foreign address, 228) at a position the kernel
+ * reads, in strict syntax, answering a passive request of the client. Every client command the
+ * kernel did not take — not at its position (NAT slipstreaming: a command smuggled inside another
+ * protocol's request), not in its syntax, LPRT, a third-party address — is refused with a diagnosis.
+ * A repaired expectation is the one nf_nat_ftp would have made: scoped to the master, to the
+ * master's own peer (nat-follow-master takes both addresses from the master, so a repaired channel
+ * can never lead to a third party), and to the negotiated port.
  */
 public final class RepairPlanner {
     /** The ftp helper's expectation timeout (its policy overrides what is sent). */
@@ -51,14 +58,19 @@ public final class RepairPlanner {
             return refused(form + " names " + named + " on an " + (client.v6() ? "IPv6" : "IPv4")
                     + " control connection: the kernel cannot translate between families; use mode: proxy for this rule");
         }
+        if (offer.form() == DataChannelOffer.Form.LPRT) {
+            return refused("LPRT (RFC 1639) is not parsed by the kernel helper, and ftpnatd never opens a channel a client asks for"
+                    + " that the kernel did not take (NAT slipstreaming); no expectation; use mode: proxy for this rule");
+        }
+        if (offer.form().active() && !n.kernelRead()) {
+            return refused(form + " " + n.position().text() + ": the kernel helper did not take it (its defence against"
+                    + " NAT slipstreaming) and ftpnatd never opens what the kernel refuses; no expectation"
+                    + (n.position() == Negotiation.Position.INSIDE_SEGMENT || n.position() == Negotiation.Position.NOT_KERNEL_SYNTAX ? "; a real client needing it: use mode: proxy for this rule" : ""));
+        }
         int lowest = lowestPort.getAsInt();
         if (port < lowest) {
             return refused(form + " names port " + port + ", below " + lowest + ": never opened"
                     + " (the policy's repair_privileged_ports allows it)");
-        }
-        if (n.split() && offer.form().active()) {
-            return refused(form + " split across TCP segments: the kernel helper drops it (the command stalls);"
-                    + " observation cannot repair a dropped segment; use mode: proxy for this rule");
         }
         if (offer.form().active()) {
             if (!client.equals(named)) {
@@ -68,19 +80,10 @@ public final class RepairPlanner {
             }
             // the server connects from its control address to where the command points
             IpAddress target = natted ? reply.dst() : client;
-            Tuple expected = Tuple.of(Tuple.TCP, server, 0, target, port);
-            Expectation e = Expectation.create(orig, expected, HELPER_TIMEOUT);
-            if (offer.form() != DataChannelOffer.Form.LPRT) {
-                return new ChannelPlan(ChannelPlan.Source.KERNEL,
-                        natted ? e.withNat(ExpectationNat.to(Direction.REPLY, Tuple.TCP, client, port)) : e,
-                        form + " names the client " + client + ":" + port + "; the kernel helper expects the server's connection");
-            }
-            if (natted) {
-                return refused("LPRT (RFC 1639) is not parsed by the kernel helper, so it is not rewritten either: the server"
-                        + " would connect to " + client + " past the NAT; use mode: proxy for this rule");
-            }
-            return new ChannelPlan(ChannelPlan.Source.REPAIR, e,
-                    "LPRT (RFC 1639) is not parsed by the kernel helper: the kernel recorded no expectation");
+            Expectation e = Expectation.create(orig, Tuple.of(Tuple.TCP, server, 0, target, port), HELPER_TIMEOUT);
+            return new ChannelPlan(ChannelPlan.Source.KERNEL,
+                    natted ? e.withNat(ExpectationNat.to(Direction.REPLY, Tuple.TCP, client, port)) : e,
+                    form + " names the client " + client + ":" + port + "; the kernel helper expects the server's connection");
         }
         // passive: the client connects to the address it used for the control connection
         Tuple expected = Tuple.of(Tuple.TCP, client, 0, orig.dst(), port);
@@ -88,17 +91,33 @@ public final class RepairPlanner {
         if (natted) {
             e = e.withNat(ExpectationNat.to(Direction.ORIGINAL, Tuple.TCP, server, port));
         }
-        if (offer.form() == DataChannelOffer.Form.LPSV_228) {
+        boolean lpsv = offer.form() == DataChannelOffer.Form.LPSV_228;
+        boolean foreign = lpsv || named != null && !named.equals(server);
+        if (n.kernelRead() && !foreign) {
+            return new ChannelPlan(ChannelPlan.Source.KERNEL, e,
+                    form + " names the server " + server + ":" + port + "; the kernel helper expects the client's connection");
+        }
+        boolean atKernelPosition = lpsv ? n.position() == Negotiation.Position.KERNEL_POSITION : n.kernelRead();
+        if (!atKernelPosition) {
+            return refused(form + " " + n.position().text() + ": the kernel helper did not take it, and ftpnatd repairs"
+                    + " only replies where the kernel reads them; no expectation");
+        }
+        if (offer.form() == DataChannelOffer.Form.EPSV_229) {
+            return refused("229 not taken by the kernel helper; no expectation");
+        }
+        if (!n.strict()) {
+            return refused(form + " is not in strict syntax (every number 0-255): no repair");
+        }
+        if (!n.solicited()) {
+            return refused(form + " answers no PASV/EPSV/LPSV of the client (unsolicited): no repair");
+        }
+        if (lpsv) {
             return new ChannelPlan(ChannelPlan.Source.REPAIR, e,
                     "228 (LPSV, RFC 1639) is not parsed by the kernel helper: the kernel recorded no expectation");
         }
-        if (named != null && !named.equals(server)) {
-            return new ChannelPlan(ChannelPlan.Source.REPAIR, e,
-                    "server advertised " + named + " in " + form + " but is " + server + "; the kernel recorded no expectation"
-                            + " (and did not rewrite the reply: a client that trusts " + named + " still goes there)");
-        }
-        return new ChannelPlan(ChannelPlan.Source.KERNEL, e,
-                form + " names the server " + server + ":" + port + "; the kernel helper expects the client's connection");
+        return new ChannelPlan(ChannelPlan.Source.REPAIR, e,
+                "server advertised " + named + " in " + form + " but is " + server + "; the kernel recorded no expectation"
+                        + " (and did not rewrite the reply: a client that trusts " + named + " still goes there)");
     }
 
     private static ChannelPlan refused(String why) {

@@ -9,6 +9,7 @@ import io.ftpnat.nativ.netlink.conntrack.ExpectationEvent;
 import io.ftpnat.nativ.netlink.conntrack.IpAddress;
 import io.ftpnat.nativ.netlink.conntrack.TcpState;
 import io.ftpnat.nativ.netlink.conntrack.Tuple;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -33,8 +34,20 @@ import org.slf4j.LoggerFactory;
  * fresh dumps of the kernel tables and repairs drift (a missing expectation is created again, a
  * stray one on a session's master is removed).
  *
+ * <p>The daemon never creates a data channel the kernel helper refuses. It creates or restores an
+ * expectation in two cases only: a channel the kernel itself accepted (its own expectation, seen in
+ * an event or a dump, put back after drift), and a repair it owns that the policy allows (a server's
+ * 227/228 naming a foreign address, read where the kernel reads, scoped to the master's peer,
+ * within {@link RepairBudget}). A client's PORT/EPRT the kernel did not take — NAT slipstreaming —
+ * is refused and diagnosed, never "restored".
+ *
+ * <p>Bounded: {@link #MAX_SESSIONS} sessions (at the cap the least recently active is shed, live or
+ * not, with a log line), each bounded ({@link FtpSession}), repairs per session and in all per
+ * second, watched advertised addresses one per session.
+ *
  * <p>Thread-safe: every entry point takes the model's lock (packets, events, reconcile and queries
- * come from different threads). Kernel calls are made under the lock; they are short.
+ * come from different threads). Kernel calls are made under the lock; they are short, and the
+ * repair budget bounds how many a flood can cause.
  */
 public final class SessionModel {
     private static final Logger log = LoggerFactory.getLogger(SessionModel.class);
@@ -43,12 +56,21 @@ public final class SessionModel {
     static final Duration CLOSED_KEPT = Duration.ofSeconds(60);
     static final Duration PENDING_PACKETS_KEPT = Duration.ofSeconds(5);
     static final int MAX_PENDING_FLOWS = 256;
-    static final int MAX_SESSIONS = 200_000;
+    /** Sessions held: with at most ~14 KiB each (FtpSession, SessionMemoryTest), within the daemon's 256 MiB heap. */
+    static final int MAX_SESSIONS = 15_000;
     private static final int EEXIST = 17;
+    static final String TOOK_AFTER_ALL =
+            "the kernel helper took it after all (ftpnatd's view of the stream was incomplete): its own expectation, kept";
+    static final String KERNEL_MADE_NONE = "the kernel holds no expectation for it (the helper did not take it); ftpnatd creates none in its place";
 
     private final SessionKernel kernel;
     private final RepairPlanner planner;
     private final AdvertisedAddresses advertised;
+    private final Clock clock;
+    private final RepairBudget budget;
+    private final int maxSessions;
+    /** The same sessions, least recently active first (access order): the one shed at the cap. */
+    private final LinkedHashMap<String, FtpSession> activity = new LinkedHashMap<>(16, 0.75f, true);
     /** Where repaired 227s pointed (client, advertised address, port): a SYN there is a client that trusts the 227. */
     private final Map<AdvertisedKey, FtpSession> byAdvertised = new HashMap<>();
     private final Map<String, FtpSession> byId = new LinkedHashMap<>();
@@ -73,11 +95,15 @@ public final class SessionModel {
     private long gaps;
 
     private long followed;
+    private long repairsLimited;
+    private long shed;
+    private long notAdopted;
+    private long watchFailures;
 
     private record Timed(TcpSegment segment, long micros, Instant at) {
     }
 
-    private record AdvertisedKey(IpAddress client, IpAddress address, int port) {
+    record AdvertisedKey(IpAddress client, IpAddress address, int port) {
     }
 
     public SessionModel(SessionKernel kernel, RepairPlanner planner) {
@@ -85,9 +111,17 @@ public final class SessionModel {
     }
 
     public SessionModel(SessionKernel kernel, RepairPlanner planner, AdvertisedAddresses advertised) {
+        this(kernel, planner, advertised, Clock.systemUTC(), new RepairBudget(Clock.systemUTC()), MAX_SESSIONS);
+    }
+
+    SessionModel(SessionKernel kernel, RepairPlanner planner, AdvertisedAddresses advertised, Clock clock, RepairBudget budget,
+            int maxSessions) {
         this.kernel = kernel;
         this.planner = planner;
         this.advertised = advertised;
+        this.clock = clock;
+        this.budget = budget;
+        this.maxSessions = maxSessions;
     }
 
     public void addListener(Consumer<SessionEvent> l) {
@@ -105,10 +139,11 @@ public final class SessionModel {
         if (isControl(c)) {
             FtpSession s = byMaster.get(c.original());
             if (s == null) {
-                s = track(c, false);
+                s = track(c, false, true);
                 replayEarly(s);
             } else {
                 s.control = c;
+                activity.get(s.id);
             }
         } else if (c.master() != null) {
             FtpSession s = byMaster.get(c.master());
@@ -144,13 +179,23 @@ public final class SessionModel {
         if (s == null) {
             return false;
         }
+        DataChannel open = s.latestOpen();
         DataChannel latest = s.latest();
         if (e.type() == ExpectationEvent.Type.NEW) {
-            if (latest != null && latest.open() && latest.matches(x)) {
-                if (latest.expectation() == null) {
+            if (open != null && open.matches(x)) {
+                if (open.expectation() == null) {
                     kernelExpectations++;
                 }
-                s.replaceLatest(latest.withExpectation(x));
+                s.replace(open.withExpectation(x));
+            } else if (latest != null && latest.matches(x) && latest.state() == DataChannel.State.REFUSED
+                    && latest.plan().source() == ChannelPlan.Source.REFUSED) {
+                // the kernel took a command ftpnatd thought it would not (a stream joined late, a lost copy):
+                // its own expectation, kept and restorable; ftpnatd's reading was the incomplete one
+                kernelExpectations++;
+                s.replace(latest.withExpectation(x).with(DataChannel.State.EXPECTED, TOOK_AFTER_ALL));
+            } else {
+                s.unclaimedKernel = x; // the observer's copy of its line may not be here yet
+                s.unclaimedKernelAt = clock.instant();
             }
         }
         return true;
@@ -160,12 +205,28 @@ public final class SessionModel {
         return c.helper() != null && c.helper().startsWith("ftp") && c.reply() != null;
     }
 
-    private FtpSession track(Conntrack c, boolean fromSnapshot) {
-        if (byId.size() >= MAX_SESSIONS) {
-            purgeClosed(Instant.now().plus(CLOSED_KEPT));
+    /** A new session, or null when the table is full and {@code mayShed} is false. */
+    private FtpSession track(Conntrack c, boolean fromSnapshot, boolean mayShed) {
+        if (byId.size() >= maxSessions) {
+            purgeClosed(null);
+            if (byId.size() >= maxSessions) {
+                if (!mayShed) {
+                    notAdopted++;
+                    return null;
+                }
+                FtpSession victim = activity.values().iterator().next();
+                forget(victim);
+                shed++;
+                if (Long.bitCount(shed) == 1) { // 1, 2, 4, 8, ...: a flood of new sessions cannot flood the log
+                    log.warn("session {}: shed from the session model ({} sessions held, the least recently active goes;"
+                            + " {} shed so far): the kernel keeps it, ftpnatd no longer observes or repairs it", victim.id,
+                            maxSessions, shed);
+                }
+            }
         }
-        FtpSession s = new FtpSession(c, fromSnapshot);
+        FtpSession s = new FtpSession(c, fromSnapshot, clock.instant(), budget.newSessionBucket());
         byId.put(s.id, s);
+        activity.put(s.id, s);
         byMaster.put(c.original(), s);
         byFlow.put(flowOf(c), s);
         if (fromSnapshot) {
@@ -175,16 +236,26 @@ public final class SessionModel {
         return s;
     }
 
+    private void forget(FtpSession s) {
+        byId.remove(s.id, s);
+        activity.remove(s.id, s);
+        byMaster.remove(s.master(), s);
+        byFlow.remove(flowOf(s.control), s);
+        if (s.advertised != null) {
+            byAdvertised.remove(s.advertised, s);
+        }
+    }
+
     private static FlowKey flowOf(Conntrack c) {
         return new FlowKey(c.original().src(), c.original().srcPort(), c.reply().src(), c.reply().srcPort());
     }
 
     private void close(FtpSession s) {
         s.closed = true;
-        s.closedAt = Instant.now();
-        DataChannel latest = s.latest();
-        if (latest != null && latest.open()) {
-            s.replaceLatest(latest.with(DataChannel.State.ENDED, "the control connection ended"));
+        s.closedAt = clock.instant();
+        DataChannel latest = s.latestOpen();
+        if (latest != null) {
+            s.replace(latest.with(DataChannel.State.ENDED, "the control connection ended"));
         }
         emit("session-end", s, "control connection gone from the kernel");
     }
@@ -212,14 +283,14 @@ public final class SessionModel {
             s = byFlow.get(toClient);
         }
         if (s == null) {
-            holdEarly(seg.srcPort() < seg.dstPort() ? toClient : toServer, new Timed(seg, micros, Instant.now()));
+            holdEarly(seg.srcPort() < seg.dstPort() ? toClient : toServer, new Timed(seg, micros, clock.instant()));
             return;
         }
         apply(s, seg, fromClient, micros);
     }
 
     private void holdEarly(FlowKey key, Timed t) {
-        Instant now = Instant.now();
+        Instant now = clock.instant();
         early.values().removeIf(l -> l.isEmpty() || l.get(0).at().plus(PENDING_PACKETS_KEPT).isBefore(now));
         if (early.size() >= MAX_PENDING_FLOWS && !early.containsKey(key)) {
             unmatched++;
@@ -254,20 +325,17 @@ public final class SessionModel {
     private void apply(FtpSession s, TcpSegment seg, boolean fromClient, long micros) {
         segments++;
         s.segments++;
-        Instant when = Instant.now();
-        StreamReassembler r = fromClient ? s.fromClient : s.fromServer;
-        long gapsBefore = r.gaps();
+        activity.get(s.id);
         ObservedDialogue.Result result = ObservedDialogue.Result.empty();
-        for (StreamReassembler.Chunk chunk : r.offer(seg)) {
-            if (fromClient) {
-                s.clientBytes += chunk.data().length;
-                s.dialogue.fromClient(chunk.gapBefore(), chunk.data(), when, result);
-            } else {
-                s.serverBytes += chunk.data().length;
-                s.dialogue.fromServer(chunk.gapBefore(), chunk.data(), when, result);
-            }
+        long gapsBefore = s.dialogue.gaps();
+        s.dialogue.segment(fromClient, seg, s.client().v6(), clock.instant(), result);
+        gaps += s.dialogue.gaps() - gapsBefore;
+        int bytes = seg.payload().length;
+        if (fromClient) {
+            s.clientBytes += bytes;
+        } else {
+            s.serverBytes += bytes;
         }
-        gaps += r.gaps() - gapsBefore;
         result.lines().forEach(s::line);
         result.problems().forEach(p -> {
             s.note(p);
@@ -282,16 +350,41 @@ public final class SessionModel {
         channels++;
         ChannelPlan plan = planner.plan(s.control, n);
         int number = ++s.channelCount;
+        if (plan.source() == ChannelPlan.Source.REPAIR && !budget.take(s.repairBudget)) {
+            repairsLimited++;
+            s.repairsLimited++;
+            s.note("repairs refused by the repair budget (" + budget.describe() + ")");
+            plan = new ChannelPlan(ChannelPlan.Source.REFUSED, null,
+                    plan.why() + "; not repaired: repair budget spent (" + budget.describe() + ")");
+            if (Long.bitCount(s.repairsLimited) == 1) {
+                log.warn("session {} channel {}: {} ({} refused so far)", s.id, number, plan.why(), s.repairsLimited);
+            }
+        }
         DataChannel c = new DataChannel(number, n, plan,
                 plan.source() == ChannelPlan.Source.REFUSED ? DataChannel.State.REFUSED : DataChannel.State.PENDING,
-                null, null, plan.why(), -1, Instant.now());
+                null, null, plan.why(), -1, clock.instant());
         s.addChannel(c);
+        Expectation early = s.unclaimedKernel;
+        if (early != null && c.matches(early) && plan.source() != ChannelPlan.Source.REPAIR
+                && s.unclaimedKernelAt.plus(KERNEL_GRACE.multipliedBy(4)).isAfter(clock.instant())) {
+            // the kernel's own expectation for this line, announced before the copy arrived
+            s.unclaimedKernel = null;
+            kernelExpectations++;
+            c = plan.source() == ChannelPlan.Source.KERNEL ? c.withExpectation(early)
+                    : c.withExpectation(early).with(DataChannel.State.EXPECTED, TOOK_AFTER_ALL);
+            s.replace(c);
+            emit("session-channel", s, "channel " + number + ": " + n.line() + " (kernel)");
+            return;
+        }
         emit("session-channel", s, "channel " + number + ": " + n.line() + " (" + plan.source().name().toLowerCase() + ")");
         switch (plan.source()) {
             case REFUSED -> {
                 refused++;
+                s.refused++;
                 s.note(plan.why());
-                log.warn("session {}: {}", s.id, plan.why());
+                if (Long.bitCount(s.refused) == 1) { // the 1st, 2nd, 4th, ...: a hostile peer cannot flood the log
+                    log.warn("session {}: {}{}", s.id, plan.why(), s.refused > 1 ? " (" + s.refused + " refusals so far)" : "");
+                }
             }
             case REPAIR -> {
                 repair(s, c, plan.expectation(), micros, plan.why() + "; repaired", false);
@@ -313,14 +406,23 @@ public final class SessionModel {
             return;
         }
         AdvertisedKey key = new AdvertisedKey(s.client(), named, n.offer().port());
-        byAdvertised.put(key, s);
-        if (byAdvertised.size() > 4 * MAX_PENDING_FLOWS) {
-            byAdvertised.values().removeIf(x -> x.closed);
+        if (s.advertised != null && !s.advertised.equals(key)) {
+            // only the latest channel can be followed: one watch per session, in the model and in the set
+            byAdvertised.remove(s.advertised, s);
+            advertised.remove(s.advertised.client(), s.advertised.address(), s.advertised.port());
         }
+        s.advertised = key;
+        byAdvertised.put(key, s);
         try {
             advertised.add(key.client(), key.address(), key.port(), RepairPlanner.HELPER_TIMEOUT);
         } catch (Exception e) {
-            log.warn("session {}: cannot watch for clients going to {}:{}: {}", s.id, named, key.port(), e.toString());
+            // the set is full (its size bounds it) or nft failed: the repair stands, a client trusting the reply is not followed
+            watchFailures++;
+            String why = "cannot watch for clients going to " + named + ":" + key.port() + " (" + e.getMessage() + ")";
+            s.note(why);
+            if (Long.bitCount(watchFailures) == 1) {
+                log.warn("session {}: {}; {} such refusals so far", s.id, why, watchFailures);
+            }
         }
     }
 
@@ -360,8 +462,8 @@ public final class SessionModel {
         }
         TcpSegment syn = decoded.get();
         FtpSession s = byAdvertised.get(new AdvertisedKey(syn.src(), syn.dst(), syn.dstPort()));
-        DataChannel c = s == null ? null : s.latest();
-        if (c == null || !c.open() || c.port() != syn.dstPort() || c.plan().expectation() == null) {
+        DataChannel c = s == null ? null : s.latestOpen();
+        if (c == null || !c.open() || c.port() != syn.dstPort() || c.plan().source() != ChannelPlan.Source.REPAIR) {
             unmatched++;
             return;
         }
@@ -389,7 +491,7 @@ public final class SessionModel {
             if (ex.errno() != EEXIST) { // EEXIST: the very same expectation is there already
                 repairFailures++;
                 String why = "the daemon could not create the expectation: " + ex.getMessage();
-                s.replaceLatest(c.with(DataChannel.State.FAILED, c.note() + "; " + why));
+                s.replace(c.with(DataChannel.State.FAILED, c.note() + "; " + why));
                 s.note(why);
                 log.warn("session {} channel {}: {}", s.id, c.number(), why);
                 emit("session-repair-failed", s, why);
@@ -403,7 +505,7 @@ public final class SessionModel {
             repairs++;
         }
         s.repairs++;
-        s.replaceLatest(c.repaired(e, took, note));
+        s.replace(c.repaired(e, took, note));
         s.note(note);
         log.info("session {} channel {}: {} ({} -> expect {})", s.id, c.number(), note, c.negotiation().line(), e.tuple());
         emit(drift ? "session-drift-repaired" : "session-repaired", s, note);
@@ -411,7 +513,7 @@ public final class SessionModel {
     }
 
     static long nowMicros() {
-        Instant now = Instant.now();
+        Instant now = Instant.now(); // compared with the kernel's packet timestamps: real time
         return now.getEpochSecond() * 1_000_000L + now.getNano() / 1000;
     }
 
@@ -490,7 +592,10 @@ public final class SessionModel {
         for (Conntrack c : controls.values()) {
             FtpSession s = byMaster.get(c.original());
             if (s == null) {
-                s = track(c, initial);
+                s = track(c, initial, false);
+                if (s == null) {
+                    continue; // the table is full: the kernel's session stays unobserved (counted)
+                }
                 adopted++;
             } else {
                 s.control = c;
@@ -500,7 +605,7 @@ public final class SessionModel {
                 s.connect(d);
             }
         }
-        Instant now = Instant.now();
+        Instant now = clock.instant();
         for (FtpSession s : new ArrayList<>(byId.values())) {
             if (!s.closed && !controls.containsKey(s.master())) {
                 close(s);
@@ -517,38 +622,39 @@ public final class SessionModel {
                 }
                 continue;
             }
-            DataChannel c = s.latest();
-            if (c != null && c.open()) {
+            DataChannel c = s.latestOpen();
+            if (c != null) {
                 Optional<Conntrack> used = data.getOrDefault(s.master(), List.of()).stream()
                         .filter(d -> c.matches(d)).findFirst();
                 Optional<Expectation> mine = held.stream().filter(c::matches).findFirst();
                 if (used.isPresent()) {
-                    s.replaceLatest(c.connected(used.get()));
+                    s.replace(c.connected(used.get()));
                 } else if (c.changed().plusSeconds(RepairPlanner.HELPER_TIMEOUT).isBefore(now)) {
-                    s.replaceLatest(c.with(DataChannel.State.ENDED, "the helper's timeout passed without a data connection"));
+                    s.replace(c.with(DataChannel.State.ENDED, "the helper's timeout passed without a data connection"));
                 } else if (mine.isPresent()) {
                     if (c.expectation() == null) {
-                        s.replaceLatest(c.withExpectation(mine.get()));
+                        s.replace(c.withExpectation(mine.get()));
                     }
-                } else if (c.plan().source() == ChannelPlan.Source.REPAIR || c.expectation() != null
-                        || c.negotiation().seen().plus(KERNEL_GRACE).isBefore(now)) {
+                } else if (c.plan().source() == ChannelPlan.Source.REPAIR || c.expectation() != null) {
+                    // restorable: a repair ftpnatd owns, or the kernel's own expectation (c.expectation() of a
+                    // KERNEL channel is only ever set from the kernel's event or dump): never from ftpnatd's parse
                     for (Expectation e : held) {
                         if (delete(s, e, "it took the slot of channel " + c.number() + " (ftp allows one expectation per control connection)")) {
                             removed++; // a stray took the master's only slot
                         }
                     }
                     Expectation want = c.expectation() != null ? forCreate(c.expectation()) : c.plan().expectation();
-                    String why = c.expectation() != null || c.plan().source() == ChannelPlan.Source.REPAIR
-                            ? "expectation for channel " + c.number() + " vanished from the kernel; created again"
-                            : c.plan().why().replace("the kernel helper expects", "the kernel helper should expect")
-                                    + ", but the kernel holds no expectation; created";
-                    repair(s, c, want, -1, why, true);
+                    repair(s, c, want, -1, "expectation for channel " + c.number() + " vanished from the kernel; created again", true);
                     created++;
                     continue;
+                } else if (c.negotiation().seen().plus(KERNEL_GRACE).isBefore(now) && !c.note().contains(KERNEL_MADE_NONE)) {
+                    // the kernel helper refused it (or has not made it yet): ftpnatd does not make it in its place
+                    s.replace(c.with(c.state(), c.note() + "; " + KERNEL_MADE_NONE));
+                    s.note("channel " + c.number() + ": " + KERNEL_MADE_NONE);
                 }
             }
             if (s.observed()) {
-                DataChannel open = c != null && c.open() ? c : null;
+                DataChannel open = s.latestOpen();
                 for (Expectation e : held) {
                     if (open == null || !open.matches(e)) {
                         if (delete(s, e, "no open data channel of the session negotiated it")) {
@@ -607,15 +713,11 @@ public final class SessionModel {
         }
     }
 
+    /** Forgets closed sessions closed for longer than {@link #CLOSED_KEPT} before {@code now}; every closed one when null. */
     private void purgeClosed(Instant now) {
-        var it = byId.values().iterator();
-        while (it.hasNext()) {
-            FtpSession s = it.next();
-            if (s.closed && s.closedAt.plus(CLOSED_KEPT).isBefore(now)) {
-                it.remove();
-                byMaster.remove(s.master(), s);
-                byFlow.remove(flowOf(s.control), s);
-                byAdvertised.values().removeIf(x -> x == s);
+        for (FtpSession s : new ArrayList<>(byId.values())) {
+            if (s.closed && (now == null || s.closedAt.plus(CLOSED_KEPT).isBefore(now))) {
+                forget(s);
             }
         }
     }
@@ -643,7 +745,8 @@ public final class SessionModel {
             }
         }
         return new SessionCounters(byId.size(), observed, segments, unmatched, channels, kernelExpectations, repairs,
-                followed, repairFailures, refused, driftMissing, driftStray, reconciles, resyncs, recovered, orphans, gaps);
+                followed, repairFailures, refused, driftMissing, driftStray, reconciles, resyncs, recovered, orphans, gaps,
+                repairsLimited, shed, notAdopted, watchFailures);
     }
 
     private void emit(String type, FtpSession s, String text) {

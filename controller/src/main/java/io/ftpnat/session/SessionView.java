@@ -90,13 +90,14 @@ public record SessionView(String id, ObjectNode summary, ObjectNode detail, List
         }
         for (DataChannel c : s.channels) {
             if (c.plan().source() != ChannelPlan.Source.KERNEL || c.state() == DataChannel.State.FAILED
-                    || c.note() != null && c.note().contains("vanished")) {
+                    || c.note() != null && (c.note().contains("vanished") || c.note().contains(SessionModel.KERNEL_MADE_NONE))) {
                 out.add("channel " + c.number() + " (" + c.negotiation().line() + "): " + c.note()
                         + stateSuffix(c));
             }
         }
         for (String n : s.notes) {
-            if (n.contains("gap") || n.contains("malformed") || n.contains("longer than")) {
+            if (n.contains("gap") || n.contains("malformed") || n.contains("longer than") || n.contains("partial match")
+                    || n.contains("repair budget") || n.contains("cannot watch")) {
                 out.add(n);
             }
         }

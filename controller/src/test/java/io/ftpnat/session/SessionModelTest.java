@@ -6,6 +6,7 @@ import io.ftpnat.kernel.NetlinkSessionKernel;
 import io.ftpnat.nativ.netlink.conntrack.Conntrack;
 import io.ftpnat.nativ.netlink.conntrack.ConntrackClient;
 import io.ftpnat.nativ.netlink.conntrack.Expectation;
+import io.ftpnat.nativ.netlink.conntrack.ExpectationEvent;
 import io.ftpnat.nativ.netlink.conntrack.FakeConntrackKernel;
 import io.ftpnat.nativ.netlink.conntrack.IpAddress;
 import io.ftpnat.nativ.netlink.conntrack.Status;
@@ -98,6 +99,7 @@ class SessionModelTest {
                 (client, address, port, seconds) -> watched.add(client + " . " + address + " . " + port + " " + seconds + "s"));
         model.onConntrack(control);
         login();
+        client("PASV\r\n");
         server("227 Entering Passive Mode (198,51,100,9,156,64).\r\n");
         assertThat(watched).containsExactly("10.10.10.2 . 198.51.100.9 . 40000 300s");
         // a policy apply replaced the table and its sets: the watch goes back in
@@ -137,17 +139,20 @@ class SessionModelTest {
         login();
         client("PORT 10,10,10,2,");
         client("195,80\r\n");
-        assertThat(view().diagnosis()).anyMatch(d -> d.contains("split across TCP segments") && d.contains("use mode: proxy"));
+        assertThat(view().diagnosis()).anyMatch(d -> d.contains("a line split across segments") && d.contains("use mode: proxy"));
+        assertThat(view().detail().path("notes").toString()).contains("partial match): the kernel drops it");
         assertThat(kernel.expectations()).isEmpty();
     }
 
     @Test
-    void pipelinedCommandsAndRepliesInOneSegmentWithAMultiLineReplyFirst() {
+    void aReplyThatIsNotTheFirstLineOfItsSegmentIsNotRepaired() {
         server("220-welcome\r\n220-to the lab\r\n220 ready\r\n");
         client("USER anonymous\r\nPASS x\r\nTYPE I\r\nPASV\r\n");
         server("331 ok\r\n230 in\r\n200 binary\r\n227 Entering Passive Mode (198,51,100,9,156,70)\r\n");
-        assertThat(kernel.expectations()).singleElement().satisfies(e -> assertThat(e.tuple().dstPort()).isEqualTo(40006));
-        assertThat(view().detail().path("dialogue").toString()).contains("< 220 ready").contains("> TYPE I").contains("< 200 binary");
+        assertThat(kernel.expectations()).as("the kernel reads only a segment's first line: no repair elsewhere").isEmpty();
+        assertThat(view().diagnosis()).anyMatch(d -> d.contains("227 not at the first byte of one TCP segment"));
+        assertThat(view().detail().path("dialogue").toString()).contains("< 220 ready").contains("> TYPE I").contains("< 200 binary")
+                .contains("> PASS ****").doesNotContain("PASS x");
     }
 
     @Test
@@ -165,19 +170,33 @@ class SessionModelTest {
         model.onConntrack(control);
         lowest.set(1); // as RunCommand does when the applied policy says repair_privileged_ports: true
         login();
+        client("PASV\r\n");
         server("227 Entering Passive Mode (198,51,100,9,0,22).\r\n");
         assertThat(kernel.expectations()).singleElement().satisfies(e -> assertThat(e.tuple().dstPort()).isEqualTo(22));
     }
 
     @Test
-    void driftAMissingKernelExpectationIsCreatedAgainAndAStrayIsRemoved() throws Exception {
+    void driftTheKernelsOwnExpectationIsRestoredAndAStrayIsRemoved() throws Exception {
         login();
         client("PASV\r\n");
         server("227 Entering Passive Mode (192,168,10,115,156,64).\r\n");
         assertThat(kernel.expectations()).as("the kernel helper's job (the fake has no helper)").isEmpty();
         Thread.sleep(SessionModel.KERNEL_GRACE.toMillis() + 100);
+        assertThat(model.reconcile(false, false).created()).as("ftpnatd never makes what the kernel did not").isZero();
+        assertThat(kernel.expectations()).isEmpty();
+        assertThat(view().diagnosis()).anyMatch(d -> d.contains(SessionModel.KERNEL_MADE_NONE));
+
+        // the kernel's own (its helper's event), then drift: flushed behind the daemon's back
+        Expectation own = Expectation.create(control.original(), Tuple.tcp(CLIENT, 0, SERVER, 40000), 300);
+        try (ConntrackClient helper = new ConntrackClient(kernel.transport())) {
+            helper.createExpectation(own);
+        }
+        model.onExpectationEvent(new ExpectationEvent(ExpectationEvent.Type.NEW, kernel.expectations().get(0)));
+        try (ConntrackClient flush = new ConntrackClient(kernel.transport())) {
+            flush.deleteExpectation(own.tuple(), 0);
+        }
         SessionModel.ReconcileReport r = model.reconcile(false, false);
-        assertThat(r.created()).isEqualTo(1);
+        assertThat(r.created()).as("the kernel's own, restored").isEqualTo(1);
         assertThat(kernel.expectations()).singleElement().satisfies(e -> assertThat(e.tuple()).isEqualTo(Tuple.tcp(CLIENT, 0, SERVER, 40000)));
 
         // someone else's expectation on the master takes its only slot (max_expected 1)

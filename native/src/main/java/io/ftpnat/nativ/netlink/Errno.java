@@ -11,6 +11,7 @@ public final class Errno {
     public static final int EBUSY = 16;
     public static final int EEXIST = 17;
     public static final int EINVAL = 22;
+    public static final int ENFILE = 23;
     public static final int ENOSPC = 28;
     public static final int ERANGE = 34;
     public static final int ETIME = 62;
