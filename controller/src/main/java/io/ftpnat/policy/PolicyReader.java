@@ -67,6 +67,11 @@ final class PolicyReader {
         } catch (YamlEngineException e) {
             problems.add(new PolicyProblem(SourceLocation.unknown(file), "", "not valid YAML: " + e.getMessage()));
             return Optional.empty();
+        } catch (IllegalArgumentException e) {
+            // snakeyaml-engine refuses some malformed input with a plain IllegalArgumentException (a tag
+            // with spaces, "! x": found by PolicyReaderPropertiesTest); it is bad YAML all the same
+            problems.add(new PolicyProblem(SourceLocation.unknown(file), "", "not valid YAML: " + e.getMessage()));
+            return Optional.empty();
         }
 
         YamlFields top = YamlFields.of(file, "", root, problems);

@@ -183,4 +183,12 @@ class PolicyLoaderTest {
     void anEmptyFileIsNotAPolicy() {
         assertThatThrownBy(() -> loader.parse("", "p.yaml")).hasMessageContaining("the policy is empty");
     }
+
+    @Test
+    void aTagWithSpacesIsInvalidYamlNotACrash() {
+        // a tag ending in an escaped space: snakeyaml-engine throws IllegalArgumentException, not its own exception
+        PolicyException e = org.junit.jupiter.api.Assertions.assertThrows(PolicyException.class,
+                () -> new PolicyLoader(name -> true).parse("version: !a%20 1\n", "tag.yaml"));
+        org.assertj.core.api.Assertions.assertThat(e.getMessage()).startsWith("tag.yaml: not valid YAML");
+    }
 }
