@@ -186,7 +186,9 @@ class ApiHostileInputTest {
             shown = ref.daemon().ctl("-o", "table", "session", "show", id).out();
             Thread.sleep(100);
         }
-        assertThat(shown).contains("USER ").contains("\\x1b]0;owned\\x07");
+        // the daemon's model keeps control bytes out of the dialogue it stores, and ftpnatctl would
+        // escape any that reached it (TerminalTextTest): the line is there, made harmless
+        assertThat(shown).containsPattern("USER \\S*\\]0;owned");
         assertThat(shown.getBytes(StandardCharsets.UTF_8)).as("no raw ESC or BEL reaches the terminal").doesNotContain((byte) 0x1b, (byte) 0x07);
     }
 
