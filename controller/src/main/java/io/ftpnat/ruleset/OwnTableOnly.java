@@ -5,8 +5,8 @@ import java.util.regex.Pattern;
 /**
  * Checks, at the kernel boundary, that a text handed to libnftables touches nothing but ftpnat's
  * own table: its only top-level commands are {@code table inet T}, {@code delete table inet T},
- * {@code table inet T { ... }} (a ruleset) or {@code add|delete element inet T SET { ... }} (run-time
- * elements), and it holds no {@code include}, {@code define} or variable anywhere. A policy can
+ * {@code table inet T { ... }} (a ruleset; run-time elements are netlink messages of typed values,
+ * never text), and it holds no {@code include}, {@code define} or variable anywhere. A policy can
  * therefore never become {@code flush ruleset}, a read of another file, or a change to another table,
  * whatever a value in it says.
  */
@@ -24,8 +24,7 @@ public final class OwnTableOnly {
             throw new IllegalArgumentException("nftables text for table inet " + table
                     + " holds include, define or a variable: refused before it reaches the kernel");
         }
-        Pattern own = Pattern.compile("(table inet " + table + "( \\{)?|delete table inet " + table
-                + "|(add|delete) element inet " + table + " [a-z0-9_]+ \\{.*)");
+        Pattern own = Pattern.compile("table inet " + table + "( \\{)?|delete table inet " + table);
         int depth = 0;
         int lineNo = 0;
         for (String line : code.split("\n", -1)) {

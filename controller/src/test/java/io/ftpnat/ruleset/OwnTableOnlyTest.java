@@ -54,6 +54,7 @@ class OwnTableOnlyTest {
                 "delete table inet filter\n",
                 "table inet ftpnat {\n}\n}\nflush ruleset\n{\n",
                 "add element inet filter allow { 1.2.3.4 }\n",
+                "add element inet ftpnat proxy_dnat4 { 1.2.3.4 . 5.6.7.8 . 1 : 9.9.9.9 . 2 }\n",
                 "list ruleset\n"}) {
             assertThatThrownBy(() -> OwnTableOnly.check(evil, "ftpnat")).as(evil).isInstanceOf(IllegalArgumentException.class);
         }
