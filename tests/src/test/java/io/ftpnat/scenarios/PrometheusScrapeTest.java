@@ -181,6 +181,29 @@ class PrometheusScrapeTest {
         assertThat(lint.ok() && (lint.out() + lint.err()).isBlank()).as("%s", lint).isTrue();
     }
 
+    /**
+     * The example Grafana dashboard asks only for metrics the daemon has, and Prometheus accepts
+     * each of its queries (the dashboard's variables set to match everything).
+     */
+    @Test
+    void theExampleDashboardQueriesExistingMetrics() throws Exception {
+        JsonNode dashboard = json.readTree(ProjectHome.example("grafana-dashboard.json").toFile());
+        Set<String> scraped = names(ctl("metrics").out());
+        List<String> exprs = new ArrayList<>();
+        dashboard.path("panels").forEach(p -> p.path("targets").forEach(t -> exprs.add(t.path("expr").asText())));
+        assertThat(exprs).hasSizeGreaterThan(10);
+        Pattern metric = Pattern.compile("ftpnat_[a-z_]+");
+        for (String expr : exprs) {
+            var m = metric.matcher(expr);
+            while (m.find()) {
+                String name = m.group().replaceFirst("_(bucket|count|sum)$", "");
+                assertThat(scraped).as("%s in %s", name, expr).contains(name);
+            }
+            JsonNode answer = query(expr.replace("$instance", ".*"));
+            assertThat(answer.path("status").asText()).as("%s: %s", expr, answer).isEqualTo("success");
+        }
+    }
+
     /** The metric names of a scrape (its # TYPE lines). */
     private static Set<String> names(String text) {
         Set<String> names = new TreeSet<>();
