@@ -115,6 +115,10 @@ final class DaemonMetrics {
                 }).register(registry);
         algRefusals = Counter.builder().name("ftpnat_alg_refusals").help("Connections the ALG turned away, by reason")
                 .labelNames("reason").register(registry);
+        // every reason from the start, at 0: an alert on increase() needs the series before the first event
+        for (String reason : new String[] {AlgObserver.LIMIT, AlgObserver.NO_RULE, AlgObserver.SERVER_UNREACHABLE}) {
+            algRefusals.labelValues(reason);
+        }
         CounterWithCallback.builder().name("ftpnat_refusals").help("Data channels the daemon refused to open, by reason"
                         + " (unsafe: the kernel helper would refuse it too and the policy allows no repair)")
                 .labelNames("reason")
