@@ -76,6 +76,10 @@ final class ProxySession {
     }
 
     private void pump(Socket from, boolean fromClient) {
+        // Every line this thread logs is about this session: searchable by session id and rule
+        // (the log pattern and the JSON format carry them). The thread is the session's own.
+        org.slf4j.MDC.put("session", "proxy-" + id);
+        org.slf4j.MDC.put("rule", rule);
         TelnetLineReader reader = new TelnetLineReader(maxLine);
         byte[] buf = new byte[4096];
         try (InputStream in = from.getInputStream()) {
