@@ -182,6 +182,23 @@ class PrometheusScrapeTest {
     }
 
     /**
+     * The example alerting rules are valid ({@code promtool check rules}) and page in the
+     * situations they are for, and not on a healthy router ({@code promtool test rules} with the
+     * series in docs/examples/prometheus-alerts.test.yml).
+     */
+    @Test
+    void theExampleAlertsAreValidAndFireWhenTheyShould() {
+        Cmd.Result check = Cmd.run(Duration.ofSeconds(30), "promtool", "check", "rules",
+                ProjectHome.example("prometheus-alerts.yml").toString());
+        assertThat(check.ok()).as("%s", check).isTrue();
+        assertThat(check.out()).contains("SUCCESS: 6 rules found");
+        Cmd.Result test = Cmd.run(Duration.ofSeconds(60), "promtool", "test", "rules",
+                ProjectHome.example("prometheus-alerts.test.yml").toString());
+        assertThat(test.ok()).as("%s", test).isTrue();
+        assertThat(test.out()).contains("SUCCESS");
+    }
+
+    /**
      * The example Grafana dashboard asks only for metrics the daemon has, and Prometheus accepts
      * each of its queries (the dashboard's variables set to match everything).
      */
