@@ -43,6 +43,7 @@ public final class ProxyServer implements AutoCloseable {
     private final AtomicLong channelIds = new AtomicLong();
     private final AtomicLong accepted = new AtomicLong();
     private final AtomicLong refused = new AtomicLong();
+    private volatile AlgObserver observer = AlgObserver.NONE;
     private volatile ProxyRoutes routes;
     private volatile ProxySettings settings;
     private volatile DataChannelTable table;
@@ -56,6 +57,11 @@ public final class ProxyServer implements AutoCloseable {
         this.tables = tables;
         this.clock = clock;
         this.refusalLog = new RateLimitedLog(clock, Duration.ofSeconds(10));
+    }
+
+    /** Who counts sessions, refusals and command latencies (the daemon's metrics); set before the first policy. */
+    public void observe(AlgObserver observer) {
+        this.observer = observer;
     }
 
     /**
@@ -173,6 +179,7 @@ public final class ProxyServer implements AutoCloseable {
         Admissions.Refusal refusal = admissions.admit(remote.getAddress(), s.maxSessions(), s.maxSessionsPerClient());
         if (refusal != Admissions.Refusal.NONE) {
             refused.incrementAndGet();
+            observer.refused(AlgObserver.LIMIT);
             long unlogged = refusalLog.next();
             if (unlogged >= 0) {
                 log.warn("proxy: refused a connection from {}: {} ({} in total, {} from its {}){}", Addresses.endpoint(remote),
@@ -214,6 +221,7 @@ public final class ProxyServer implements AutoCloseable {
                             original.map(Addresses::endpoint).orElse("the listen port itself (not diverted)"));
                 }
                 refused.incrementAndGet();
+                observer.refused(AlgObserver.NO_RULE);
                 c.close();
                 return;
             }
@@ -231,6 +239,7 @@ public final class ProxyServer implements AutoCloseable {
                 log.warn("proxy: rule {}: cannot reach {} for {}: {}", r.rule(), Addresses.endpoint(r.server()), Addresses.endpoint(remote),
                         e.getMessage());
                 up.close();
+                observer.refused(AlgObserver.SERVER_UNREACHABLE);
                 reply(c, "421 Service not available, closing control connection.");
                 return;
             }
@@ -238,11 +247,12 @@ public final class ProxyServer implements AutoCloseable {
                     Addresses.unmapped((InetSocketAddress) up.getLocalSocketAddress()));
             long id = sessionIds.incrementAndGet();
             ProxySession session = new ProxySession(id, r.rule(), c, up, at, () -> settings, table, ports, channelIds, clock,
-                    this::ended);
+                    this::ended, observer);
             sessions.put(id, session);
             handedOver = true; // from here the session's end gives the place back
             log.info("session {} ({}): {} -> {} via {}", id, r.rule(), Addresses.endpoint(remote), Addresses.endpoint(r.server()),
                     Addresses.endpoint(at.upstreamLocal()));
+            observer.sessionStarted(r.rule());
             session.start();
         } catch (VirtualMachineError e) {
             Fatal.halt("proxy session setup", e);

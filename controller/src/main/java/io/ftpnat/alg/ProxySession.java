@@ -39,13 +39,15 @@ final class ProxySession {
     private final Instant started;
     private final Clock clock;
     private final Consumer<ProxySession> onClose;
+    private final AlgObserver observer;
     private final AtomicBoolean closed = new AtomicBoolean();
     private volatile String closeReason = "";
     private volatile boolean backPressureLogged;
 
     ProxySession(long id, String rule, Socket client, Socket server, SessionAddresses at, java.util.function.Supplier<ProxySettings> settings,
             DataChannelTable table, PortAllocator ports, java.util.concurrent.atomic.AtomicLong channelIds, Clock clock,
-            Consumer<ProxySession> onClose) throws IOException {
+            Consumer<ProxySession> onClose, AlgObserver observer) throws IOException {
+        this.observer = observer;
         this.id = id;
         this.rule = rule;
         this.client = client;
@@ -74,6 +76,10 @@ final class ProxySession {
     }
 
     private void pump(Socket from, boolean fromClient) {
+        // Every line this thread logs is about this session: searchable by session id and rule
+        // (the log pattern and the JSON format carry them). The thread is the session's own.
+        org.slf4j.MDC.put("session", "proxy-" + id);
+        org.slf4j.MDC.put("rule", rule);
         TelnetLineReader reader = new TelnetLineReader(maxLine);
         byte[] buf = new byte[4096];
         try (InputStream in = from.getInputStream()) {
@@ -88,7 +94,10 @@ final class ProxySession {
                         if (!awaitRoom()) {
                             return;
                         }
-                        if (!dialogue.fromClient(line)) {
+                        long t0 = System.nanoTime();
+                        boolean kept = dialogue.fromClient(line);
+                        observer.commandHandled(System.nanoTime() - t0);
+                        if (!kept) {
                             close("too many commands awaiting replies");
                             return;
                         }

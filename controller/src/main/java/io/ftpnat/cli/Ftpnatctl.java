@@ -55,6 +55,7 @@ public final class Ftpnatctl {
         m.put("proxy", ProxyCommands.ProxyCommand.class);
         m.put("policy", PolicyCommand.class);
         m.put("ruleset", RulesetCommand.class);
+        m.put("metrics", MetricsCommand.class);
         m.put("generate-completion", picocli.AutoComplete.GenerateCompletion.class);
         m.put("help", CommandLine.HelpCommand.class);
         return m;
@@ -257,6 +258,30 @@ public final class Ftpnatctl {
         @Override
         public Integer call() {
             return parent.request(spec, "status", null, (r, out) -> printFields(r, out, ""));
+        }
+    }
+
+    @Command(name = "metrics", description = {"The daemon's Prometheus metrics, in the text format a scrape gets",
+            "(ftpnatd run --metrics-listen serves the same over HTTP; docs/operations.md lists them)."})
+    static final class MetricsCommand implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @ParentCommand
+        Ftpnatctl parent;
+
+        @Override
+        public Integer call() {
+            if ("json".equals(parent.output)) {
+                return parent.request(spec, "metrics", null, null);
+            }
+            // the text itself, on a terminal or not: it is what promtool and scripts read
+            PrintWriter out = spec.commandLine().getOut();
+            return parent.withDaemon(spec, "metrics", client -> {
+                out.print(client.call("metrics", client.args()).path("text").asText());
+                out.flush();
+                return 0;
+            });
         }
     }
 

@@ -13,7 +13,15 @@ final class CommonOptions {
             description = "The nftables table (family inet) ftpnatd owns (default: ${DEFAULT-VALUE}).")
     String table;
 
+    enum LogFormat { text, json }
+
+    @Option(names = "--log-format", paramLabel = "FORMAT", defaultValue = "text",
+            description = "text (one line per event) or json (one JSON object per line, with the session id and rule"
+                    + " of lines about a session, for log shipping) (default: ${DEFAULT-VALUE}).")
+    LogFormat logFormat;
+
     void applyLogLevel() {
         Logging.setLevel(logLevel);
+        Logging.setFormat(logFormat.name());
     }
 }

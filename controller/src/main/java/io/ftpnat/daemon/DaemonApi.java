@@ -32,9 +32,11 @@ final class DaemonApi {
     private final Instant started;
     private final EventLoss eventLoss;
     private final SessionService sessions;
+    private final ServiceState state;
 
     DaemonApi(PolicyController policies, KernelCapabilities capabilities, Instant started, EventLoss eventLoss,
-              SessionService sessions) {
+              SessionService sessions, ServiceState state) {
+        this.state = state;
         this.policies = policies;
         this.capabilities = capabilities;
         this.started = started;
@@ -53,6 +55,8 @@ final class DaemonApi {
 
     private void status(ApiRequest request, ResponseWriter response) throws IOException {
         ObjectNode r = JSON.objectNode();
+        // starting until the policy is in the kernel and the session model rebuilt (READY=1)
+        r.put("state", state.state().text());
         r.put("version", Version.current());
         r.put("pid", ProcessHandle.current().pid());
         r.put("started", started.toString());

@@ -24,6 +24,7 @@ import io.ftpnat.policy.PolicyLoader;
 import io.ftpnat.ruleset.RulesetRenderer;
 import java.io.IOException;
 import io.ftpnat.api.CommandHandler;
+import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -75,8 +76,29 @@ final class RunCommand implements Callable<Integer> {
             description = "Receive buffer of the daemon's conntrack event socket (default: ${DEFAULT-VALUE}).")
     int eventsBuffer;
 
+    @Option(names = "--metrics-listen", paramLabel = "ADDR:PORT",
+            description = "Serve Prometheus metrics over HTTP at http://ADDR:PORT/metrics (off by default; the documented"
+                    + " choice is " + MetricsEndpoint.DOCUMENTED_DEFAULT + "; 'ftpnatctl metrics' gives the same text).")
+    String metricsListen;
+
     @Override
     public Integer call() throws Exception {
+        // Type=notify: systemd learns READY=1 only once the rules are in the kernel (docs/install.md).
+        try (SystemdNotifier systemd = SystemdNotifier.fromEnvironment()) {
+            ServiceState state = new ServiceState(systemd);
+            state.status("starting");
+            int code = run(state, systemd);
+            if (code != ExitCode.OK && !state.ready()) {
+                state.failed(failure);
+            }
+            return code;
+        }
+    }
+
+    /** What stopped a start, for systemd's STATUS= (the log has the whole story). */
+    private String failure = "start failed; see the log";
+
+    private Integer run(ServiceState state, SystemdNotifier systemd) throws Exception {
         common.applyLogLevel();
         // A thread that dies of an Error is logged; a JVM failure (OOM, stack overflow) halts the
         // process so that systemd restarts it, instead of a daemon that is up but serves nobody.
@@ -86,6 +108,7 @@ final class RunCommand implements Callable<Integer> {
             KernelCapabilities caps = kernel.capabilities();
             caps.warnings().forEach(log::warn);
             if (!caps.complete()) {
+                failure = "the kernel lacks what ftpnatd needs; nothing was changed";
                 log.error("the kernel lacks what ftpnatd needs; nothing was changed:\n{}", caps.describeMissing());
                 return ExitCode.KERNEL;
             }
@@ -105,12 +128,20 @@ final class RunCommand implements Callable<Integer> {
             io.ftpnat.kernel.NetlinkElements elements = new io.ftpnat.kernel.NetlinkElements();
             NftAdvertisedAddresses advertised = new NftAdvertisedAddresses(elements, common.table);
             SessionService sessions = sessionService(policies, eventLoss, sessionKernel, advertised);
-            commands.putAll(new DaemonApi(policies, caps, started, eventLoss, sessions).commands());
+            commands.putAll(new DaemonApi(policies, caps, started, eventLoss, sessions, state).commands());
             commands.putAll(new ConntrackApi(tables, eventLoss, sessions.model()).commands());
             // The userspace ALG for mode: proxy rules: it starts listening with the first policy
             // that has such rules and follows every apply (docs/design/alg.md).
-            ProxyServer proxy = new ProxyServer(lazyOriginals(), s -> DataPaths.of(elements::apply, common.table, s),
+            java.util.concurrent.atomic.AtomicReference<ApiServer> apiRef = new java.util.concurrent.atomic.AtomicReference<>();
+            DaemonMetrics[] metricsRef = new DaemonMetrics[1]; // the ALG's tables are made at its first policy, after this
+            ProxyServer proxy = new ProxyServer(lazyOriginals(),
+                    s -> new TimedDataChannelTable(DataPaths.of(elements::apply, common.table, s), metricsRef[0]),
                     java.time.Clock.systemUTC());
+            DaemonMetrics metrics = new DaemonMetrics(new DaemonMetrics.Sources(state, policies, sessions, eventLoss, proxy,
+                    apiRef::get, new KernelCounters()));
+            metricsRef[0] = metrics;
+            proxy.observe(metrics.algObserver());
+            commands.putAll(new MetricsApi(metrics).commands());
             policies.onApplied(applied -> proxy.policyApplied(applied.policy()));
             commands.putAll(new ProxyApi(proxy).commands());
             commands.putAll(new SessionApi(tables, sessions, () -> proxy.sessions().stream().map(ProxyApi::json).toList()).commands());
@@ -120,27 +151,59 @@ final class RunCommand implements Callable<Integer> {
             if (!noApi) {
                 try {
                     api = startApi(commands);
+                    apiRef.set(api);
                 } catch (IOException e) {
+                    failure = "cannot open the API socket " + socket + ": " + e.getMessage();
                     log.error("cannot open the API socket {}: {}; nothing was changed", socket, e.getMessage());
                     return ExitCode.KERNEL;
                 }
             }
+            MetricsEndpoint endpoint = null;
+            Watchdog watchdog = null;
             try {
+                if (metricsListen != null) {
+                    try {
+                        InetSocketAddress at = MetricsEndpoint.parse(metricsListen);
+                        endpoint = MetricsEndpoint.start(at, metrics);
+                        log.info("metrics at http://{}/metrics", metricsListen);
+                    } catch (IllegalArgumentException | IOException e) {
+                        failure = "cannot serve metrics at " + metricsListen + ": " + e.getMessage();
+                        log.error("cannot serve metrics at {}: {}; nothing was changed", metricsListen, e.getMessage());
+                        return e instanceof IllegalArgumentException ? ExitCode.USAGE : ExitCode.KERNEL;
+                    }
+                }
+                // Pings only while the model and the policy controller answer (docs/install.md, "Watchdog").
+                watchdog = Watchdog.start(systemd, java.util.List.of(
+                        new Watchdog.Probe("the session model", () -> sessions.model().counters() != null),
+                        new Watchdog.Probe("the policy controller", () -> policies.appliedCount() >= 0 && !reloadStuck(state)),
+                        new Watchdog.Probe("the ALG", () -> proxy.sessions() != null)));
+                state.status("applying the policy " + policy);
                 try {
                     AppliedPolicy applied = policies.applyFile();
                     // after the policy (the observer's NFLOG rules are in place) and before saying
                     // so: the model has rebuilt itself from the kernel's tables when we announce
+                    state.status("policy applied; rebuilding the session model from the kernel");
                     sessions.start(Duration.ofSeconds(10));
                     log.info("policy applied from {}: {}", policy, applied.describe());
+                    state.ready(serving(applied, sessions));
                 } catch (PolicyException e) {
+                    failure = "policy rejected, nothing applied: " + e.getMessage();
                     log.error("policy rejected, nothing applied:\n{}", e.getMessage());
                     return ExitCode.INVALID_POLICY;
                 } catch (NftException e) {
+                    failure = "policy rejected by the kernel, nothing applied: " + e.getMessage();
                     log.error("policy rejected by the kernel, nothing applied: {}", e.getMessage());
                     return ExitCode.KERNEL;
                 }
-                serveSignals(signals, policies);
+                serveSignals(signals, policies, state, sessions);
+                state.stopping("stopping");
             } finally {
+                if (watchdog != null) {
+                    watchdog.close();
+                }
+                if (endpoint != null) {
+                    endpoint.close();
+                }
                 proxy.close();
                 if (api != null) {
                     api.close();
@@ -211,19 +274,42 @@ final class RunCommand implements Callable<Integer> {
         return api;
     }
 
-    private void serveSignals(SignalQueue signals, PolicyController policies) throws InterruptedException {
+    /** The STATUS= line while serving: what is in force, at a glance in {@code systemctl status}. */
+    private static String serving(AppliedPolicy applied, SessionService sessions) {
+        var c = sessions.model().counters();
+        return "serving policy " + applied.ruleset().digest() + " (" + applied.describe() + "); " + c.recovered()
+                + " sessions recovered from the kernel";
+    }
+
+    /** A reload that has not finished within this long counts as wedged for the watchdog. */
+    static final Duration RELOAD_STUCK = Duration.ofSeconds(60);
+    private volatile long reloadStartedNanos;
+
+    private boolean reloadStuck(ServiceState state) {
+        return state.state() == ServiceState.State.RELOADING
+                && System.nanoTime() - reloadStartedNanos > RELOAD_STUCK.toNanos();
+    }
+
+    private void serveSignals(SignalQueue signals, PolicyController policies, ServiceState state, SessionService sessions)
+            throws InterruptedException {
         while (signals.take() == SignalQueue.Event.RELOAD) {
+            reloadStartedNanos = System.nanoTime();
+            state.reloading("SIGHUP: re-reading " + policy);
             log.info("SIGHUP: re-reading {}", policy);
             String before = policies.current().map(p -> p.ruleset().digest()).orElse("none");
+            String outcome = "";
             try {
                 AppliedPolicy next = policies.applyFile();
                 log.info("policy applied from {}: {}{}", policy, next.describe(),
                         next.ruleset().digest().equals(before) ? " (unchanged)" : " (was digest " + before + ")");
             } catch (PolicyException e) {
+                outcome = "; the policy file was rejected at the last SIGHUP (see the log)";
                 log.error("policy rejected; the running ruleset (digest {}) stays in place:\n{}", before, e.getMessage());
             } catch (NftException e) {
+                outcome = "; the kernel rejected the policy at the last SIGHUP (see the log)";
                 log.error("policy rejected by the kernel; the running ruleset (digest {}) stays in place: {}", before, e.getMessage());
             }
+            state.ready(serving(policies.current().orElseThrow(), sessions) + outcome);
         }
     }
 }

@@ -71,7 +71,9 @@ class DebianPackageTest {
                 "./etc/ftpnat/policy.yaml", "./etc/default/ftpnat", "./usr/lib/modules-load.d/ftpnat.conf",
                 "./usr/share/man/man1/ftpnatctl.1", "./usr/share/man/man8/ftpnatd.8",
                 "./usr/share/bash-completion/completions/ftpnatctl", "./usr/share/doc/ftpnat/copyright",
-                "./usr/share/doc/ftpnat/policy.md", "./var/cache/ftpnat/")) {
+                "./usr/share/doc/ftpnat/policy.md", "./usr/share/doc/ftpnat/operations.md",
+                "./usr/share/doc/ftpnat/examples/prometheus-alerts.yml", "./usr/share/doc/ftpnat/examples/grafana-dashboard.json",
+                "./var/cache/ftpnat/")) {
             assertThat(files).as("package contents").containsPattern("root/root .* " + java.util.regex.Pattern.quote(f) + "\n");
         }
         assertThat(files).containsPattern("-rwxr-xr-x root/root .* ./usr/bin/ftpnatd\n")
@@ -92,6 +94,8 @@ class DebianPackageTest {
                     .contains("PrivateTmp=yes\n").contains("RuntimeDirectory=ftpnat\n").contains("Group=ftpnat\n")
                     .contains("User=ftpnat\n").contains("AmbientCapabilities=CAP_NET_ADMIN\n").doesNotContain("User=root")
                     .contains("ExecReload=/bin/kill -HUP $MAINPID\n").contains("Restart=on-failure\n")
+                    .contains("Type=notify\n").contains("NotifyAccess=main\n").contains("WatchdogSec=30s\n")
+                    .contains("RestartPreventExitStatus=1 2\n")
                     .doesNotContainPattern("(?m)^MemoryDenyWriteExecute");
             // the default policy is valid and names no flow
             Cmd.Result check = Cmd.run(Duration.ofSeconds(60), ProjectHome.ftpnatd().toString(), "check", "--offline",

@@ -67,6 +67,13 @@ class SystemdUnitTest {
             assertThat(section(out, "apply")).as("policy apply saves the file (ReadWritePaths=/etc/ftpnat)")
                     .contains("\"digest\"").contains("rc=0").contains("control_ports: [21, 2121]");
             assertThat(section(out, "crash")).as("Restart=on-failure").isEqualTo("restarted\nactive\n");
+            assertThat(section(out, "notify")).as("Type=notify: start returns with the rules in the kernel")
+                    .startsWith("rc=0\ntable in the kernel when start returned\nType=notify\nNotifyAccess=main\nWatchdogUSec=30s\n")
+                    .contains("Status: \"serving policy ").containsPattern("state: +ready");
+            assertThat(section(out, "watchdog")).as("WatchdogSec: a stopped daemon is restarted")
+                    .isEqualTo("active\npinging: not restarted\nrestarted\nactive\nWatchdog timeout\n");
+            assertThat(section(out, "start-bad")).as("a bad policy at start: failed, with the problem in systemctl status")
+                    .startsWith("rc=1\nfailed\n").contains("Status: \"policy rejected").contains("nope0").endsWith("rc=0\nactive\n");
             assertThat(section(out, "nftables")).as("start nftables: ftpnat's table flushed; reload nftables: ftpnatd re-applies")
                     .isEqualTo("table inet filter \ntable inet filter table inet ftpnat \n");
             assertThat(section(out, "stop")).as("stopping leaves the table")
@@ -182,6 +189,30 @@ class SystemdUnitTest {
             c cat /etc/ftpnat/policy.yaml
             echo "== crash"; mark; c kill -9 "$pid"; for i in $(seq 1 60); do sleep 0.5; n=$(c systemctl show -p MainPID --value ftpnatd); [ "$n" != 0 ] && [ "$n" != "$pid" ] && break; done
             [ "$n" != "$pid" ] && [ "$n" != 0 ] && echo "restarted"; wait_applied; c systemctl is-active ftpnatd
+            # Type=notify: "systemctl start" returns once READY=1 came, i.e. with the table in the kernel
+            # (the stop leaves the table: it is deleted first, so only this start can have made it).
+            echo "== notify"; c systemctl stop ftpnatd; c nft delete table inet ftpnat; c systemctl start ftpnatd; echo "rc=$?"
+            c nft list table inet ftpnat >/dev/null 2>&1 && echo "table in the kernel when start returned"
+            c systemctl show -p Type -p NotifyAccess -p WatchdogUSec ftpnatd
+            c systemctl status --no-pager ftpnatd | grep -o 'Status: "serving policy [0-9a-f]*'
+            c ftpnatctl -o table status | grep '^state:'
+            # A wedged daemon (SIGSTOP: no thread runs, no WATCHDOG=1) is killed and restarted; a test
+            # drop-in makes the watchdog short.
+            echo "== watchdog"; mkdir -p "$r/etc/systemd/system/ftpnatd.service.d"
+            printf '[Service]\nWatchdogSec=3s\nTimeoutAbortSec=2s\n' > "$r/etc/systemd/system/ftpnatd.service.d/watchdog.conf"
+            c systemctl daemon-reload; c systemctl restart ftpnatd; pid=$(c systemctl show -p MainPID --value ftpnatd)
+            sleep 4; c systemctl is-active ftpnatd; [ "$(c systemctl show -p MainPID --value ftpnatd)" = "$pid" ] && echo "pinging: not restarted"
+            mark; c kill -STOP "$pid"
+            for i in $(seq 1 80); do sleep 0.5; n=$(c systemctl show -p MainPID --value ftpnatd); [ "$n" != 0 ] && [ "$n" != "$pid" ] && break; done
+            [ "$n" != "$pid" ] && [ "$n" != 0 ] && echo "restarted"; wait_applied; c systemctl is-active ftpnatd
+            c journalctl --no-pager -o cat -u ftpnatd | grep -m1 -o 'Watchdog timeout'
+            rm -r "$r/etc/systemd/system/ftpnatd.service.d"; c systemctl daemon-reload
+            # A policy that does not validate at start: the start fails, no restart loop
+            # (RestartPreventExitStatus), and "systemctl status" shows why.
+            echo "== start-bad"; c cp /etc/ftpnat/policy.yaml /var/tmp/good.yaml && c cp /var/tmp/bad.yaml /etc/ftpnat/policy.yaml
+            c systemctl restart ftpnatd; echo "rc=$?"; sleep 1; c systemctl is-active ftpnatd
+            c systemctl status --no-pager -n 20 ftpnatd | grep -E 'Status:|nope0' | head -n 3
+            c cp /var/tmp/good.yaml /etc/ftpnat/policy.yaml; c systemctl start ftpnatd; echo "rc=$?"; c systemctl is-active ftpnatd
             # nftables.service's configuration starts with "flush ruleset": starting it removes ftpnat's
             # table; "systemctl reload nftables" propagates to ftpnatd (ReloadPropagatedFrom), which
             # applies its table again after nftables' own reload (After=).
