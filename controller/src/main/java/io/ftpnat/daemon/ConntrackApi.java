@@ -168,7 +168,8 @@ final class ConntrackApi {
                 int n = events.poll(handler, 200);
                 for (io.ftpnat.session.SessionEvent se; (se = sessionEvents.poll()) != null
                         && (maxCount == 0 || sent.get() < maxCount); ) {
-                    write(stream, JSON.objectNode().put("type", se.type()).put("session", se.session()).put("text", se.text()));
+                    write(stream, JSON.objectNode().put("type", se.type()).put("session", se.session()).put("rule", se.rule())
+                            .put("text", se.text()));
                     sent.incrementAndGet();
                     n++;
                 }

@@ -75,18 +75,19 @@ final class DaemonMetrics {
 
         // ---- the session model (mode kernel: the kernel helper's sessions, observed) ----
         sessionsStarted = Counter.builder().name("ftpnat_sessions").help("FTP sessions started, by mode and rule (mode kernel:"
-                + " rule is empty: the session model does not know it)").labelNames("mode", "rule").register(registry);
-        sessionsStarted.labelValues("kernel", "");
+                + " the rule whose helper the control connection carries; empty for one no rule of the policy in force names)")
+                .labelNames("mode", "rule").register(registry);
+        sessionsStarted.labelValues("kernel", ""); // at 0 from the start; each rule's series appears with its first session
         s.sessions().model().addListener(e -> {
             if ("session-new".equals(e.type())) {
-                sessionsStarted.labelValues("kernel", "").inc();
+                sessionsStarted.labelValues("kernel", e.rule()).inc();
             }
         });
-        GaugeWithCallback.builder().name("ftpnat_sessions_active").help("FTP sessions now: mode kernel those the session"
-                        + " model tracks (a closed one stays a minute), mode proxy the ALG's, by rule")
+        GaugeWithCallback.builder().name("ftpnat_sessions_active").help("FTP sessions now, by mode and rule: mode kernel the open"
+                        + " control connections the session model tracks, mode proxy the ALG's")
                 .labelNames("mode", "rule")
                 .callback(cb -> {
-                    cb.call(s.sessions().model().counters().tracked(), "kernel", "");
+                    s.sessions().model().activeByRule().forEach((rule, n) -> cb.call(n, "kernel", rule));
                     Map<String, Integer> byRule = new TreeMap<>();
                     s.proxy().sessions().forEach(v -> byRule.merge(v.rule(), 1, Integer::sum));
                     byRule.forEach((rule, n) -> cb.call(n, "proxy", rule));

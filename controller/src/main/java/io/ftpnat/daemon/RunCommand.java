@@ -230,7 +230,11 @@ final class RunCommand implements Callable<Integer> {
         // Repairs never open a privileged port unless the policy in force says so (read at each plan).
         RepairPlanner planner = new RepairPlanner(() -> policies.current().filter(a -> a.policy().repairPrivilegedPorts()).isPresent()
                 ? 1 : RepairPlanner.FIRST_UNPRIVILEGED_PORT);
-        SessionService sessions = new SessionService(new SessionModel(kernel, planner, advertised),
+        SessionModel model = new SessionModel(kernel, planner, advertised);
+        // Each session is named after the rule of the policy in force whose helper it carries (logs, metrics, API).
+        model.nameRulesWith(c -> policies.current().flatMap(a -> a.policy().kernelRuleFor(c.original().src().toInetAddress(),
+                c.original().dst().toInetAddress(), c.original().dstPort())).orElse(""));
+        SessionService sessions = new SessionService(model,
                 eventLoss, Duration.ofMillis((long) (reconcileSeconds * 1000)), eventsBuffer);
         // An apply replaces the table, sets included: watched addresses of open sessions go back in.
         policies.onApplied(applied -> {

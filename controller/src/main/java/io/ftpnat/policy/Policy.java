@@ -21,4 +21,25 @@ public record Policy(int version, List<Integer> controlPorts, boolean repairPriv
     public int ruleCount() {
         return snat.size() + dnat.size();
     }
+
+    /**
+     * The name of the {@code mode: kernel} rule that attached the helper to a control connection
+     * from {@code client} to {@code destination}:{@code port} (the connection's original direction,
+     * before any NAT): a DNAT rule publishing that address and port, else an SNAT rule whose source
+     * holds the client and whose control ports hold the port. Empty when none does (a connection
+     * of an earlier policy).
+     */
+    public java.util.Optional<String> kernelRuleFor(java.net.InetAddress client, java.net.InetAddress destination, int port) {
+        for (DnatRule r : dnat) {
+            if (r.mode() == Mode.KERNEL && r.destination().equals(destination) && r.port() == port) {
+                return java.util.Optional.of(r.name());
+            }
+        }
+        for (SnatRule r : snat) {
+            if (r.mode() == Mode.KERNEL && r.source().contains(client) && r.controlPorts().contains(port)) {
+                return java.util.Optional.of(r.name());
+            }
+        }
+        return java.util.Optional.empty();
+    }
 }

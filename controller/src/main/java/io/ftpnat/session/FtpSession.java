@@ -24,6 +24,10 @@ final class FtpSession {
     static final int NOTE_CHARS = 300;
 
     final String id;
+
+    /** The policy rule that attached the helper ("" when no rule of the policy in force matches). */
+
+    final String rule;
     final Instant since;
     /** Known from the kernel tables when the daemon started (its dialogue so far was not seen). */
     final boolean recovered;
@@ -57,7 +61,13 @@ final class FtpSession {
     int repairs;
 
     FtpSession(Conntrack control, boolean recovered, Instant since, RepairBudget.Bucket repairBudget) {
+        this(control, "", recovered, since, repairBudget);
+    }
+
+    /** @param rule the policy rule whose helper the control connection carries ("" when unknown) */
+    FtpSession(Conntrack control, String rule, boolean recovered, Instant since, RepairBudget.Bucket repairBudget) {
         this.id = idOf(control);
+        this.rule = rule;
         this.control = control;
         this.recovered = recovered;
         this.since = since;

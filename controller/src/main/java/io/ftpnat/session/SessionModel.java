@@ -106,6 +106,14 @@ public final class SessionModel {
     record AdvertisedKey(IpAddress client, IpAddress address, int port) {
     }
 
+    /** Names the rule a control connection belongs to (the daemon's: from the policy in force). */
+    private volatile java.util.function.Function<Conntrack, String> ruleOf = c -> "";
+
+    /** How to name a new session's rule: the daemon reads it from the policy in force. */
+    public void nameRulesWith(java.util.function.Function<Conntrack, String> ruleOf) {
+        this.ruleOf = ruleOf;
+    }
+
     public SessionModel(SessionKernel kernel, RepairPlanner planner) {
         this(kernel, planner, AdvertisedAddresses.NONE);
     }
@@ -218,13 +226,15 @@ public final class SessionModel {
                 forget(victim);
                 shed++;
                 if (Long.bitCount(shed) == 1) { // 1, 2, 4, 8, ...: a flood of new sessions cannot flood the log
-                    log.warn("session {}: shed from the session model ({} sessions held, the least recently active goes;"
-                            + " {} shed so far): the kernel keeps it, ftpnatd no longer observes or repairs it", victim.id,
-                            maxSessions, shed);
+                    try (SessionMdc mdc = SessionMdc.of(victim)) {
+                        log.warn("session {}: shed from the session model ({} sessions held, the least recently active goes;"
+                                + " {} shed so far): the kernel keeps it, ftpnatd no longer observes or repairs it", victim.id,
+                                maxSessions, shed);
+                    }
                 }
             }
         }
-        FtpSession s = new FtpSession(c, fromSnapshot, clock.instant(), budget.newSessionBucket());
+        FtpSession s = new FtpSession(c, ruleName(c), fromSnapshot, clock.instant(), budget.newSessionBucket());
         byId.put(s.id, s);
         activity.put(s.id, s);
         byMaster.put(c.original(), s);
@@ -234,6 +244,15 @@ public final class SessionModel {
         }
         emit("session-new", s, c.original().toString());
         return s;
+    }
+
+    private String ruleName(Conntrack c) {
+        try {
+            String r = ruleOf.apply(c);
+            return r == null ? "" : r;
+        } catch (RuntimeException e) {
+            return "";
+        }
     }
 
     private void forget(FtpSession s) {
@@ -357,7 +376,9 @@ public final class SessionModel {
             plan = new ChannelPlan(ChannelPlan.Source.REFUSED, null,
                     plan.why() + "; not repaired: repair budget spent (" + budget.describe() + ")");
             if (Long.bitCount(s.repairsLimited) == 1) {
-                log.warn("session {} channel {}: {} ({} refused so far)", s.id, number, plan.why(), s.repairsLimited);
+                try (SessionMdc mdc = SessionMdc.of(s)) {
+                    log.warn("session {} channel {}: {} ({} refused so far)", s.id, number, plan.why(), s.repairsLimited);
+                }
             }
         }
         DataChannel c = new DataChannel(number, n, plan,
@@ -383,7 +404,9 @@ public final class SessionModel {
                 s.refused++;
                 s.note(plan.why());
                 if (Long.bitCount(s.refused) == 1) { // the 1st, 2nd, 4th, ...: a hostile peer cannot flood the log
-                    log.warn("session {}: {}{}", s.id, plan.why(), s.refused > 1 ? " (" + s.refused + " refusals so far)" : "");
+                    try (SessionMdc mdc = SessionMdc.of(s)) {
+                        log.warn("session {}: {}{}", s.id, plan.why(), s.refused > 1 ? " (" + s.refused + " refusals so far)" : "");
+                    }
                 }
             }
             case REPAIR -> {
@@ -421,7 +444,9 @@ public final class SessionModel {
             String why = "cannot watch for clients going to " + named + ":" + key.port() + " (" + e.getMessage() + ")";
             s.note(why);
             if (Long.bitCount(watchFailures) == 1) {
-                log.warn("session {}: {}; {} such refusals so far", s.id, why, watchFailures);
+                try (SessionMdc mdc = SessionMdc.of(s)) {
+                    log.warn("session {}: {}; {} such refusals so far", s.id, why, watchFailures);
+                }
             }
         }
     }
@@ -442,8 +467,10 @@ public final class SessionModel {
                 advertised.add(key.client(), key.address(), key.port(), RepairPlanner.HELPER_TIMEOUT);
                 restored++;
             } catch (Exception ex) {
-                log.warn("session {}: cannot watch again for clients going to {}:{}: {}", e.getValue().id, key.address(), key.port(),
-                        ex.toString());
+                try (SessionMdc mdc = SessionMdc.of(e.getValue())) {
+                    log.warn("session {}: cannot watch again for clients going to {}:{}: {}", e.getValue().id, key.address(), key.port(),
+                            ex.toString());
+                }
             }
         }
         return restored;
@@ -493,7 +520,9 @@ public final class SessionModel {
                 String why = "the daemon could not create the expectation: " + ex.getMessage();
                 s.replace(c.with(DataChannel.State.FAILED, c.note() + "; " + why));
                 s.note(why);
-                log.warn("session {} channel {}: {}", s.id, c.number(), why);
+                try (SessionMdc mdc = SessionMdc.of(s)) {
+                    log.warn("session {} channel {}: {}", s.id, c.number(), why);
+                }
                 emit("session-repair-failed", s, why);
                 return false;
             }
@@ -507,7 +536,9 @@ public final class SessionModel {
         s.repairs++;
         s.replace(c.repaired(e, took, note));
         s.note(note);
-        log.info("session {} channel {}: {} ({} -> expect {})", s.id, c.number(), note, c.negotiation().line(), e.tuple());
+        try (SessionMdc mdc = SessionMdc.of(s)) {
+            log.info("session {} channel {}: {} ({} -> expect {})", s.id, c.number(), note, c.negotiation().line(), e.tuple());
+        }
         emit(drift ? "session-drift-repaired" : "session-repaired", s, note);
         return true;
     }
@@ -704,11 +735,15 @@ public final class SessionModel {
         try {
             kernel.deleteExpectation(e.tuple());
             s.note("removed the expectation " + e.tuple() + ": " + why);
-            log.info("session {}: removed expectation {}: {}", s.id, e.tuple(), why);
+            try (SessionMdc mdc = SessionMdc.of(s)) {
+                log.info("session {}: removed expectation {}: {}", s.id, e.tuple(), why);
+            }
             emit("session-stray-removed", s, e.tuple().toString());
             return true;
         } catch (NetlinkException ex) {
-            log.debug("session {}: could not remove {}: {}", s.id, e.tuple(), ex.getMessage());
+            try (SessionMdc mdc = SessionMdc.of(s)) {
+                log.debug("session {}: could not remove {}: {}", s.id, e.tuple(), ex.getMessage());
+            }
             return false;
         }
     }
@@ -737,6 +772,17 @@ public final class SessionModel {
         return s == null ? Optional.empty() : Optional.of(SessionView.of(s));
     }
 
+    /** Open (not closed) sessions by rule name ("" for a session no rule of the policy names). */
+    public synchronized java.util.Map<String, Integer> activeByRule() {
+        java.util.Map<String, Integer> n = new java.util.TreeMap<>();
+        for (FtpSession s : byId.values()) {
+            if (!s.closed) {
+                n.merge(s.rule, 1, Integer::sum);
+            }
+        }
+        return n;
+    }
+
     public synchronized SessionCounters counters() {
         int observed = 0;
         for (FtpSession s : byId.values()) {
@@ -753,12 +799,14 @@ public final class SessionModel {
         if (listeners.isEmpty()) {
             return;
         }
-        SessionEvent e = new SessionEvent(type, s.id, text);
+        SessionEvent e = new SessionEvent(type, s.id, text, s.rule);
         for (Consumer<SessionEvent> l : listeners) {
             try {
                 l.accept(e);
             } catch (RuntimeException ex) {
-                log.debug("session event listener failed: {}", ex.toString());
+                try (SessionMdc mdc = SessionMdc.of(s)) {
+                    log.debug("session event listener failed: {}", ex.toString());
+                }
             }
         }
     }

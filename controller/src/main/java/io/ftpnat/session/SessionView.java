@@ -21,6 +21,7 @@ public record SessionView(String id, ObjectNode summary, ObjectNode detail, List
         List<String> diagnosis = diagnose(s);
         ObjectNode summary = JSON.objectNode();
         summary.put("id", s.id);
+        summary.put("rule", s.rule);
         summary.put("state", s.closed ? "closed" : "open");
         summary.put("observed", s.observed());
         summary.put("recovered", s.recovered);

@@ -124,8 +124,8 @@ class PrometheusScrapeTest {
         assertThat(value("ftpnat_up", v -> v == 1)).as("READY").isEqualTo(1);
         assertThat(value("ftpnat_sessions_total{mode=\"proxy\",rule=\"published\"}", v -> v >= 1))
                 .as("the ALG's session of rule published").isEqualTo(1);
-        assertThat(value("ftpnat_sessions_total{mode=\"kernel\"}", v -> v >= 1))
-                .as("the kernel helper's session, tracked by the session model").isGreaterThanOrEqualTo(1);
+        assertThat(value("ftpnat_sessions_total{mode=\"kernel\",rule=\"lan\"}", v -> v >= 1))
+                .as("the kernel helper's session of rule lan, tracked by the session model").isGreaterThanOrEqualTo(1);
         assertThat(value("ftpnat_data_channels_total{kind=\"proxied\"}", v -> v >= 1))
                 .as("the PASV data channel, one nft element").isEqualTo(1);
         assertThat(value("ftpnat_data_channels_total{kind=\"expected\"}", v -> v >= 1))
