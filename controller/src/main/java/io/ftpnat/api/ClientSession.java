@@ -93,6 +93,12 @@ final class ClientSession implements Runnable {
                 node = mapper.readTree(line);
             } catch (JsonProcessingException e) {
                 throw new ApiError(ApiError.BAD_JSON, "not JSON: " + e.getOriginalMessage());
+            } catch (IOException e) {
+                // Not the connection failing: readTree guesses the encoding from the first bytes, so a
+                // line starting with NULs is read as UTF-32, whose decoder fails with a plain
+                // CharConversionException. Answered as the bad request it is (it used to end the
+                // connection without an answer: fuzz campaign api, docs/security-fuzz.md).
+                throw new ApiError(ApiError.BAD_JSON, "not JSON: " + e.getMessage());
             }
             if (node == null) {
                 throw new ApiError(ApiError.BAD_JSON, "empty request");

@@ -25,7 +25,7 @@ import net.jqwik.api.Provide;
  * exception allowed is ours (a {@link NetlinkDecodeException}, or a {@link NetlinkException}
  * carrying the errno of a decoded NLMSG_ERROR); never another exception, never a hang.
  */
-class DecoderFuzzTest {
+public class DecoderFuzzTest {
     private static final List<byte[]> REAL = new ArrayList<>();
 
     static {
@@ -36,13 +36,21 @@ class DecoderFuzzTest {
 
     /** Decodes every message of a datagram with the decoder its subsystem selects. */
     static int decodeAny(byte[] datagram) throws NetlinkException {
-        ByteBuffer b = Fixture.direct(datagram);
+        return decodeAny(Fixture.direct(datagram), datagram.length);
+    }
+
+    /**
+     * The same over the first {@code length} bytes of a direct host-order buffer, as the receive
+     * path holds them (the fuzz campaign reuses one buffer: NetlinkFuzzTest).
+     */
+    public static int decodeAny(ByteBuffer b, int length) throws NetlinkException {
         int[] n = new int[1];
-        NetlinkConnection.forEachMessage(b, datagram.length, (buf, type, flags, p, e) -> {
+        NetlinkConnection.forEachMessage(b, length, (buf, type, flags, p, e) -> {
             switch (type >> 8) {
-                case Netlink.NFNL_SUBSYS_CTNETLINK -> Conntrack.decode(buf, p, e);
-                case Netlink.NFNL_SUBSYS_CTNETLINK_EXP -> Expectation.decode(buf, p, e);
-                case Netlink.NFNL_SUBSYS_ULOG -> NflogPacket.decode(buf, p, e);
+                // printed too: the daemon logs and shows what it decoded, so formatting must hold as well
+                case Netlink.NFNL_SUBSYS_CTNETLINK -> Conntrack.decode(buf, p, e).toString();
+                case Netlink.NFNL_SUBSYS_CTNETLINK_EXP -> Expectation.decode(buf, p, e).toString();
+                case Netlink.NFNL_SUBSYS_ULOG -> NflogPacket.decode(buf, p, e).toString();
                 default -> { }
             }
             n[0]++;
