@@ -13,8 +13,9 @@
 #
 # Environment: FUZZ_XMX (heap, default 256m), FUZZ_TIMEOUT (seconds one input may take before it
 # counts as a hang, default 10), FUZZ_NICE (default 10: the machine is shared), FUZZ_MAX_TIME
-# (seconds; stops a campaign earlier than its inputs, default none), FUZZ_POSTFIX=1 (the ALG's
-# post-fix invariants fail the run instead of being counted: after the ALG fixes are merged).
+# (seconds; stops a campaign earlier than its inputs, default none), FUZZ_POSTFIX (default 1: the
+# ALG's invariants of issue #11 — canonical lines only, nothing the server would read differently —
+# fail the run; 0 only counts their violations, to measure a version before the fixes).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
@@ -24,7 +25,7 @@ xmx=${FUZZ_XMX:-256m}
 timeout=${FUZZ_TIMEOUT:-10}
 nice_level=${FUZZ_NICE:-10}
 max_time=${FUZZ_MAX_TIME:-0}
-postfix=$([[ ${FUZZ_POSTFIX:-0} == 1 ]] && echo true || echo false)
+postfix=$([[ ${FUZZ_POSTFIX:-1} == 1 ]] && echo true || echo false)
 
 declare -A module=([netlink]=native [alg]=controller [observer]=controller [api]=controller)
 declare -A target=(
@@ -36,7 +37,7 @@ declare -A target=(
 # Coverage is measured in the code under test only (the harnesses' own checks would only slow it down).
 declare -A includes=(
   [netlink]='io.ftpnat.nativ.netlink.**'
-  [alg]='io.ftpnat.alg.ControlDialogue*:io.ftpnat.alg.PortAllocator:io.ftpnat.ftp.**'
+  [alg]='io.ftpnat.alg.ControlDialogue*:io.ftpnat.alg.PendingReplies*:io.ftpnat.alg.SessionChannel*:io.ftpnat.alg.PortAllocator:io.ftpnat.ftp.**'
   [observer]='io.ftpnat.session.**:io.ftpnat.ftp.**:io.ftpnat.nativ.netlink.conntrack.**'
   [api]='io.ftpnat.api.**:com.fasterxml.jackson.core.json.**'
 )

@@ -31,7 +31,9 @@ public final class ApiFuzzRig {
     public static byte[] converse(List<byte[]> reads, boolean queryRole, Map<String, CommandHandler> commands, ObjectMapper mapper) {
         Authorizer authorizer = new Authorizer(new GroupDatabase(Path.of("/nonexistent/group")), "ftpnat", "ftpnat-admin");
         ScriptedChannel channel = new ScriptedChannel(reads, queryRole ? "fuzz" : "root", queryRole ? "ftpnat" : "root");
-        new ClientSession(channel, authorizer, commands, mapper, MAX_LINE).run();
+        // the accept thread's part (ApiServer.admit): who it is and what it may do, from the kernel's credentials
+        Peer peer = queryRole ? new Peer(1000, "fuzz", "ftpnat") : new Peer(0, "root", "root");
+        new ClientSession(channel, peer, authorizer.roleOf(peer), commands, mapper, MAX_LINE).run();
         return channel.written.toByteArray();
     }
 
