@@ -54,7 +54,10 @@ mvn -B -ntp -q -pl controller -am test-compile >/dev/null
 classpath() { # module -> its test classpath (classes, test classes, test-scoped dependencies)
   local m=$1 f="$root/$1/target/fuzz/classpath.txt"
   mkdir -p "$root/$m/target/fuzz"
-  mvn -B -ntp -q -pl "$m" dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile="$f" >/dev/null
+  # with -am and package: the native test-jar (the fakes) resolves from the reactor, never from a
+  # repository; each module writes the file in turn, the last one (this module) stays
+  mvn -B -ntp -q -pl "$m" -am package -DskipTests dependency:build-classpath -Dmdep.includeScope=test \
+    -Dmdep.outputFile="$f" >/dev/null
   local cp="$root/$m/target/classes:$root/$m/target/test-classes:$(cat "$f")"
   [[ $m == controller ]] && cp="$root/native/target/classes:$cp"
   echo "$cp"
