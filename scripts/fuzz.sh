@@ -79,7 +79,7 @@ for c in "${campaigns[@]}"; do
   # shellcheck disable=SC2046
   nice -n "$nice_level" /usr/bin/time -f '%M' -o "$work/maxrss-kb" \
     java -Xmx"$xmx" -XX:+UseSerialGC -Dftpnat.fuzz.postfix="$postfix" -cp "$cp" com.code_intelligence.jazzer.Jazzer \
-      --target_class="$t" --instrumentation_includes="${includes[$c]}" \
+      --target_class="$t" --instrumentation_includes="${includes[$c]}" --reproducer_path="$work" \
       -runs="$inputs" -max_total_time="$max_time" -timeout="$timeout" -rss_limit_mb=2048 -print_final_stats=1 \
       -artifact_prefix="$work/" "$work/corpus" $(find "$seeds" -mindepth 1 -maxdepth 1 -type d | sort) \
       >"$log" 2>&1
