@@ -666,6 +666,9 @@ public final class SessionModel {
                     if (c.expectation() == null) {
                         s.replace(c.withExpectation(mine.get()));
                     }
+                } else if ((c.plan().source() == ChannelPlan.Source.REPAIR || c.expectation() != null)
+                        && held.stream().anyMatch(SessionModel::tooYoungToJudge)) {
+                    continue; // the kernel just made another one: likely a newer negotiation the observer has not read yet
                 } else if (c.plan().source() == ChannelPlan.Source.REPAIR || c.expectation() != null) {
                     // restorable: a repair ftpnatd owns, or the kernel's own expectation (c.expectation() of a
                     // KERNEL channel is only ever set from the kernel's event or dump): never from ftpnatd's parse
@@ -687,6 +690,9 @@ public final class SessionModel {
             if (s.observed()) {
                 DataChannel open = s.latestOpen();
                 for (Expectation e : held) {
+                    if (tooYoungToJudge(e)) {
+                        continue; // the observer's copy of the line that made it may still be on its way
+                    }
                     if (open == null || !open.matches(e)) {
                         if (delete(s, e, "no open data channel of the session negotiated it")) {
                             removed++;
@@ -705,6 +711,21 @@ public final class SessionModel {
         }
         return report;
     }
+
+    /**
+     * An expectation the kernel made in the last {@link #STRAY_MIN_AGE_SECONDS} seconds is never taken
+     * for a stray: the NFLOG copy of the reply or command that caused it and the kernel's event travel
+     * on different sockets and threads, and under load the copy can arrive well after a reconcile that
+     * the event triggered. Its age is what the helper's fixed timeout has left (the kernel reports the
+     * seconds remaining; a timeout of its own, unknown here, makes it look old: judged as before).
+     */
+    private static boolean tooYoungToJudge(Expectation e) {
+        return e.timeout() >= 0 && e.timeout() <= RepairPlanner.HELPER_TIMEOUT
+                && RepairPlanner.HELPER_TIMEOUT - e.timeout() < STRAY_MIN_AGE_SECONDS;
+    }
+
+    /** See {@link #tooYoungToJudge}. */
+    static final int STRAY_MIN_AGE_SECONDS = 10;
 
     /** What a reconcile found and did. */
     public record ReconcileReport(int controls, int expectations, int adopted, int created, int removed, int orphans,

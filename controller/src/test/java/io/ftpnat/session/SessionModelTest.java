@@ -205,6 +205,10 @@ class SessionModelTest {
         }
         assertThat(kernel.expectations()).singleElement().satisfies(e -> assertThat(e.tuple().dstPort()).isEqualTo(41234));
         r = model.reconcile(false, false);
+        assertThat(r.removed()).as("a just-made expectation is not judged yet: its line may still be on its way").isZero();
+        assertThat(r.created()).isZero();
+        kernel.ageExpectations(SessionModel.STRAY_MIN_AGE_SECONDS);
+        r = model.reconcile(false, false);
         assertThat(r.removed()).isEqualTo(1);
         assertThat(r.created()).isEqualTo(1);
         assertThat(kernel.expectations()).singleElement().satisfies(e -> assertThat(e.tuple().dstPort()).isEqualTo(40000));

@@ -237,7 +237,9 @@ class SessionRepairTest {
                 "--tuple-port-src", "0", "--tuple-port-dst", "41234", "--mask-src", "255.255.255.255", "--mask-dst", "255.255.255.255",
                 "--mask-port-src", "0", "--mask-port-dst", "65535", "-t", "200");
         assertThat(stray.exit()).as("%s", stray).isZero();
-        long deadline = System.nanoTime() + Duration.ofSeconds(8).toNanos();
+        // a stray is judged once it is 10 s old (SessionModel.STRAY_MIN_AGE_SECONDS: the line that made a
+        // fresh one may still be on its way to the observer), then at the next reconcile (every 2 s here)
+        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
         while (counter(status(), "drift_stray_removed") <= counter(countsBefore, "drift_stray_removed") && System.nanoTime() < deadline) {
             Thread.sleep(200);
         }

@@ -77,6 +77,12 @@ public final class FakeConntrackKernel implements FakeTransport.Responder {
         return List.copyOf(expectations.values());
     }
 
+    /** Lets {@code seconds} pass for the expectations: their remaining timeout counts down, as the kernel's does. */
+    public synchronized void ageExpectations(int seconds) {
+        expectations.replaceAll((k, e) -> new Expectation(e.family(), e.master(), e.tuple(), e.mask(), Math.max(0, e.timeout() - seconds),
+                e.id(), e.helper(), e.zone(), e.flags(), e.expectClass(), e.nat(), e.function()));
+    }
+
     /**
      * A new connection with original tuple {@code original} arrives in zone 0: consumes a matching
      * expectation (the entry then has the master and {@link Status#EXPECTED}) and adds the entry.
