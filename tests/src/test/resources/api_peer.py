@@ -39,22 +39,35 @@ def ask(path, requests):
 
 
 def hold(path, n, partial, secs):
-    conns, refused = [], 0
+    # open all, then look: a refused connection has its too_many_clients answer (or is closed) by
+    # then, however busy the machine; a send to one the daemon already closed is not an error here
+    conns = []
     for _ in range(n):
         s = connect(path)
         if partial:
-            s.sendall(partial.encode())
+            try:
+                s.sendall(partial.encode())
+            except OSError:
+                pass
+        conns.append(s)
+    time.sleep(1.0)
+    held, refused = [], 0
+    for s in conns:
         s.setblocking(False)
-        time.sleep(0.02)
         try:
             data = s.recv(4096)
-            if b"too_many_clients" in data:
+            if data == b"" or b"too_many_clients" in data:
                 refused += 1
                 s.close()
                 continue
         except BlockingIOError:
             pass
-        conns.append(s)
+        except OSError:
+            refused += 1
+            s.close()
+            continue
+        held.append(s)
+    conns = held
     print("refused %d held %d" % (refused, len(conns)), flush=True)
     deadline = time.time() + secs
     closed = set()
