@@ -68,7 +68,7 @@ public class DecoderFuzzTest {
         }
     }
 
-    @Property(tries = 3000)
+    @Property(tries = 3000, seed = "20261201")
     void randomBytes(@ForAll("randomDatagrams") byte[] datagram) {
         assertOnlyOurExceptions(datagram);
     }
@@ -86,7 +86,7 @@ public class DecoderFuzzTest {
         });
     }
 
-    @Property(tries = 4000)
+    @Property(tries = 4000, seed = "20261201")
     void mutatedRealMessages(@ForAll("mutants") byte[] datagram) {
         assertOnlyOurExceptions(datagram);
     }
@@ -115,7 +115,7 @@ public class DecoderFuzzTest {
         });
     }
 
-    @Property(tries = 50)
+    @Property(tries = 50, seed = "20261201")
     void unmutatedRealMessagesDecode(@ForAll("realMessages") byte[] datagram) throws Exception {
         assertThat(decodeAny(datagram)).isPositive();
     }
