@@ -122,12 +122,17 @@ class ApiHostileInputTest {
 
     @Test
     void aQueryUserCannotLockRootOutOrHoldConnectionsForever() throws Exception {
+        long[] before = threadsAndRssKiB(ref.daemon().pid());
         // 40 connections, each with half a request line and never the rest
         BackgroundProcess hold = ref.lab().own(ref.lab().router().start("api-hold", ref.lab().dir("api").resolve("hold.log"),
                 "setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups", PYTHON, peerScript.toString(),
                 ref.daemon().socket().toString(), "hold", "40", "{\"v\":1,\"cmd\":\"sta", "20"));
         String held = hold.awaitLine(Pattern.compile("^refused \\d+ held \\d+"), Duration.ofSeconds(20));
         assertThat(held).as("one user holds at most 32 connections").isEqualTo("refused 8 held 32");
+        long[] during = threadsAndRssKiB(ref.daemon().pid());
+        assertThat(during[0] - before[0]).as("threads: one per held connection, none for the refused (%s -> %s)", before[0], during[0])
+                .isLessThanOrEqualTo(32 + 4);
+        assertThat(during[1] - before[1]).as("RSS growth, KiB").isLessThan(64 * 1024);
         Cmd.Result status = ref.daemon().ctl("-o", "json", "status");
         assertThat(status.ok()).as("root is still served: %s", status).isTrue();
         String closed = hold.awaitLine(Pattern.compile("^closed-by-daemon \\d+"), Duration.ofSeconds(25));
@@ -190,6 +195,20 @@ class ApiHostileInputTest {
         // escape any that reached it (TerminalTextTest): the line is there, made harmless
         assertThat(shown).containsPattern("USER \\S*\\]0;owned");
         assertThat(shown.getBytes(StandardCharsets.UTF_8)).as("no raw ESC or BEL reaches the terminal").doesNotContain((byte) 0x1b, (byte) 0x07);
+    }
+
+    /** Threads and resident memory (KiB) of a process, from /proc. */
+    private static long[] threadsAndRssKiB(long pid) throws Exception {
+        long threads = -1;
+        long rss = -1;
+        for (String l : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
+            if (l.startsWith("Threads:")) {
+                threads = Long.parseLong(l.substring(8).strip());
+            } else if (l.startsWith("VmRSS:")) {
+                rss = Long.parseLong(l.substring(6).strip().split("\\s+")[0]);
+            }
+        }
+        return new long[] {threads, rss};
     }
 
     private Cmd.Result asUser(String user, String group, List<String> requests) {
