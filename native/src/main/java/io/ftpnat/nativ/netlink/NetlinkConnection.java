@@ -116,13 +116,7 @@ public final class NetlinkConnection implements AutoCloseable {
             }
             int p = 0;
             while (p < n) {
-                if (n - p < Netlink.NLMSG_HDRLEN) {
-                    throw new NetlinkDecodeException("datagram has " + (n - p) + " trailing bytes, less than a netlink header");
-                }
-                int len = rx.getInt(p);
-                if (len < Netlink.NLMSG_HDRLEN || len > n - p) {
-                    throw new NetlinkDecodeException("netlink message at " + p + " has length " + len + ", datagram " + n);
-                }
+                int len = messageLength(rx, p, n);
                 int type = rx.getShort(p + 4) & 0xffff;
                 int flags = rx.getShort(p + 6) & 0xffff;
                 int index = indexOf(rx.getInt(p + 8), count);
@@ -227,13 +221,7 @@ public final class NetlinkConnection implements AutoCloseable {
             }
             int p = 0;
             while (p < n) {
-                if (n - p < Netlink.NLMSG_HDRLEN) {
-                    throw new NetlinkDecodeException("datagram has " + (n - p) + " trailing bytes, less than a netlink header");
-                }
-                int len = rx.getInt(p);
-                if (len < Netlink.NLMSG_HDRLEN || len > n - p) {
-                    throw new NetlinkDecodeException("netlink message at " + p + " has length " + len + ", datagram " + n);
-                }
+                int len = messageLength(rx, p, n);
                 int type = rx.getShort(p + 4) & 0xffff;
                 int flags = rx.getShort(p + 6) & 0xffff;
                 int s = rx.getInt(p + 8);
@@ -297,13 +285,7 @@ public final class NetlinkConnection implements AutoCloseable {
         int count = 0;
         int p = 0;
         while (p < n) {
-            if (n - p < Netlink.NLMSG_HDRLEN) {
-                throw new NetlinkDecodeException("datagram has " + (n - p) + " trailing bytes, less than a netlink header");
-            }
-            int len = b.getInt(p);
-            if (len < Netlink.NLMSG_HDRLEN || len > n - p) {
-                throw new NetlinkDecodeException("netlink message at " + p + " has length " + len + ", datagram " + n);
-            }
+            int len = messageLength(b, p, n);
             int type = b.getShort(p + 4) & 0xffff;
             int flags = b.getShort(p + 6) & 0xffff;
             int payload = p + Netlink.NLMSG_HDRLEN;
@@ -330,6 +312,18 @@ public final class NetlinkConnection implements AutoCloseable {
             throw new NetlinkDecodeException("NLMSG_ERROR without an error code");
         }
         return -b.getInt(payload);
+    }
+
+    /** The length of the message at {@code p} of a datagram of {@code n} bytes: its header fits, and it ends inside. */
+    private static int messageLength(ByteBuffer b, int p, int n) throws NetlinkDecodeException {
+        if (n - p < Netlink.NLMSG_HDRLEN) {
+            throw new NetlinkDecodeException("datagram has " + (n - p) + " trailing bytes, less than a netlink header");
+        }
+        int len = b.getInt(p);
+        if (len < Netlink.NLMSG_HDRLEN || len > n - p) {
+            throw new NetlinkDecodeException("netlink message at " + p + " has length " + len + ", datagram " + n);
+        }
+        return len;
     }
 
     /** The extended-ack message (NLMSGERR_ATTR_MSG), if the kernel sent one. */
