@@ -39,20 +39,22 @@ public record DataChannel(int number, Negotiation negotiation, ChannelPlan plan,
         return negotiation.offer().port();
     }
 
-    DataChannel with(State s, String n) {
-        return new DataChannel(number, negotiation, plan, s, expectation, data, n == null ? note : n, repairMicros, Instant.now());
+    // every change is stamped with the model's clock ({@code at}): the reconcile's timeouts compare with it
+
+    DataChannel with(State s, String n, Instant at) {
+        return new DataChannel(number, negotiation, plan, s, expectation, data, n == null ? note : n, repairMicros, at);
     }
 
-    DataChannel withExpectation(Expectation e) {
-        return new DataChannel(number, negotiation, plan, State.EXPECTED, e, data, note, repairMicros, Instant.now());
+    DataChannel withExpectation(Expectation e, Instant at) {
+        return new DataChannel(number, negotiation, plan, State.EXPECTED, e, data, note, repairMicros, at);
     }
 
-    DataChannel repaired(Expectation e, long micros, String n) {
-        return new DataChannel(number, negotiation, plan, State.EXPECTED, e, data, n, micros, Instant.now());
+    DataChannel repaired(Expectation e, long micros, String n, Instant at) {
+        return new DataChannel(number, negotiation, plan, State.EXPECTED, e, data, n, micros, at);
     }
 
-    DataChannel connected(Conntrack c) {
-        return new DataChannel(number, negotiation, plan, State.CONNECTED, expectation, c, note, repairMicros, Instant.now());
+    DataChannel connected(Conntrack c, Instant at) {
+        return new DataChannel(number, negotiation, plan, State.CONNECTED, expectation, c, note, repairMicros, at);
     }
 
     boolean open() {

@@ -135,11 +135,11 @@ final class FtpSession {
         }
     }
 
-    void addChannel(DataChannel c) {
+    void addChannel(DataChannel c, Instant now) {
         DataChannel previous = latestOpen();
         if (previous != null && c.state() != DataChannel.State.REFUSED) {
             // ftp's max_expected is 1: the new expectation replaces the old one in the kernel
-            replace(previous.with(DataChannel.State.ENDED, previous.note() + "; replaced by a later negotiation"));
+            replace(previous.with(DataChannel.State.ENDED, previous.note() + "; replaced by a later negotiation", now));
         }
         channels.addLast(c);
         if (channels.size() > MAX_CHANNELS) {
@@ -169,13 +169,13 @@ final class FtpSession {
      * that it matches, even if a later negotiation already replaced it: events can come late).
      * Returns that channel, or null.
      */
-    DataChannel connect(Conntrack c) {
+    DataChannel connect(Conntrack c, Instant now) {
         List<DataChannel> list = new ArrayList<>(channels);
         for (int i = list.size() - 1; i >= 0; i--) {
             DataChannel ch = list.get(i);
             if (ch.data() == null && ch.state() != DataChannel.State.REFUSED && ch.state() != DataChannel.State.CONNECTED
                     && ch.matches(c)) {
-                list.set(i, ch.connected(c));
+                list.set(i, ch.connected(c, now));
                 channels.clear();
                 channels.addAll(list);
                 return ch;

@@ -119,7 +119,12 @@ public final class SessionModel {
     }
 
     public SessionModel(SessionKernel kernel, RepairPlanner planner, AdvertisedAddresses advertised) {
-        this(kernel, planner, advertised, Clock.systemUTC(), new RepairBudget(Clock.systemUTC()), MAX_SESSIONS);
+        this(kernel, planner, advertised, Clock.systemUTC());
+    }
+
+    /** @param clock every time the model reads (timeouts, grace periods, budgets, stamps): tests move it by hand */
+    public SessionModel(SessionKernel kernel, RepairPlanner planner, AdvertisedAddresses advertised, Clock clock) {
+        this(kernel, planner, advertised, clock, new RepairBudget(clock), MAX_SESSIONS);
     }
 
     SessionModel(SessionKernel kernel, RepairPlanner planner, AdvertisedAddresses advertised, Clock clock, RepairBudget budget,
@@ -157,7 +162,7 @@ public final class SessionModel {
             FtpSession s = byMaster.get(c.master());
             if (s != null) {
                 s.addData(c);
-                DataChannel ch = s.connect(c);
+                DataChannel ch = s.connect(c, clock.instant());
                 if (ch != null) {
                     emit("session-data", s, "data connection " + c.original() + " for channel " + ch.number());
                 }
@@ -194,13 +199,13 @@ public final class SessionModel {
                 if (open.expectation() == null) {
                     kernelExpectations++;
                 }
-                s.replace(open.withExpectation(x));
+                s.replace(open.withExpectation(x, clock.instant()));
             } else if (latest != null && latest.matches(x) && latest.state() == DataChannel.State.REFUSED
                     && latest.plan().source() == ChannelPlan.Source.REFUSED) {
                 // the kernel took a command ftpnatd thought it would not (a stream joined late, a lost copy):
                 // its own expectation, kept and restorable; ftpnatd's reading was the incomplete one
                 kernelExpectations++;
-                s.replace(latest.withExpectation(x).with(DataChannel.State.EXPECTED, TOOK_AFTER_ALL));
+                s.replace(latest.withExpectation(x, clock.instant()).with(DataChannel.State.EXPECTED, TOOK_AFTER_ALL, clock.instant()));
             } else {
                 s.unclaimedKernel = x; // the observer's copy of its line may not be here yet
                 s.unclaimedKernelAt = clock.instant();
@@ -274,7 +279,7 @@ public final class SessionModel {
         s.closedAt = clock.instant();
         DataChannel latest = s.latestOpen();
         if (latest != null) {
-            s.replace(latest.with(DataChannel.State.ENDED, "the control connection ended"));
+            s.replace(latest.with(DataChannel.State.ENDED, "the control connection ended", s.closedAt));
         }
         emit("session-end", s, "control connection gone from the kernel");
     }
@@ -384,15 +389,15 @@ public final class SessionModel {
         DataChannel c = new DataChannel(number, n, plan,
                 plan.source() == ChannelPlan.Source.REFUSED ? DataChannel.State.REFUSED : DataChannel.State.PENDING,
                 null, null, plan.why(), -1, clock.instant());
-        s.addChannel(c);
+        s.addChannel(c, clock.instant());
         Expectation early = s.unclaimedKernel;
         if (early != null && c.matches(early) && plan.source() != ChannelPlan.Source.REPAIR
                 && s.unclaimedKernelAt.plus(KERNEL_GRACE.multipliedBy(4)).isAfter(clock.instant())) {
             // the kernel's own expectation for this line, announced before the copy arrived
             s.unclaimedKernel = null;
             kernelExpectations++;
-            c = plan.source() == ChannelPlan.Source.KERNEL ? c.withExpectation(early)
-                    : c.withExpectation(early).with(DataChannel.State.EXPECTED, TOOK_AFTER_ALL);
+            c = plan.source() == ChannelPlan.Source.KERNEL ? c.withExpectation(early, clock.instant())
+                    : c.withExpectation(early, clock.instant()).with(DataChannel.State.EXPECTED, TOOK_AFTER_ALL, clock.instant());
             s.replace(c);
             emit("session-channel", s, "channel " + number + ": " + n.line() + " (kernel)");
             return;
@@ -518,7 +523,7 @@ public final class SessionModel {
             if (ex.errno() != EEXIST) { // EEXIST: the very same expectation is there already
                 repairFailures++;
                 String why = "the daemon could not create the expectation: " + ex.getMessage();
-                s.replace(c.with(DataChannel.State.FAILED, c.note() + "; " + why));
+                s.replace(c.with(DataChannel.State.FAILED, c.note() + "; " + why, clock.instant()));
                 s.note(why);
                 try (SessionMdc mdc = SessionMdc.of(s)) {
                     log.warn("session {} channel {}: {}", s.id, c.number(), why);
@@ -534,7 +539,7 @@ public final class SessionModel {
             repairs++;
         }
         s.repairs++;
-        s.replace(c.repaired(e, took, note));
+        s.replace(c.repaired(e, took, note, clock.instant()));
         s.note(note);
         try (SessionMdc mdc = SessionMdc.of(s)) {
             log.info("session {} channel {}: {} ({} -> expect {})", s.id, c.number(), note, c.negotiation().line(), e.tuple());
@@ -543,8 +548,8 @@ public final class SessionModel {
         return true;
     }
 
-    static long nowMicros() {
-        Instant now = Instant.now(); // compared with the kernel's packet timestamps: real time
+    private long nowMicros() {
+        Instant now = clock.instant(); // compared with the kernel's packet timestamps: the daemon's clock is the system's
         return now.getEpochSecond() * 1_000_000L + now.getNano() / 1000;
     }
 
@@ -620,6 +625,7 @@ public final class SessionModel {
         int created = 0;
         int removed = 0;
         int orphaned = 0;
+        Instant now = clock.instant();
         for (Conntrack c : controls.values()) {
             FtpSession s = byMaster.get(c.original());
             if (s == null) {
@@ -633,10 +639,9 @@ public final class SessionModel {
             }
             for (Conntrack d : data.getOrDefault(c.original(), List.of())) {
                 s.addData(d);
-                s.connect(d);
+                s.connect(d, now);
             }
         }
-        Instant now = clock.instant();
         for (FtpSession s : new ArrayList<>(byId.values())) {
             if (!s.closed && !controls.containsKey(s.master())) {
                 close(s);
@@ -659,12 +664,12 @@ public final class SessionModel {
                         .filter(d -> c.matches(d)).findFirst();
                 Optional<Expectation> mine = held.stream().filter(c::matches).findFirst();
                 if (used.isPresent()) {
-                    s.replace(c.connected(used.get()));
+                    s.replace(c.connected(used.get(), now));
                 } else if (c.changed().plusSeconds(RepairPlanner.HELPER_TIMEOUT).isBefore(now)) {
-                    s.replace(c.with(DataChannel.State.ENDED, "the helper's timeout passed without a data connection"));
+                    s.replace(c.with(DataChannel.State.ENDED, "the helper's timeout passed without a data connection", now));
                 } else if (mine.isPresent()) {
                     if (c.expectation() == null) {
-                        s.replace(c.withExpectation(mine.get()));
+                        s.replace(c.withExpectation(mine.get(), now));
                     }
                 } else if ((c.plan().source() == ChannelPlan.Source.REPAIR || c.expectation() != null)
                         && held.stream().anyMatch(SessionModel::tooYoungToJudge)) {
@@ -683,7 +688,7 @@ public final class SessionModel {
                     continue;
                 } else if (c.negotiation().seen().plus(KERNEL_GRACE).isBefore(now) && !c.note().contains(KERNEL_MADE_NONE)) {
                     // the kernel helper refused it (or has not made it yet): ftpnatd does not make it in its place
-                    s.replace(c.with(c.state(), c.note() + "; " + KERNEL_MADE_NONE));
+                    s.replace(c.with(c.state(), c.note() + "; " + KERNEL_MADE_NONE, now));
                     s.note("channel " + c.number() + ": " + KERNEL_MADE_NONE);
                 }
             }

@@ -27,6 +27,8 @@ class SessionModelTest {
     static final String ROUTER_OUT = "192.168.10.114";
 
     FakeConntrackKernel kernel;
+    /** The model's time: moved by hand where a test waits for a grace period or a timeout. */
+    ManualClock clock = new ManualClock();
     SessionModel model;
     Conntrack control;
     long clientSeq = 1000;
@@ -35,7 +37,8 @@ class SessionModelTest {
     @BeforeEach
     void setUp() throws Exception {
         kernel = new FakeConntrackKernel();
-        model = new SessionModel(new NetlinkSessionKernel(() -> new ConntrackClient(kernel.transport())), new RepairPlanner(1024));
+        model = new SessionModel(new NetlinkSessionKernel(() -> new ConntrackClient(kernel.transport())), new RepairPlanner(1024),
+                AdvertisedAddresses.NONE, clock);
         Tuple orig = Tuple.tcp(CLIENT, 40000, SERVER, 21);
         Tuple reply = Tuple.tcp(SERVER, 21, ROUTER_OUT, 40000);
         control = kernel.add(new Conntrack(2, orig, reply, Status.CONFIRMED.mask() | Status.SEEN_REPLY.mask() | Status.SRC_NAT.mask(),
@@ -46,13 +49,19 @@ class SessionModelTest {
     void client(String line) {
         byte[] p = Packets.v4(CLIENT, 40000, SERVER, 21, clientSeq, line);
         clientSeq += line.length();
-        model.onPacket(p, SessionModel.nowMicros());
+        model.onPacket(p, micros());
     }
 
     void server(String line) {
         byte[] p = Packets.v4(SERVER, 21, CLIENT, 40000, serverSeq, line);
         serverSeq += line.length();
-        model.onPacket(p, SessionModel.nowMicros());
+        model.onPacket(p, micros());
+    }
+
+    /** When the kernel saw the packet: now, on the model's clock. */
+    long micros() {
+        java.time.Instant now = clock.instant();
+        return now.getEpochSecond() * 1_000_000L + now.getNano() / 1000;
     }
 
     void login() {
@@ -166,7 +175,8 @@ class SessionModelTest {
     @Test
     void aPolicyWithRepairPrivilegedPortsLetsThePlannerOpenOne() {
         java.util.concurrent.atomic.AtomicInteger lowest = new java.util.concurrent.atomic.AtomicInteger(1024);
-        model = new SessionModel(new NetlinkSessionKernel(() -> new ConntrackClient(kernel.transport())), new RepairPlanner(lowest::get));
+        model = new SessionModel(new NetlinkSessionKernel(() -> new ConntrackClient(kernel.transport())), new RepairPlanner(lowest::get),
+                AdvertisedAddresses.NONE, clock);
         model.onConntrack(control);
         lowest.set(1); // as RunCommand does when the applied policy says repair_privileged_ports: true
         login();
@@ -181,7 +191,7 @@ class SessionModelTest {
         client("PASV\r\n");
         server("227 Entering Passive Mode (192,168,10,115,156,64).\r\n");
         assertThat(kernel.expectations()).as("the kernel helper's job (the fake has no helper)").isEmpty();
-        Thread.sleep(SessionModel.KERNEL_GRACE.toMillis() + 100);
+        clock.advance(SessionModel.KERNEL_GRACE.plusMillis(100));
         assertThat(model.reconcile(false, false).created()).as("ftpnatd never makes what the kernel did not").isZero();
         assertThat(kernel.expectations()).isEmpty();
         assertThat(view().diagnosis()).anyMatch(d -> d.contains(SessionModel.KERNEL_MADE_NONE));
@@ -227,7 +237,8 @@ class SessionModelTest {
         try (ConntrackClient c = new ConntrackClient(kernel.transport())) {
             c.createExpectation(Expectation.create(closing.original(), Tuple.tcp(CLIENT, 0, SERVER, 45001), 300));
         }
-        SessionModel fresh = new SessionModel(new NetlinkSessionKernel(() -> new ConntrackClient(kernel.transport())), new RepairPlanner(1024));
+        SessionModel fresh = new SessionModel(new NetlinkSessionKernel(() -> new ConntrackClient(kernel.transport())), new RepairPlanner(1024),
+                AdvertisedAddresses.NONE, clock);
         SessionModel.ReconcileReport r = fresh.reconcile(true, false);
         assertThat(r.adopted()).isEqualTo(2);
         assertThat(r.orphans()).isEqualTo(1);

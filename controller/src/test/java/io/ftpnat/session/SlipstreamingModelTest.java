@@ -11,7 +11,6 @@ import io.ftpnat.nativ.netlink.conntrack.FakeConntrackKernel;
 import io.ftpnat.nativ.netlink.conntrack.Status;
 import io.ftpnat.nativ.netlink.conntrack.TcpState;
 import io.ftpnat.nativ.netlink.conntrack.Tuple;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -30,7 +29,8 @@ class SlipstreamingModelTest {
     static final String SMUGGLED = "PORT 10,10,10,2,21,179"; // 10.10.10.2:5555
 
     FakeConntrackKernel kernel = new FakeConntrackKernel();
-    ManualClock budgetClock = new ManualClock();
+    /** The model's time (grace periods, the repair budget): moved by hand, never slept. */
+    ManualClock clock = new ManualClock();
     SessionModel model;
     Conntrack control;
     long clientSeq = 1000;
@@ -45,7 +45,7 @@ class SlipstreamingModelTest {
 
     SessionModel model(int maxSessions) {
         return new SessionModel(new NetlinkSessionKernel(() -> new ConntrackClient(kernel.transport())), new RepairPlanner(1024),
-                AdvertisedAddresses.NONE, Clock.systemUTC(), new RepairBudget(budgetClock), maxSessions);
+                AdvertisedAddresses.NONE, clock, new RepairBudget(clock), maxSessions);
     }
 
     Conntrack open(int port) {
@@ -72,7 +72,7 @@ class SlipstreamingModelTest {
 
     void assertRefusedAndNothingCreated(String diagnosisPart) throws Exception {
         assertThat(kernel.expectations()).isEmpty();
-        Thread.sleep(SessionModel.KERNEL_GRACE.toMillis() + 50);
+        clock.advance(SessionModel.KERNEL_GRACE.plusMillis(50));
         assertThat(model.reconcile(false, false).created()).as("a reconcile does not 'restore' it").isZero();
         assertThat(model.reconcile(false, false, true).created()).isZero();
         assertThat(kernel.expectations()).isEmpty();
@@ -112,7 +112,7 @@ class SlipstreamingModelTest {
         client("LPRT 4,4,10,10,10,2,2,21,179\r\n"); // a form the kernel does not parse
         client("PORT  10,10,10,2,21,179\r\n");      // two spaces: the kernel drops it
         assertThat(kernel.expectations()).isEmpty();
-        Thread.sleep(SessionModel.KERNEL_GRACE.toMillis() + 50);
+        clock.advance(SessionModel.KERNEL_GRACE.plusMillis(50));
         assertThat(model.reconcile(false, false).created()).isZero();
         assertThat(kernel.expectations()).isEmpty();
         List<String> d = view().diagnosis();
@@ -220,7 +220,7 @@ class SlipstreamingModelTest {
         assertThat(view().diagnosis()).anyMatch(d -> d.contains("repair budget spent"));
         assertThat(kernel.expectations()).as("ftp's one slot per master").hasSize(1);
 
-        budgetClock.advance(Duration.ofSeconds(1));
+        clock.advance(Duration.ofSeconds(1));
         client("PASV\r\n");
         server("227 Entering Passive Mode (198,51,100,9,200,1)\r\n");
         assertThat(model.counters().repairs()).as("a second later the budget allows again").isEqualTo(RepairBudget.SESSION_BURST + 1);
@@ -228,9 +228,9 @@ class SlipstreamingModelTest {
 
     @Test
     void theTotalBudgetHoldsAcrossSessions() {
-        RepairBudget small = new RepairBudget(budgetClock, 5, 1, 8, 1);
+        RepairBudget small = new RepairBudget(clock, 5, 1, 8, 1);
         model = new SessionModel(new NetlinkSessionKernel(() -> new ConntrackClient(kernel.transport())), new RepairPlanner(1024),
-                AdvertisedAddresses.NONE, Clock.systemUTC(), small, 100);
+                AdvertisedAddresses.NONE, clock, small, 100);
         for (int s = 0; s < 4; s++) {
             sport = 41000 + s;
             clientSeq = 1000;
