@@ -24,6 +24,8 @@ final class FtpSession {
     static final int NOTE_CHARS = 300;
 
     final String id;
+    /** Order of admission to the model: a reconcile judges only sessions admitted before its dump began. */
+    long admitted;
 
     /** The policy rule that attached the helper ("" when no rule of the policy in force matches). */
 
@@ -42,14 +44,14 @@ final class FtpSession {
     /**
      * The kernel's latest expectation event that matched no channel yet: its event can come before
      * the observer's copy of the line that caused it (two sockets, two threads). Claimed by the
-     * next negotiation it matches, within {@link SessionModel#KERNEL_GRACE} x 4.
+     * next negotiation it matches, within {@link Reconciler#KERNEL_GRACE} x 4.
      */
     io.ftpnat.nativ.netlink.conntrack.Expectation unclaimedKernel;
     Instant unclaimedKernelAt;
     /** Negotiations refused (logged at 1, 2, 4, 8, ...). */
     long refused;
     /** The one (client, address, port) watched for this session's latest repaired 227, if any. */
-    SessionModel.AdvertisedKey advertised;
+    AdvertisedKey advertised;
     long clientBytes;
     long serverBytes;
     long segments;
@@ -116,6 +118,16 @@ final class FtpSession {
         while (it.hasNext()) {
             DataChannel c = it.next();
             if (c.open()) {
+                return c;
+            }
+        }
+        return null;
+    }
+
+    /** The channel numbered {@code number}, or null (the list keeps the latest {@link #MAX_CHANNELS}). */
+    DataChannel channel(int number) {
+        for (DataChannel c : channels) {
+            if (c.number() == number) {
                 return c;
             }
         }

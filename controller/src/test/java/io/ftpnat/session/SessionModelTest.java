@@ -205,7 +205,7 @@ class SessionModelTest {
         try (ConntrackClient flush = new ConntrackClient(kernel.transport())) {
             flush.deleteExpectation(own.tuple(), 0);
         }
-        SessionModel.ReconcileReport r = model.reconcile(false, false);
+        ReconcileReport r = model.reconcile(false, false);
         assertThat(r.created()).as("the kernel's own, restored").isEqualTo(1);
         assertThat(kernel.expectations()).singleElement().satisfies(e -> assertThat(e.tuple()).isEqualTo(Tuple.tcp(CLIENT, 0, SERVER, 40000)));
 
@@ -239,7 +239,7 @@ class SessionModelTest {
         }
         SessionModel fresh = new SessionModel(new NetlinkSessionKernel(() -> new ConntrackClient(kernel.transport())), new RepairPlanner(1024),
                 AdvertisedAddresses.NONE, clock);
-        SessionModel.ReconcileReport r = fresh.reconcile(true, false);
+        ReconcileReport r = fresh.reconcile(true, false);
         assertThat(r.adopted()).isEqualTo(2);
         assertThat(r.orphans()).isEqualTo(1);
         assertThat(fresh.counters().recovered()).isEqualTo(2);

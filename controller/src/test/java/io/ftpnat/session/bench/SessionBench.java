@@ -11,6 +11,7 @@ import io.ftpnat.nativ.netlink.conntrack.IpAddress;
 import io.ftpnat.nativ.netlink.conntrack.Status;
 import io.ftpnat.nativ.netlink.conntrack.TcpState;
 import io.ftpnat.nativ.netlink.conntrack.Tuple;
+import io.ftpnat.session.ReconcileReport;
 import io.ftpnat.session.RepairPlanner;
 import io.ftpnat.session.SessionModel;
 import io.ftpnat.session.SessionKernel;
@@ -67,7 +68,7 @@ public final class SessionBench {
         NetlinkSessionKernel kernel = new NetlinkSessionKernel();
         SessionModel model = new SessionModel(kernel, new RepairPlanner(1024));
         t0 = System.nanoTime();
-        SessionModel.ReconcileReport first = model.reconcile(true, false);
+        ReconcileReport first = model.reconcile(true, false);
         System.out.printf("first reconcile (adopts every session): %.0f ms — %s%n", ms(t0), first);
         System.out.printf("steady reconcile, %d sessions (not observed), %d expectations: %s%n", controls.size(), withExpectation,
                 timeReconciles(model, runs));
@@ -119,7 +120,7 @@ public final class SessionBench {
 
     private static String timeReconciles(SessionModel model, int runs) throws NetlinkException {
         double[] t = new double[runs];
-        SessionModel.ReconcileReport last = null;
+        ReconcileReport last = null;
         for (int i = 0; i < runs; i++) {
             long t0 = System.nanoTime();
             last = model.reconcile(false, false);
