@@ -1,8 +1,5 @@
 package io.ftpnat.conntrack;
 
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.ftpnat.kernel.ConntrackTables;
 import io.ftpnat.nativ.netlink.NetlinkException;
 import io.ftpnat.nativ.netlink.conntrack.Conntrack;
@@ -22,25 +19,14 @@ import java.util.Map;
  * the table streams past, so a large table costs no memory here.
  */
 public final class FtpSessions {
-    private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
-
     private FtpSessions() {
     }
 
-    /** A control connection and what the kernel links to it. */
-    public record Session(Conntrack control, List<Expectation> expectations, List<Conntrack> data) {
-        public ObjectNode toJson() {
-            ObjectNode o = JSON.objectNode();
-            o.set("control", ConntrackJson.of(control));
-            ArrayNode ex = o.putArray("expectations");
-            expectations.forEach(e -> ex.add(ConntrackJson.of(e)));
-            ArrayNode d = o.putArray("data");
-            data.forEach(c -> d.add(ConntrackJson.of(c)));
-            return o;
-        }
+    /** A control connection and what the kernel links to it: the expectations it set up, the data connections that came. */
+    public record KernelSession(Conntrack control, List<Expectation> expectations, List<Conntrack> data) {
     }
 
-    public static List<Session> read(ConntrackTables tables) throws NetlinkException {
+    public static List<KernelSession> read(ConntrackTables tables) throws NetlinkException {
         Map<Tuple, Conntrack> controls = new LinkedHashMap<>();
         Map<Tuple, List<Conntrack>> data = new LinkedHashMap<>();
         tables.dump(ConntrackFilter.all(), new DumpConsumer<>() {
@@ -72,9 +58,9 @@ public final class FtpSessions {
                 expectations.clear();
             }
         });
-        List<Session> sessions = new ArrayList<>(controls.size());
+        List<KernelSession> sessions = new ArrayList<>(controls.size());
         for (Conntrack control : controls.values()) {
-            sessions.add(new Session(control,
+            sessions.add(new KernelSession(control,
                     List.copyOf(expectations.getOrDefault(control.original(), List.of())),
                     List.copyOf(data.getOrDefault(control.original(), List.of()))));
         }

@@ -8,7 +8,6 @@ import io.ftpnat.api.ApiRequest;
 import io.ftpnat.api.CommandHandler;
 import io.ftpnat.api.ResponseWriter;
 import io.ftpnat.api.Role;
-import io.ftpnat.conntrack.ConntrackJson;
 import io.ftpnat.conntrack.ConntrackLine;
 import io.ftpnat.conntrack.ConntrackQuery;
 import io.ftpnat.kernel.ConntrackTables;

@@ -1,7 +1,6 @@
 package io.ftpnat.daemon;
 
 import io.ftpnat.alg.DataPaths;
-import io.ftpnat.alg.ProxyApi;
 import io.ftpnat.alg.ProxyServer;
 import io.ftpnat.api.ApiServer;
 import io.ftpnat.api.Authorizer;
@@ -13,6 +12,7 @@ import io.ftpnat.kernel.NetlinkConntrackTables;
 import io.ftpnat.kernel.NetlinkSessionKernel;
 import io.ftpnat.kernel.NftAdvertisedAddresses;
 import io.ftpnat.nativ.netlink.conntrack.ConntrackEvents;
+import io.ftpnat.registry.SessionRegistry;
 import io.ftpnat.session.RepairPlanner;
 import io.ftpnat.session.SessionModel;
 import java.time.Duration;
@@ -144,7 +144,7 @@ final class RunCommand implements Callable<Integer> {
             commands.putAll(new MetricsApi(metrics).commands());
             policies.onApplied(applied -> proxy.policyApplied(applied.policy()));
             commands.putAll(new ProxyApi(proxy).commands());
-            commands.putAll(new SessionApi(tables, sessions, () -> proxy.sessions().stream().map(ProxyApi::json).toList()).commands());
+            commands.putAll(new SessionApi(new SessionRegistry(tables, sessions.model(), proxy::sessions), sessions).commands());
             // The socket is bound before the kernel is touched: a second daemon, or a socket path
             // that cannot be used, stops here with the kernel as it was.
             ApiServer api = null;

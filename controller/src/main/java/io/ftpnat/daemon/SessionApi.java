@@ -7,41 +7,34 @@ import io.ftpnat.api.ApiRequest;
 import io.ftpnat.api.CommandHandler;
 import io.ftpnat.api.ResponseWriter;
 import io.ftpnat.api.Role;
-import io.ftpnat.conntrack.FtpSessions;
-import io.ftpnat.kernel.ConntrackTables;
 import io.ftpnat.nativ.netlink.NetlinkException;
+import io.ftpnat.registry.ObservedSession;
+import io.ftpnat.registry.Session;
+import io.ftpnat.registry.SessionRegistry;
 import io.ftpnat.session.SessionCounters;
-import io.ftpnat.session.SessionModel;
-import io.ftpnat.session.SessionView;
+import io.ftpnat.session.SessionSnapshot;
 import java.io.IOException;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
 /**
- * {@code sessions} and {@code session.show} (docs/api.md): the kernel's view of each FTP control
- * connection (read afresh, as before) joined with the session model's (id, dialogue, data
- * channels, repairs, diagnosis).
+ * {@code sessions} and {@code session.show} (docs/api.md), read from the session registry only:
+ * the kernel's FTP control connections (read afresh, as before) with the session model's view of
+ * each (id, dialogue, data channels, repairs, diagnosis), then the ALG's proxied sessions.
  */
 final class SessionApi {
     private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
 
     private static final java.time.Duration READY_WAIT = java.time.Duration.ofSeconds(10);
 
-    private final ConntrackTables tables;
+    private final SessionRegistry registry;
     private final SessionService service;
-    private final java.util.function.Supplier<List<ObjectNode>> proxied;
 
-    /**
-     * @param proxied the userspace ALG's sessions (mode: proxy rules), listed after the kernel's:
-     *        their control connections end in the daemon, so the kernel shows no helper on them
-     */
-    SessionApi(ConntrackTables tables, SessionService service, java.util.function.Supplier<List<ObjectNode>> proxied) {
-        this.tables = tables;
+    SessionApi(SessionRegistry registry, SessionService service) {
+        this.registry = registry;
         this.service = service;
-        this.proxied = proxied;
     }
 
     Map<String, CommandHandler> commands() {
@@ -53,28 +46,15 @@ final class SessionApi {
 
     private void sessions(ApiRequest request, ResponseWriter response) throws ApiError, IOException {
         service.awaitReady(READY_WAIT);
-        List<FtpSessions.Session> kernel = new ArrayList<>();
+        List<Session> sessions;
         try {
-            kernel.addAll(FtpSessions.read(tables));
+            sessions = registry.sessions();
         } catch (NetlinkException e) {
             throw new ApiError(ApiError.KERNEL, e.getMessage());
         }
-        SessionModel model = service.model();
         ResponseWriter.Stream stream = response.stream(request);
-        for (FtpSessions.Session s : kernel) {
-            ObjectNode item = s.toJson();
-            String id = Long.toString(s.control().id());
-            item.put("id", id);
-            Optional<SessionView> view = model.session(id);
-            view.ifPresent(v -> item.set("session", v.summary()));
-            stream.item(item);
-        }
-        for (ObjectNode p : proxied.get()) {
-            ObjectNode item = JSON.objectNode();
-            item.put("mode", "proxy");
-            item.put("id", "proxy-" + p.path("id").asText());
-            item.set("proxy", p);
-            stream.item(item);
+        for (Session s : sessions) {
+            stream.item(SessionJson.item(s));
         }
         stream.end();
     }
@@ -85,9 +65,11 @@ final class SessionApi {
             throw new ApiError(ApiError.BAD_REQUEST, "session.show needs 'id' (see 'sessions')");
         }
         service.awaitReady(READY_WAIT);
-        SessionView v = service.model().session(id.strip())
+        // the detail is the model's: a proxied session is listed by 'sessions' and shown by 'proxy.sessions'
+        SessionSnapshot v = registry.session(id.strip())
+                .flatMap(s -> s instanceof ObservedSession o ? o.model() : Optional.empty())
                 .orElseThrow(() -> new ApiError(ApiError.NOT_FOUND, "no session " + id + " (it may have ended more than a minute ago)"));
-        response.result(request, v.detail());
+        response.result(request, SessionJson.detail(v));
     }
 
     /** The model's counters for {@code status}. */

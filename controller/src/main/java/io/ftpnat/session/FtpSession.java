@@ -56,7 +56,7 @@ final class FtpSession {
     long serverBytes;
     long segments;
     final Deque<String> lines = new ArrayDeque<>();
-    final Deque<DataChannel> channels = new ArrayDeque<>();
+    final Deque<ObservedChannel> channels = new ArrayDeque<>();
     final Deque<Conntrack> data = new ArrayDeque<>();
     final Deque<String> notes = new ArrayDeque<>();
     int channelCount;
@@ -105,7 +105,7 @@ final class FtpSession {
         return control.original();
     }
 
-    DataChannel latest() {
+    ObservedChannel latest() {
         return channels.peekLast();
     }
 
@@ -113,10 +113,10 @@ final class FtpSession {
      * The channel the kernel holds (or should hold) an expectation for: the latest open one. A
      * refused negotiation does not replace it — the kernel never saw that one as a negotiation.
      */
-    DataChannel latestOpen() {
+    ObservedChannel latestOpen() {
         var it = channels.descendingIterator();
         while (it.hasNext()) {
-            DataChannel c = it.next();
+            ObservedChannel c = it.next();
             if (c.open()) {
                 return c;
             }
@@ -125,8 +125,8 @@ final class FtpSession {
     }
 
     /** The channel numbered {@code number}, or null (the list keeps the latest {@link #MAX_CHANNELS}). */
-    DataChannel channel(int number) {
-        for (DataChannel c : channels) {
+    ObservedChannel channel(int number) {
+        for (ObservedChannel c : channels) {
             if (c.number() == number) {
                 return c;
             }
@@ -135,8 +135,8 @@ final class FtpSession {
     }
 
     /** Puts {@code c} in the place of the channel with its number (channels move on as immutable values). */
-    void replace(DataChannel c) {
-        List<DataChannel> list = new ArrayList<>(channels);
+    void replace(ObservedChannel c) {
+        List<ObservedChannel> list = new ArrayList<>(channels);
         for (int i = list.size() - 1; i >= 0; i--) {
             if (list.get(i).number() == c.number()) {
                 list.set(i, c);
@@ -147,11 +147,11 @@ final class FtpSession {
         }
     }
 
-    void addChannel(DataChannel c, Instant now) {
-        DataChannel previous = latestOpen();
-        if (previous != null && c.state() != DataChannel.State.REFUSED) {
+    void addChannel(ObservedChannel c, Instant now) {
+        ObservedChannel previous = latestOpen();
+        if (previous != null && c.state() != ObservedChannel.State.REFUSED) {
             // ftp's max_expected is 1: the new expectation replaces the old one in the kernel
-            replace(previous.with(DataChannel.State.ENDED, previous.note() + "; replaced by a later negotiation", now));
+            replace(previous.with(ObservedChannel.State.ENDED, previous.note() + "; replaced by a later negotiation", now));
         }
         channels.addLast(c);
         if (channels.size() > MAX_CHANNELS) {
@@ -181,11 +181,11 @@ final class FtpSession {
      * that it matches, even if a later negotiation already replaced it: events can come late).
      * Returns that channel, or null.
      */
-    DataChannel connect(Conntrack c, Instant now) {
-        List<DataChannel> list = new ArrayList<>(channels);
+    ObservedChannel connect(Conntrack c, Instant now) {
+        List<ObservedChannel> list = new ArrayList<>(channels);
         for (int i = list.size() - 1; i >= 0; i--) {
-            DataChannel ch = list.get(i);
-            if (ch.data() == null && ch.state() != DataChannel.State.REFUSED && ch.state() != DataChannel.State.CONNECTED
+            ObservedChannel ch = list.get(i);
+            if (ch.data() == null && ch.state() != ObservedChannel.State.REFUSED && ch.state() != ObservedChannel.State.CONNECTED
                     && ch.matches(c)) {
                 list.set(i, ch.connected(c, now));
                 channels.clear();
@@ -204,7 +204,7 @@ final class FtpSession {
         }
     }
 
-    List<DataChannel> channelList() {
+    List<ObservedChannel> channelList() {
         return new ArrayList<>(channels);
     }
 }

@@ -90,7 +90,7 @@ final class KernelTurn {
     private boolean stillWanted(KernelAction.CreateExpectation a) {
         synchronized (model) {
             FtpSession s = index.byId(a.session());
-            DataChannel c = s == null || s.closed ? null : s.latestOpen();
+            ObservedChannel c = s == null || s.closed ? null : s.latestOpen();
             return c != null && c.number() == a.channel();
         }
     }

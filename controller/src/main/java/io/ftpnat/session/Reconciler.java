@@ -38,7 +38,7 @@ final class Reconciler {
     }
 
     /** A channel's new value, and a note for its session (or null). */
-    record ChannelUpdate(FtpSession session, DataChannel channel, String sessionNote) {
+    record ChannelUpdate(FtpSession session, ObservedChannel channel, String sessionNote) {
     }
 
     /** What a reconcile found: channel updates (for the model), then actions (for the kernel), in the order to carry them out. */
@@ -68,19 +68,19 @@ final class Reconciler {
                 }
                 continue;
             }
-            DataChannel open = s.latestOpen();
+            ObservedChannel open = s.latestOpen();
             if (open != null && open.changed().isAfter(dumped)) {
                 continue;
             }
             if (open != null) {
-                DataChannel c = open;
+                ObservedChannel c = open;
                 Optional<Conntrack> used = data.getOrDefault(s.master(), List.of()).stream().filter(c::matches).findFirst();
                 Optional<Expectation> mine = held.stream().filter(c::matches).findFirst();
                 boolean restorable = c.plan().source() == ChannelPlan.Source.REPAIR || c.expectation() != null;
                 if (used.isPresent()) {
                     open = update(updates, s, c.connected(used.get(), now), null);
                 } else if (c.changed().plusSeconds(RepairPlanner.HELPER_TIMEOUT).isBefore(now)) {
-                    open = update(updates, s, c.with(DataChannel.State.ENDED, "the helper's timeout passed without a data connection", now),
+                    open = update(updates, s, c.with(ObservedChannel.State.ENDED, "the helper's timeout passed without a data connection", now),
                             null);
                 } else if (mine.isPresent()) {
                     if (c.expectation() == null) {
@@ -121,7 +121,7 @@ final class Reconciler {
     }
 
     /** Records the update; returns the channel if it is still open (the one the kernel should hold an expectation for), else null. */
-    private static DataChannel update(List<ChannelUpdate> updates, FtpSession s, DataChannel c, String note) {
+    private static ObservedChannel update(List<ChannelUpdate> updates, FtpSession s, ObservedChannel c, String note) {
         updates.add(new ChannelUpdate(s, c, note));
         return c.open() ? c : null;
     }

@@ -124,7 +124,7 @@ public final class RepairPlanner {
         return new ChannelPlan(ChannelPlan.Source.REFUSED, null, why);
     }
 
-    static String formName(DataChannelOffer.Form f) {
+    public static String formName(DataChannelOffer.Form f) {
         return switch (f) {
             case PORT -> "PORT";
             case EPRT -> "EPRT";

@@ -62,8 +62,8 @@ final class Repairer {
                 }
             }
         }
-        DataChannel c = new DataChannel(number, n, plan,
-                plan.source() == ChannelPlan.Source.REFUSED ? DataChannel.State.REFUSED : DataChannel.State.PENDING,
+        ObservedChannel c = new ObservedChannel(number, n, plan,
+                plan.source() == ChannelPlan.Source.REFUSED ? ObservedChannel.State.REFUSED : ObservedChannel.State.PENDING,
                 null, null, plan.why(), -1, now);
         s.addChannel(c, now);
         Expectation early = s.unclaimedKernel;
@@ -73,7 +73,7 @@ final class Repairer {
             s.unclaimedKernel = null;
             counts.kernelExpectations++;
             c = plan.source() == ChannelPlan.Source.KERNEL ? c.withExpectation(early, now)
-                    : c.withExpectation(early, now).with(DataChannel.State.EXPECTED, TOOK_AFTER_ALL, now);
+                    : c.withExpectation(early, now).with(ObservedChannel.State.EXPECTED, TOOK_AFTER_ALL, now);
             s.replace(c);
             events.emit("session-channel", s, "channel " + number + ": " + n.line() + " (kernel)");
             return;
@@ -123,7 +123,7 @@ final class Repairer {
      */
     KernelAction.CreateExpectation follow(TcpSegment syn) {
         FtpSession s = index.byAdvertised(new AdvertisedKey(syn.src(), syn.dst(), syn.dstPort()));
-        DataChannel c = s == null ? null : s.latestOpen();
+        ObservedChannel c = s == null ? null : s.latestOpen();
         if (c == null || !c.open() || c.port() != syn.dstPort() || c.plan().source() != ChannelPlan.Source.REPAIR) {
             counts.unmatched++;
             return null;
@@ -152,7 +152,7 @@ final class Repairer {
             case RESTORE -> counts.driftMissing++;
         }
         s.repairs++;
-        DataChannel c = s.channel(a.channel());
+        ObservedChannel c = s.channel(a.channel());
         if (c != null) {
             s.replace(c.repaired(a.expectation(), took, a.note(), now));
         }
@@ -168,9 +168,9 @@ final class Repairer {
     void createFailed(FtpSession s, KernelAction.CreateExpectation a, String error) {
         counts.repairFailures++;
         String why = "the daemon could not create the expectation: " + error;
-        DataChannel c = s.channel(a.channel());
+        ObservedChannel c = s.channel(a.channel());
         if (c != null) {
-            s.replace(c.with(DataChannel.State.FAILED, c.note() + "; " + why, clock.instant()));
+            s.replace(c.with(ObservedChannel.State.FAILED, c.note() + "; " + why, clock.instant()));
         }
         s.note(why);
         try (SessionMdc mdc = SessionMdc.of(s)) {

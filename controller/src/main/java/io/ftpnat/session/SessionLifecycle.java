@@ -86,9 +86,9 @@ final class SessionLifecycle {
     void close(FtpSession s) {
         s.closed = true;
         s.closedAt = clock.instant();
-        DataChannel latest = s.latestOpen();
+        ObservedChannel latest = s.latestOpen();
         if (latest != null) {
-            s.replace(latest.with(DataChannel.State.ENDED, "the control connection ended", s.closedAt));
+            s.replace(latest.with(ObservedChannel.State.ENDED, "the control connection ended", s.closedAt));
         }
         listeners.emit("session-end", s, "control connection gone from the kernel");
     }
@@ -100,8 +100,8 @@ final class SessionLifecycle {
         if (s == null) {
             return false;
         }
-        DataChannel open = s.latestOpen();
-        DataChannel latest = s.latest();
+        ObservedChannel open = s.latestOpen();
+        ObservedChannel latest = s.latest();
         Instant now = clock.instant();
         if (e.type() == ExpectationEvent.Type.NEW) {
             if (open != null && open.matches(x)) {
@@ -109,12 +109,12 @@ final class SessionLifecycle {
                     counts.kernelExpectations++;
                 }
                 s.replace(open.withExpectation(x, now));
-            } else if (latest != null && latest.matches(x) && latest.state() == DataChannel.State.REFUSED
+            } else if (latest != null && latest.matches(x) && latest.state() == ObservedChannel.State.REFUSED
                     && latest.plan().source() == ChannelPlan.Source.REFUSED) {
                 // the kernel took a command ftpnatd thought it would not (a stream joined late, a lost copy):
                 // its own expectation, kept and restorable; ftpnatd's reading was the incomplete one
                 counts.kernelExpectations++;
-                s.replace(latest.withExpectation(x, now).with(DataChannel.State.EXPECTED, Repairer.TOOK_AFTER_ALL, now));
+                s.replace(latest.withExpectation(x, now).with(ObservedChannel.State.EXPECTED, Repairer.TOOK_AFTER_ALL, now));
             } else {
                 s.unclaimedKernel = x; // the observer's copy of its line may not be here yet
                 s.unclaimedKernelAt = now;
@@ -128,7 +128,7 @@ final class SessionLifecycle {
         FtpSession s = index.byMaster(c.master());
         if (s != null) {
             s.addData(c);
-            DataChannel ch = s.connect(c, clock.instant());
+            ObservedChannel ch = s.connect(c, clock.instant());
             if (ch != null) {
                 listeners.emit("session-data", s, "data connection " + c.original() + " for channel " + ch.number());
             }

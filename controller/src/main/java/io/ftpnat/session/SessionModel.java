@@ -363,17 +363,17 @@ public final class SessionModel {
 
     // ---- queries ----
 
-    public synchronized List<SessionView> sessions() {
-        List<SessionView> out = new ArrayList<>(index.size());
+    public synchronized List<SessionSnapshot> sessions() {
+        List<SessionSnapshot> out = new ArrayList<>(index.size());
         for (FtpSession s : index.all()) {
-            out.add(SessionView.of(s));
+            out.add(SessionSnapshot.of(s));
         }
         return out;
     }
 
-    public synchronized Optional<SessionView> session(String id) {
+    public synchronized Optional<SessionSnapshot> session(String id) {
         FtpSession s = index.byId(id);
-        return s == null ? Optional.empty() : Optional.of(SessionView.of(s));
+        return s == null ? Optional.empty() : Optional.of(SessionSnapshot.of(s));
     }
 
     /** Open (not closed) sessions by rule name ("" for a session no rule of the policy names). */

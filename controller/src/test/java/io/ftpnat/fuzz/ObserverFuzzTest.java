@@ -15,7 +15,7 @@ import io.ftpnat.nativ.netlink.conntrack.Tuple;
 import io.ftpnat.session.RepairPlanner;
 import io.ftpnat.session.SessionKernel;
 import io.ftpnat.session.SessionModel;
-import io.ftpnat.session.SessionView;
+import io.ftpnat.session.SessionSnapshot;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
@@ -135,14 +135,14 @@ public class ObserverFuzzTest {
         for (Expectation e : fake.expectations()) {
             checkExpectation("held", e, control, router, snat || dnat);
         }
-        SessionView view = model.session(Long.toString(control.id())).orElseThrow(() -> new AssertionError("session lost"));
+        SessionSnapshot view = model.session(Long.toString(control.id())).orElseThrow(() -> new AssertionError("session lost"));
         int size = view.toString().length();
         REPORT.max("session view characters", size);
         REPORT.max("expectations created per input", kernel.created.size());
         AlgFuzzTest.require(size <= 1 << 20, "session view of " + size + " characters");
-        AlgFuzzTest.require(view.detail().path("dialogue").size() <= 64 && view.detail().path("data_channels").size() <= 32
-                && view.diagnosis().size() <= 2 + 32 + 16, "session lists beyond their bounds: " + view.detail().path("dialogue").size() + " lines, "
-                + view.detail().path("data_channels").size() + " channels, " + view.diagnosis().size() + " diagnoses");
+        AlgFuzzTest.require(view.dialogue().size() <= 64 && view.channels().size() <= 32
+                && view.diagnosis().size() <= 2 + 32 + 16, "session lists beyond their bounds: " + view.dialogue().size() + " lines, "
+                + view.channels().size() + " channels, " + view.diagnosis().size() + " diagnoses");
     }
 
     private static void checkExpectation(String how, Expectation e, Conntrack control, IpAddress router, boolean natted) {

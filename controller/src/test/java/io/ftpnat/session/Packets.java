@@ -4,11 +4,11 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 
 /** Builds the network-layer packets NFLOG copies: IPv4 or IPv6, TCP with timestamps (doff 8), payload. */
-final class Packets {
+public final class Packets {
     private Packets() {
     }
 
-    static byte[] v4(String src, int sport, String dst, int dport, long seq, String payload) {
+    public static byte[] v4(String src, int sport, String dst, int dport, long seq, String payload) {
         return v4(src, sport, dst, dport, seq, payload.getBytes(StandardCharsets.ISO_8859_1), Integer.MAX_VALUE);
     }
 

@@ -72,7 +72,7 @@ class SessionModelTest {
         server("230 in\r\n");
     }
 
-    SessionView view() {
+    SessionSnapshot view() {
         return model.session(Long.toString(control.id())).orElseThrow();
     }
 
@@ -92,13 +92,13 @@ class SessionModelTest {
         assertThat(e.nat().port()).isEqualTo(40000);
         assertThat(view().diagnosis()).anyMatch(d -> d.contains(
                 "server advertised 198.51.100.9 in 227 but is 192.168.10.115; the kernel recorded no expectation") && d.contains("repaired"));
-        assertThat(view().detail().toString()).contains("PASS ****").doesNotContain("secret");
+        assertThat(view().toString()).contains("PASS ****").doesNotContain("secret");
         assertThat(model.counters().repairs()).isEqualTo(1);
 
         Conntrack data = kernel.connect(Tuple.tcp(CLIENT, 50000, SERVER, 40000));
         assertThat(data.master()).isEqualTo(control.original());
         model.onConntrack(data);
-        assertThat(view().detail().path("data_channels").get(0).path("state").asText()).isEqualTo("connected");
+        assertThat(view().channels().get(0).state()).isEqualTo(ObservedChannel.State.CONNECTED);
     }
 
     @Test
@@ -149,7 +149,7 @@ class SessionModelTest {
         client("PORT 10,10,10,2,");
         client("195,80\r\n");
         assertThat(view().diagnosis()).anyMatch(d -> d.contains("a line split across segments") && d.contains("use mode: proxy"));
-        assertThat(view().detail().path("notes").toString()).contains("partial match): the kernel drops it");
+        assertThat(view().notes().toString()).contains("partial match): the kernel drops it");
         assertThat(kernel.expectations()).isEmpty();
     }
 
@@ -160,7 +160,7 @@ class SessionModelTest {
         server("331 ok\r\n230 in\r\n200 binary\r\n227 Entering Passive Mode (198,51,100,9,156,70)\r\n");
         assertThat(kernel.expectations()).as("the kernel reads only a segment's first line: no repair elsewhere").isEmpty();
         assertThat(view().diagnosis()).anyMatch(d -> d.contains("227 not at the first byte of one TCP segment"));
-        assertThat(view().detail().path("dialogue").toString()).contains("< 220 ready").contains("> TYPE I").contains("< 200 binary")
+        assertThat(view().dialogue().toString()).contains("< 220 ready").contains("> TYPE I").contains("< 200 binary")
                 .contains("> PASS ****").doesNotContain("PASS x");
     }
 

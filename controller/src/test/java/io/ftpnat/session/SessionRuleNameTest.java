@@ -41,7 +41,7 @@ class SessionRuleNameTest {
         model.onConntrack(kernel.add(control(3, Tuple.tcp("172.16.0.9", 40002, "192.168.10.115", 21),
                 Tuple.tcp("192.168.10.115", 21, "172.16.0.9", 40002), Status.CONFIRMED)));
 
-        assertThat(model.sessions()).extracting(v -> v.summary().path("rule").asText()).containsExactly("lan", "published", "");
+        assertThat(model.sessions()).extracting(SessionSnapshot::rule).containsExactly("lan", "published", "");
         assertThat(events).filteredOn(e -> e.type().equals("session-new")).extracting(SessionEvent::rule)
                 .containsExactly("lan", "published", "");
         assertThat(model.activeByRule()).isEqualTo(Map.of("lan", 1, "published", 1, "", 1));

@@ -1,8 +1,9 @@
-package io.ftpnat.conntrack;
+package io.ftpnat.daemon;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.ftpnat.conntrack.ConntrackLine;
 import io.ftpnat.nativ.netlink.conntrack.Conntrack;
 import io.ftpnat.nativ.netlink.conntrack.Counters;
 import io.ftpnat.nativ.netlink.conntrack.Expectation;
@@ -10,7 +11,7 @@ import io.ftpnat.nativ.netlink.conntrack.Status;
 import io.ftpnat.nativ.netlink.conntrack.Tuple;
 import java.util.Locale;
 
-/** The API's JSON shape of conntrack entries and expectations (docs/api.md). */
+/** The API's JSON shape of conntrack entries and expectations (docs/api.md): the daemon's API layer, not the domain's. */
 public final class ConntrackJson {
     private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
 

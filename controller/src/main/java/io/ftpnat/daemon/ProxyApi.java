@@ -1,8 +1,10 @@
-package io.ftpnat.alg;
+package io.ftpnat.daemon;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.ftpnat.alg.Addresses;
+import io.ftpnat.alg.ProxyServer;
 import io.ftpnat.api.ApiRequest;
 import io.ftpnat.api.CommandHandler;
 import io.ftpnat.api.ResponseWriter;
@@ -11,7 +13,7 @@ import java.io.IOException;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-/** {@code proxy.sessions}: the ALG's live sessions and their data channels (docs/api.md). */
+/** {@code proxy.sessions}: the ALG's live sessions and their data channels (docs/api.md); the ALG's JSON lives here, not in alg. */
 public final class ProxyApi {
     private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
     private final ProxyServer proxy;

@@ -5,15 +5,20 @@ import io.ftpnat.nativ.netlink.conntrack.Expectation;
 import java.time.Instant;
 
 /**
- * One data channel of a session, from its negotiation to its data connection. Immutable: the
- * model replaces it as the channel moves on ({@code with*}).
+ * One data channel of an observed session (the kernel helper's), from its negotiation to its data
+ * connection: its lifecycle as the observer and the kernel's tables show it. Immutable: the model
+ * replaces it as the channel moves on ({@code with*}).
+ *
+ * <p>Not the ALG's {@code alg.DataChannel}: that one is a proxied session's data path, an nft map
+ * element (match, DNAT target, SNAT source) the ALG writes itself; this one is a negotiation the
+ * daemon watched pass through the router and the kernel expectation that answers it.
  *
  * @param plan        what the kernel should hold for it (and why)
  * @param expectation the expectation seen in (or put into) the kernel: the channel "after NAT"
  * @param repairMicros for a repair: microseconds from the negotiation's copy to the expectation in the kernel
  */
-public record DataChannel(int number, Negotiation negotiation, ChannelPlan plan, State state, Expectation expectation,
-                          Conntrack data, String note, long repairMicros, Instant changed) {
+public record ObservedChannel(int number, Negotiation negotiation, ChannelPlan plan, State state, Expectation expectation,
+                              Conntrack data, String note, long repairMicros, Instant changed) {
     public enum State {
         /** negotiated, the expectation is in the kernel (the kernel's or ours) */
         EXPECTED,
@@ -29,7 +34,7 @@ public record DataChannel(int number, Negotiation negotiation, ChannelPlan plan,
         ENDED
     }
 
-    public DataChannel {
+    public ObservedChannel {
         if (note != null && note.length() > FtpSession.NOTE_CHARS) {
             note = note.substring(0, FtpSession.NOTE_CHARS) + "…"; // notes grow by "; ..." as the channel moves on
         }
@@ -41,20 +46,20 @@ public record DataChannel(int number, Negotiation negotiation, ChannelPlan plan,
 
     // every change is stamped with the model's clock ({@code at}): the reconcile's timeouts compare with it
 
-    DataChannel with(State s, String n, Instant at) {
-        return new DataChannel(number, negotiation, plan, s, expectation, data, n == null ? note : n, repairMicros, at);
+    ObservedChannel with(State s, String n, Instant at) {
+        return new ObservedChannel(number, negotiation, plan, s, expectation, data, n == null ? note : n, repairMicros, at);
     }
 
-    DataChannel withExpectation(Expectation e, Instant at) {
-        return new DataChannel(number, negotiation, plan, State.EXPECTED, e, data, note, repairMicros, at);
+    ObservedChannel withExpectation(Expectation e, Instant at) {
+        return new ObservedChannel(number, negotiation, plan, State.EXPECTED, e, data, note, repairMicros, at);
     }
 
-    DataChannel repaired(Expectation e, long micros, String n, Instant at) {
-        return new DataChannel(number, negotiation, plan, State.EXPECTED, e, data, n, micros, at);
+    ObservedChannel repaired(Expectation e, long micros, String n, Instant at) {
+        return new ObservedChannel(number, negotiation, plan, State.EXPECTED, e, data, n, micros, at);
     }
 
-    DataChannel connected(Conntrack c, Instant at) {
-        return new DataChannel(number, negotiation, plan, State.CONNECTED, expectation, c, note, repairMicros, at);
+    ObservedChannel connected(Conntrack c, Instant at) {
+        return new ObservedChannel(number, negotiation, plan, State.CONNECTED, expectation, c, note, repairMicros, at);
     }
 
     boolean open() {

@@ -1,8 +1,14 @@
-package io.ftpnat.alg;
+package io.ftpnat.daemon;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.ftpnat.alg.ControlDialogue;
+import io.ftpnat.alg.DataChannel;
+import io.ftpnat.alg.FlowKey;
+import io.ftpnat.alg.ProxyServer;
+import io.ftpnat.alg.SessionAddresses;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Instant;
 import java.util.Optional;
@@ -10,14 +16,25 @@ import org.junit.jupiter.api.Test;
 
 /** What proxy.sessions says about one session (docs/api.md). */
 class ProxyApiTest {
+    static final InetAddress SERVER = ip("192.168.10.115");
+    static final InetAddress ROUTER_OUT = ip("192.168.10.114");
+
+    static InetAddress ip(String literal) {
+        try {
+            return InetAddress.getByName(literal); // literals only: no lookup
+        } catch (java.net.UnknownHostException e) {
+            throw new IllegalArgumentException(e);
+        }
+    }
+
     @Test
     void aSessionWithARelayedChannelSaysSo() {
-        var client6 = ControlDialogueTest.ip("fd00:10::2");
-        var published6 = ControlDialogueTest.ip("fd00:10::1");
+        var client6 = ip("fd00:10::2");
+        var published6 = ip("fd00:10::1");
         SessionAddresses at = new SessionAddresses(new InetSocketAddress(client6, 40000), published6,
-                new InetSocketAddress(ControlDialogueTest.SERVER, 21), new InetSocketAddress(ControlDialogueTest.ROUTER_OUT, 33333));
+                new InetSocketAddress(SERVER, 21), new InetSocketAddress(ROUTER_OUT, 33333));
         DataChannel c = new DataChannel(7, 3, DataChannel.Kind.PASSIVE, new FlowKey(client6, published6, 50001),
-                ControlDialogueTest.SERVER, 40000, Optional.of(ControlDialogueTest.ROUTER_OUT), DataChannel.Path.RELAYED, Instant.EPOCH);
+                SERVER, 40000, Optional.of(ROUTER_OUT), DataChannel.Path.RELAYED, Instant.EPOCH);
         ControlDialogue.Snapshot state = new ControlDialogue.Snapshot(true, false, 5, 1, 0, Optional.of(c), Instant.EPOCH, 0);
         ObjectNode json = ProxyApi.json(new ProxyServer.SessionView(3, "published6", at, Instant.EPOCH, state));
         assertThat(json.path("client").asText()).isEqualTo("[fd00:10::2]:40000");

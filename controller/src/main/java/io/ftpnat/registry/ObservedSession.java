@@ -1,0 +1,24 @@
+package io.ftpnat.registry;
+
+import io.ftpnat.conntrack.FtpSessions;
+import io.ftpnat.session.SessionSnapshot;
+import java.util.Optional;
+
+/**
+ * A control connection that carries the kernel's ftp helper: as the kernel's tables show it now
+ * (when they were read: {@code sessions} reads them afresh, {@code session show} does not), and as
+ * the session model knows it (its dialogue, channels, repairs, diagnosis), when it does.
+ */
+public record ObservedSession(String id, Optional<FtpSessions.KernelSession> kernel, Optional<SessionSnapshot> model)
+        implements Session {
+    public ObservedSession {
+        if (kernel.isEmpty() && model.isEmpty()) {
+            throw new IllegalArgumentException("session " + id + ": neither the kernel's view nor the model's");
+        }
+    }
+
+    @Override
+    public String rule() {
+        return model.map(SessionSnapshot::rule).orElse("");
+    }
+}
