@@ -3,7 +3,6 @@ package io.ftpnat.session;
 import io.ftpnat.nativ.netlink.NetlinkException;
 import io.ftpnat.nativ.netlink.conntrack.Conntrack;
 import io.ftpnat.nativ.netlink.conntrack.ConntrackEvent;
-import io.ftpnat.nativ.netlink.conntrack.DumpConsumer;
 import io.ftpnat.nativ.netlink.conntrack.Expectation;
 import io.ftpnat.nativ.netlink.conntrack.ExpectationEvent;
 import io.ftpnat.nativ.netlink.conntrack.Tuple;
