@@ -15,7 +15,6 @@ import io.ftpnat.kernel.ConntrackTables;
 import io.ftpnat.nativ.netlink.NetlinkException;
 import io.ftpnat.nativ.netlink.conntrack.Conntrack;
 import io.ftpnat.nativ.netlink.conntrack.ConntrackEvent;
-import io.ftpnat.nativ.netlink.conntrack.ConntrackEvents;
 import io.ftpnat.nativ.netlink.conntrack.DumpConsumer;
 import io.ftpnat.nativ.netlink.conntrack.EventHandler;
 import io.ftpnat.nativ.netlink.conntrack.ExpectationEvent;
@@ -144,7 +143,7 @@ final class ConntrackApi {
         if (sessions != null && !lines) {
             sessions.addListener(sessionListener);
         }
-        try (ConntrackEvents events = tables.subscribe()) {
+        try (ConntrackTables.EventStream events = tables.subscribe()) {
             ResponseWriter.Stream stream = response.stream(request);
             // The subscription is in place: say so at once, so a client (or a test) knows from
             // when on no event is missed, instead of guessing how long the subscription takes.
