@@ -6,22 +6,22 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 
 /** Address text as nftables and operators write it (compressed IPv6, no scope, no host names). */
-final class Addresses {
+public final class Addresses {
     private Addresses() {
     }
 
-    static String text(InetAddress a) {
+    public static String text(InetAddress a) {
         if (a instanceof Inet6Address) {
             return io.ftpnat.policy.IpAddresses.format(a);
         }
         return a.getHostAddress();
     }
 
-    static String endpoint(InetAddress a, int port) {
+    public static String endpoint(InetAddress a, int port) {
         return a instanceof Inet4Address ? text(a) + ":" + port : "[" + text(a) + "]:" + port;
     }
 
-    static String endpoint(InetSocketAddress s) {
+    public static String endpoint(InetSocketAddress s) {
         return endpoint(s.getAddress(), s.getPort());
     }
 

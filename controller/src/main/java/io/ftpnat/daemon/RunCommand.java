@@ -1,7 +1,6 @@
 package io.ftpnat.daemon;
 
 import io.ftpnat.alg.DataPaths;
-import io.ftpnat.alg.ProxyApi;
 import io.ftpnat.alg.ProxyServer;
 import io.ftpnat.api.ApiServer;
 import io.ftpnat.api.Authorizer;

@@ -1,4 +1,7 @@
-package io.ftpnat.alg;
+package io.ftpnat.daemon;
+
+import io.ftpnat.alg.Addresses;
+import io.ftpnat.alg.ProxyServer;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
