@@ -142,6 +142,11 @@ final class DaemonApi {
             throw invalid(e);
         } catch (RulesetException e) {
             throw new ApiError(ApiError.KERNEL, "the kernel refused the ruleset; the running one stays: " + e.getMessage());
+        } catch (java.io.IOException e) {
+            // the policy file could not be written and the previous ruleset was put back: the client
+            // gets that answer (an IOException here would read as a broken connection and close it)
+            log.error("policy apply through the API rolled back: {}", e.getMessage());
+            throw new ApiError(ApiError.INTERNAL, e.getMessage());
         }
     }
 
