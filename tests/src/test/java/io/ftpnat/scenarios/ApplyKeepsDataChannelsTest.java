@@ -64,6 +64,10 @@ class ApplyKeepsDataChannelsTest {
         String element = "10.10.10.2 . 10.10.10.1 . " + offered.port();
         assertThat(mapElements()).as("the pending channel's element").anyMatch(e -> e.startsWith(element));
 
+        // every kernel transaction on the router, as nft prints them: "# new generation N ..." closes each
+        BackgroundProcess monitor = ref.lab().own(ref.lab().router().start("nft-monitor", dir.resolve("monitor.log"),
+                "stdbuf", "-oL", "nft", "monitor"));
+        Thread.sleep(300); // nft monitor subscribes before it prints anything: give it a moment (it only adds evidence)
         List<String> samples = new ArrayList<>();
         AtomicBoolean sampling = new AtomicBoolean(true);
         Thread sampler = new Thread(() -> {
@@ -94,6 +98,13 @@ class ApplyKeepsDataChannelsTest {
             sampling.set(false);
             sampler.join(60_000);
         }
+        assertThat(mapElements()).as("the element after the rolled-back apply").anyMatch(e -> e.startsWith(element));
+        Thread.sleep(300);
+        monitor.close();
+        List<String> replacing = transactions(monitor.log()).stream().filter(t -> t.contains("delete table inet ftpnat")).toList();
+        assertThat(replacing).as("the applies' transactions (the second is the rollback's)\n%s", monitor.log()).hasSizeGreaterThanOrEqualTo(2)
+                .allSatisfy(t -> assertThat(t).as("a transaction that replaces the table re-creates the element in it")
+                        .contains("add element inet ftpnat proxy_dnat4 { " + element + " "));
         System.out.println("map-sampler: " + samples.size() + " listings of proxy_dnat4 during the two applies");
         assertThat(applied.ok()).as("%s", applied).isTrue();
         assertThat(rolledBack.ok()).as("%s", rolledBack).isFalse();
@@ -114,6 +125,20 @@ class ApplyKeepsDataChannelsTest {
                 "--socket", ref.daemon().socket().toString()));
         argv.addAll(List.of(args));
         return Cmd.run(Duration.ofSeconds(30), argv.toArray(String[]::new));
+    }
+
+    /** nft monitor's output cut into transactions (each ends with its "# new generation" line). */
+    private static List<String> transactions(String monitorLog) {
+        List<String> out = new ArrayList<>();
+        StringBuilder t = new StringBuilder();
+        for (String line : monitorLog.lines().toList()) {
+            t.append(line).append('\n');
+            if (line.startsWith("# new generation")) {
+                out.add(t.toString());
+                t.setLength(0);
+            }
+        }
+        return out;
     }
 
     private static String withoutTimeouts(String table) {
