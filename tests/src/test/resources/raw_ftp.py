@@ -217,6 +217,16 @@ elif scenario == "hold-pasv":
     login()
     cmd("PASV")
     time.sleep(float(name))
+elif scenario == "pasv-then-go":
+    # PASV, then the data connection only once the file sys.argv[7] exists (the test applies
+    # policies meanwhile): the channel stays pending across them. Bounded wait.
+    login()
+    r = cmd("PASV")
+    deadline = time.time() + 60
+    while not __import__("os").path.exists(sys.argv[7]) and time.time() < deadline:
+        time.sleep(0.05)
+    conn = socket.create_connection(addr_from_227(r), timeout=15)
+    retr_passive(conn)
 else:
     raise SystemExit("unknown scenario " + scenario)
 cmd("QUIT")

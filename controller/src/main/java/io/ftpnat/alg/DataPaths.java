@@ -14,11 +14,11 @@ public final class DataPaths implements DataChannelTable {
     }
 
     /**
-     * The daemon's: nft elements in {@code table}, a relay for what the kernel cannot translate;
-     * both read the data timeout of the policy in force.
+     * The daemon's: the kernel boundary's data-channel elements, a relay for what the kernel cannot
+     * translate; both read the data timeout of the policy in force.
      */
-    public static DataPaths of(NftDataChannelTable.Sender kernel, String table, java.util.function.Supplier<ProxySettings> settings) {
-        return new DataPaths(new NftDataChannelTable(kernel, table, () -> settings.get().dataTimeout()),
+    public static DataPaths of(io.ftpnat.kernel.DataChannels kernel, java.util.function.Supplier<ProxySettings> settings) {
+        return new DataPaths(new NftDataChannelTable(kernel, () -> settings.get().dataTimeout()),
                 new UserspaceRelay(() -> settings.get().dataTimeout()));
     }
 

@@ -1,5 +1,6 @@
 package io.ftpnat.alg;
 
+import io.ftpnat.kernel.OriginalDestination;
 import io.ftpnat.policy.Policy;
 import io.ftpnat.policy.ProxySettings;
 import java.io.IOException;
@@ -101,7 +102,8 @@ public final class ProxyServer implements AutoCloseable {
                         next.dataTimeout().toSeconds());
             }
         }
-        sessions.values().forEach(ProxySession::reinstallChannel);
+        // The pending data channels' elements are in the new table already: the apply carried them
+        // over in its own transaction (KernelRuleset.apply), so there is nothing to put back.
     }
 
     private void start(ProxySettings s) throws IOException {

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.ftpnat.Version;
 import io.ftpnat.kernel.KernelRuleset;
 import io.ftpnat.kernel.NftablesKernelRuleset;
-import io.ftpnat.nativ.nft.NftException;
+import io.ftpnat.kernel.RulesetException;
 import io.ftpnat.ruleset.RulesetRenderer;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -391,7 +391,7 @@ public final class Ftpnatctl {
                 spec.commandLine().getOut().print(listed.get());
                 spec.commandLine().getOut().flush();
                 return 0;
-            } catch (NftException e) {
+            } catch (RulesetException e) {
                 spec.commandLine().getErr().println("cannot list table inet " + table + ": " + e.getMessage());
                 return UNREACHABLE;
             }

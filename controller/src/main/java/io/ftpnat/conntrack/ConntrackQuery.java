@@ -2,7 +2,6 @@ package io.ftpnat.conntrack;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.ftpnat.api.ApiError;
 import io.ftpnat.nativ.netlink.conntrack.Conntrack;
 import io.ftpnat.nativ.netlink.conntrack.ConntrackFilter;
 import io.ftpnat.nativ.netlink.conntrack.IpAddress;
@@ -28,7 +27,7 @@ public record ConntrackQuery(int family, int protocol, IpAddress src, IpAddress 
     }
 
     /** Reads the filters from a request's args; a wrong name, type or value is a bad_request naming it. */
-    public static ConntrackQuery from(ObjectNode args) throws ApiError {
+    public static ConntrackQuery from(ObjectNode args) throws QueryException {
         for (var it = args.fieldNames(); it.hasNext(); ) {
             String name = it.next();
             if (!ARGS.contains(name) && !name.equals("format")) {
@@ -121,7 +120,7 @@ public record ConntrackQuery(int family, int protocol, IpAddress src, IpAddress 
         return !natOnly || c.has(Status.SRC_NAT) || c.has(Status.DST_NAT);
     }
 
-    private static String text(ObjectNode args, String name) throws ApiError {
+    private static String text(ObjectNode args, String name) throws QueryException {
         JsonNode n = args.get(name);
         if (n == null || n.isNull()) {
             return null;
@@ -132,7 +131,7 @@ public record ConntrackQuery(int family, int protocol, IpAddress src, IpAddress 
         return n.asText();
     }
 
-    private static Integer integer(ObjectNode args, String name) throws ApiError {
+    private static Integer integer(ObjectNode args, String name) throws QueryException {
         JsonNode n = args.get(name);
         if (n == null || n.isNull()) {
             return null;
@@ -143,7 +142,7 @@ public record ConntrackQuery(int family, int protocol, IpAddress src, IpAddress 
         return (int) n.asLong();
     }
 
-    private static int port(ObjectNode args, String name) throws ApiError {
+    private static int port(ObjectNode args, String name) throws QueryException {
         Integer p = integer(args, name);
         if (p == null) {
             return -1;
@@ -154,7 +153,7 @@ public record ConntrackQuery(int family, int protocol, IpAddress src, IpAddress 
         return p;
     }
 
-    private static IpAddress address(ObjectNode args, String name) throws ApiError {
+    private static IpAddress address(ObjectNode args, String name) throws QueryException {
         String s = text(args, name);
         if (s == null) {
             return null;
@@ -166,7 +165,7 @@ public record ConntrackQuery(int family, int protocol, IpAddress src, IpAddress 
         }
     }
 
-    private static ApiError bad(String message) {
-        return new ApiError(ApiError.BAD_REQUEST, message);
+    private static QueryException bad(String message) {
+        return new QueryException(message);
     }
 }

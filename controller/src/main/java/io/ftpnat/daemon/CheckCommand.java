@@ -2,7 +2,7 @@ package io.ftpnat.daemon;
 
 import io.ftpnat.kernel.KernelRuleset;
 import io.ftpnat.kernel.NftablesKernelRuleset;
-import io.ftpnat.nativ.nft.NftException;
+import io.ftpnat.kernel.RulesetException;
 import io.ftpnat.policy.InterfaceCatalog;
 import io.ftpnat.policy.Policy;
 import io.ftpnat.ruleset.Ruleset;
@@ -48,7 +48,7 @@ final class CheckCommand implements Callable<Integer> {
         if (!offline) {
             try (KernelRuleset kernel = NftablesKernelRuleset.open()) {
                 kernel.check(ruleset);
-            } catch (NftException e) {
+            } catch (RulesetException e) {
                 err.println("policy " + policy.path + " is valid, but the kernel refused its ruleset in a dry run:");
                 err.println(e.getMessage());
                 return ExitCode.KERNEL;

@@ -14,7 +14,6 @@ import io.ftpnat.kernel.ConntrackTables;
 import io.ftpnat.nativ.netlink.NetlinkException;
 import io.ftpnat.nativ.netlink.conntrack.Conntrack;
 import io.ftpnat.nativ.netlink.conntrack.ConntrackEvent;
-import io.ftpnat.nativ.netlink.conntrack.ConntrackEvents;
 import io.ftpnat.nativ.netlink.conntrack.DumpConsumer;
 import io.ftpnat.nativ.netlink.conntrack.EventHandler;
 import io.ftpnat.nativ.netlink.conntrack.ExpectationEvent;
@@ -54,7 +53,7 @@ final class ConntrackApi {
     }
 
     private void list(ApiRequest request, ResponseWriter response) throws ApiError, IOException {
-        ConntrackQuery query = ConntrackQuery.from(request.args());
+        ConntrackQuery query = query(request.args());
         boolean lines = format(request);
         ResponseWriter.Stream stream = response.stream(request);
         dump(() -> tables.dump(query.kernelFilter(), new Streaming<Conntrack>(stream, c -> query.matches(c) ? ConntrackJson.of(c) : null,
@@ -63,7 +62,7 @@ final class ConntrackApi {
     }
 
     private void count(ApiRequest request, ResponseWriter response) throws ApiError, IOException {
-        ConntrackQuery query = ConntrackQuery.from(request.args());
+        ConntrackQuery query = query(request.args());
         if (query.equals(ConntrackQuery.all())) {
             // No filter: the kernel keeps the number itself, and conntrack -C reads it there too;
             // a dump of a large table would take a second to say the same.
@@ -133,7 +132,7 @@ final class ConntrackApi {
     }
 
     private void streamEvents(ApiRequest request, ResponseWriter response) throws ApiError, IOException {
-        ConntrackQuery query = ConntrackQuery.from(withoutLimits(request.args()));
+        ConntrackQuery query = query(withoutLimits(request.args()));
         long maxCount = longArg(request, "count");
         long maxSeconds = longArg(request, "seconds");
         long deadline = maxSeconds > 0 ? System.nanoTime() + maxSeconds * 1_000_000_000L : Long.MAX_VALUE;
@@ -143,7 +142,7 @@ final class ConntrackApi {
         if (sessions != null && !lines) {
             sessions.addListener(sessionListener);
         }
-        try (ConntrackEvents events = tables.subscribe()) {
+        try (ConntrackTables.EventStream events = tables.subscribe()) {
             ResponseWriter.Stream stream = response.stream(request);
             // The subscription is in place: say so at once, so a client (or a test) knows from
             // when on no event is missed, instead of guessing how long the subscription takes.
@@ -311,4 +310,13 @@ final class ConntrackApi {
     }
 
 
+
+    /** The query's filters; one that does not parse is the client's error. */
+    private static ConntrackQuery query(ObjectNode args) throws ApiError {
+        try {
+            return ConntrackQuery.from(args);
+        } catch (io.ftpnat.conntrack.QueryException e) {
+            throw new ApiError(ApiError.BAD_REQUEST, e.getMessage());
+        }
+    }
 }

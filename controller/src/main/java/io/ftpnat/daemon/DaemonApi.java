@@ -10,7 +10,7 @@ import io.ftpnat.api.ResponseWriter;
 import io.ftpnat.api.Role;
 import io.ftpnat.kernel.Capability;
 import io.ftpnat.kernel.KernelCapabilities;
-import io.ftpnat.nativ.nft.NftException;
+import io.ftpnat.kernel.RulesetException;
 import io.ftpnat.policy.PolicyException;
 import io.ftpnat.policy.PolicyProblem;
 import io.ftpnat.ruleset.Ruleset;
@@ -118,7 +118,7 @@ final class DaemonApi {
             response.result(request, r);
         } catch (PolicyException e) {
             throw invalid(e);
-        } catch (NftException e) {
+        } catch (RulesetException e) {
             throw new ApiError(ApiError.KERNEL, e.getMessage());
         }
     }
@@ -140,8 +140,13 @@ final class DaemonApi {
         } catch (PolicyException e) {
             log.warn("policy rejected through the API; the running ruleset stays:\n{}", e.getMessage());
             throw invalid(e);
-        } catch (NftException e) {
+        } catch (RulesetException e) {
             throw new ApiError(ApiError.KERNEL, "the kernel refused the ruleset; the running one stays: " + e.getMessage());
+        } catch (java.io.IOException e) {
+            // the policy file could not be written and the previous ruleset was put back: the client
+            // gets that answer (an IOException here would read as a broken connection and close it)
+            log.error("policy apply through the API rolled back: {}", e.getMessage());
+            throw new ApiError(ApiError.INTERNAL, e.getMessage());
         }
     }
 

@@ -2,7 +2,7 @@ package io.ftpnat.daemon;
 
 import io.ftpnat.kernel.KernelRuleset;
 import io.ftpnat.kernel.NftablesKernelRuleset;
-import io.ftpnat.nativ.nft.NftException;
+import io.ftpnat.kernel.RulesetException;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -27,7 +27,7 @@ final class FlushCommand implements Callable<Integer> {
             spec.commandLine().getOut().println(removed ? "table inet " + common.table + " removed"
                     : "no table inet " + common.table + ": nothing to remove");
             return ExitCode.OK;
-        } catch (NftException e) {
+        } catch (RulesetException e) {
             spec.commandLine().getErr().println("cannot remove table inet " + common.table + ": " + e.getMessage());
             return ExitCode.KERNEL;
         }

@@ -1,7 +1,7 @@
 package io.ftpnat.daemon;
 
 import io.ftpnat.kernel.KernelRuleset;
-import io.ftpnat.nativ.nft.NftException;
+import io.ftpnat.kernel.RulesetException;
 import io.ftpnat.policy.Policy;
 import io.ftpnat.policy.PolicyException;
 import io.ftpnat.policy.PolicyLoader;
@@ -41,18 +41,19 @@ public final class PolicyController {
     }
 
     /**
-     * Called after every successful apply, on the applying thread (the userspace ALG follows the
-     * policy's proxy rules, and re-adds its data-channel map elements the new table lost).
+     * Called after every successful apply, and after a rollback with the policy put back, on the
+     * applying thread (the userspace ALG follows the policy's proxy rules). The run-time elements
+     * need no listener: the apply carried them into the new table in the same transaction.
      */
     public void onApplied(java.util.function.Consumer<AppliedPolicy> listener) {
         listeners.add(listener);
     }
 
     /** Applies the policy file as it is now. */
-    public synchronized AppliedPolicy applyFile() throws PolicyException, NftException {
+    public synchronized AppliedPolicy applyFile() throws PolicyException, RulesetException {
         try {
             return install(loader.load(policyFile), readQuietly());
-        } catch (PolicyException | NftException e) {
+        } catch (PolicyException | RulesetException e) {
             rejected.incrementAndGet();
             throw e;
         }
@@ -64,7 +65,7 @@ public final class PolicyController {
      * previous ruleset is put back, so kernel and file never disagree. {@code label} names the text
      * in error messages (the client's file name).
      */
-    public synchronized AppliedPolicy applyText(String yaml, String label) throws PolicyException, NftException, IOException {
+    public synchronized AppliedPolicy applyText(String yaml, String label) throws PolicyException, RulesetException, IOException {
         Policy policy;
         try {
             policy = loader.parse(yaml, label);
@@ -80,6 +81,8 @@ public final class PolicyController {
             if (before != null) {
                 kernel.apply(before.ruleset());
                 current = before;
+                // the listeners followed the new policy: they follow the old one back, so they stay in step with the kernel
+                listeners.forEach(l -> l.accept(before));
             }
             throw new IOException("the policy was valid but " + policyFile + " could not be written (" + e.getMessage()
                     + "); the previous ruleset was restored", e);
@@ -88,13 +91,13 @@ public final class PolicyController {
     }
 
     /** Everything {@link #applyText} does short of committing: the kernel validates it in a dry run. */
-    public Ruleset checkText(String yaml, String label) throws PolicyException, NftException {
+    public Ruleset checkText(String yaml, String label) throws PolicyException, RulesetException {
         Ruleset ruleset = renderer.render(loader.parse(yaml, label));
         kernel.check(ruleset);
         return ruleset;
     }
 
-    public Ruleset checkFile() throws PolicyException, NftException {
+    public Ruleset checkFile() throws PolicyException, RulesetException {
         Ruleset ruleset = renderer.render(loader.load(policyFile));
         kernel.check(ruleset);
         return ruleset;
@@ -116,11 +119,11 @@ public final class PolicyController {
         return rejected.get();
     }
 
-    private AppliedPolicy install(Policy policy, String text) throws NftException {
+    private AppliedPolicy install(Policy policy, String text) throws RulesetException {
         Ruleset ruleset = renderer.render(policy);
         try {
             kernel.apply(ruleset);
-        } catch (NftException e) {
+        } catch (RulesetException e) {
             rejected.incrementAndGet();
             throw e;
         }

@@ -6,18 +6,16 @@ import io.ftpnat.api.ApiServer;
 import io.ftpnat.api.Authorizer;
 import io.ftpnat.api.GroupDatabase;
 import io.ftpnat.api.SocketConfig;
+import io.ftpnat.kernel.ConntrackTables;
+import io.ftpnat.kernel.Kernel;
 import io.ftpnat.kernel.KernelCapabilities;
 import io.ftpnat.kernel.KernelRuleset;
-import io.ftpnat.kernel.NetlinkConntrackTables;
-import io.ftpnat.kernel.NetlinkSessionKernel;
-import io.ftpnat.kernel.NftAdvertisedAddresses;
-import io.ftpnat.nativ.netlink.conntrack.ConntrackEvents;
+import io.ftpnat.kernel.LinuxKernel;
 import io.ftpnat.registry.SessionRegistry;
 import io.ftpnat.session.RepairPlanner;
 import io.ftpnat.session.SessionModel;
 import java.time.Duration;
-import io.ftpnat.kernel.NftablesKernelRuleset;
-import io.ftpnat.nativ.nft.NftException;
+import io.ftpnat.kernel.RulesetException;
 import io.ftpnat.policy.InterfaceCatalog;
 import io.ftpnat.policy.PolicyException;
 import io.ftpnat.policy.PolicyLoader;
@@ -72,7 +70,7 @@ final class RunCommand implements Callable<Integer> {
                     + " expectation events and lost events trigger one sooner.")
     double reconcileSeconds;
 
-    @Option(names = "--events-buffer", paramLabel = "BYTES", defaultValue = "" + ConntrackEvents.DEFAULT_RECEIVE_BUFFER,
+    @Option(names = "--events-buffer", paramLabel = "BYTES", defaultValue = "" + ConntrackTables.DEFAULT_EVENTS_BUFFER,
             description = "Receive buffer of the daemon's conntrack event socket (default: ${DEFAULT-VALUE}).")
     int eventsBuffer;
 
@@ -104,7 +102,9 @@ final class RunCommand implements Callable<Integer> {
         // process so that systemd restarts it, instead of a daemon that is up but serves nobody.
         Thread.setDefaultUncaughtExceptionHandler(io.ftpnat.alg.Fatal::uncaught);
         Instant started = Instant.now();
-        try (KernelRuleset kernel = NftablesKernelRuleset.open()) {
+        // The daemon's one boundary with the kernel: one libnftables context, one element writer.
+        try (Kernel linux = LinuxKernel.open(common.table)) {
+            KernelRuleset kernel = linux.ruleset();
             KernelCapabilities caps = kernel.capabilities();
             caps.warnings().forEach(log::warn);
             if (!caps.complete()) {
@@ -123,19 +123,16 @@ final class RunCommand implements Callable<Integer> {
                 log.error("--reconcile-interval must be between 0.1 and 86400 seconds");
                 return ExitCode.USAGE;
             }
-            NetlinkConntrackTables tables = new NetlinkConntrackTables();
-            NetlinkSessionKernel sessionKernel = new NetlinkSessionKernel();
-            io.ftpnat.kernel.NetlinkElements elements = new io.ftpnat.kernel.NetlinkElements();
-            NftAdvertisedAddresses advertised = new NftAdvertisedAddresses(elements, common.table);
-            SessionService sessions = sessionService(policies, eventLoss, sessionKernel, advertised);
+            ConntrackTables tables = linux.tables();
+            SessionService sessions = sessionService(policies, eventLoss, linux);
             commands.putAll(new DaemonApi(policies, caps, started, eventLoss, sessions, state).commands());
             commands.putAll(new ConntrackApi(tables, eventLoss, sessions.model()).commands());
             // The userspace ALG for mode: proxy rules: it starts listening with the first policy
             // that has such rules and follows every apply (docs/design/alg.md).
             java.util.concurrent.atomic.AtomicReference<ApiServer> apiRef = new java.util.concurrent.atomic.AtomicReference<>();
             DaemonMetrics[] metricsRef = new DaemonMetrics[1]; // the ALG's tables are made at its first policy, after this
-            ProxyServer proxy = new ProxyServer(lazyOriginals(),
-                    s -> new TimedDataChannelTable(DataPaths.of(elements::apply, common.table, s), metricsRef[0]),
+            ProxyServer proxy = new ProxyServer(linux.originals(),
+                    s -> new TimedDataChannelTable(DataPaths.of(linux.dataChannels(), s), metricsRef[0]),
                     java.time.Clock.systemUTC());
             DaemonMetrics metrics = new DaemonMetrics(new DaemonMetrics.Sources(state, policies, sessions, eventLoss, proxy,
                     apiRef::get, new KernelCounters()));
@@ -190,7 +187,7 @@ final class RunCommand implements Callable<Integer> {
                     failure = "policy rejected, nothing applied: " + e.getMessage();
                     log.error("policy rejected, nothing applied:\n{}", e.getMessage());
                     return ExitCode.INVALID_POLICY;
-                } catch (NftException e) {
+                } catch (RulesetException e) {
                     failure = "policy rejected by the kernel, nothing applied: " + e.getMessage();
                     log.error("policy rejected by the kernel, nothing applied: {}", e.getMessage());
                     return ExitCode.KERNEL;
@@ -209,8 +206,6 @@ final class RunCommand implements Callable<Integer> {
                     api.close();
                 }
                 sessions.close();
-                sessionKernel.close();
-                elements.close();
             }
 
             if (flushOnExit) {
@@ -225,47 +220,16 @@ final class RunCommand implements Callable<Integer> {
     }
 
     /** The session model (docs/api.md, "The session model"), following every policy apply. */
-    private SessionService sessionService(PolicyController policies, EventLoss eventLoss, NetlinkSessionKernel kernel,
-            NftAdvertisedAddresses advertised) {
+    private SessionService sessionService(PolicyController policies, EventLoss eventLoss, Kernel kernel) {
         // Repairs never open a privileged port unless the policy in force says so (read at each plan).
         RepairPlanner planner = new RepairPlanner(() -> policies.current().filter(a -> a.policy().repairPrivilegedPorts()).isPresent()
                 ? 1 : RepairPlanner.FIRST_UNPRIVILEGED_PORT);
-        SessionModel model = new SessionModel(kernel, planner, advertised);
+        SessionModel model = new SessionModel(kernel.sessions(), planner, kernel.advertised());
         // Each session is named after the rule of the policy in force whose helper it carries (logs, metrics, API).
         model.nameRulesWith(c -> policies.current().flatMap(a -> a.policy().kernelRuleFor(c.original().src().toInetAddress(),
                 c.original().dst().toInetAddress(), c.original().dstPort())).orElse(""));
-        SessionService sessions = new SessionService(model,
-                eventLoss, Duration.ofMillis((long) (reconcileSeconds * 1000)), eventsBuffer);
-        // An apply replaces the table, sets included: watched addresses of open sessions go back in.
-        policies.onApplied(applied -> {
-            int n = sessions.model().readvertise();
-            if (n > 0) {
-                log.info("{} watched 227 addresses put back into the new table", n);
-            }
-        });
-        return sessions;
-    }
-
-    /** The conntrack socket is opened on the first diverted connection, not by daemons without proxy rules. */
-    private static io.ftpnat.alg.OriginalDestination lazyOriginals() {
-        return new io.ftpnat.alg.OriginalDestination() {
-            private io.ftpnat.alg.ConntrackOriginalDestination delegate;
-
-            @Override
-            public synchronized java.util.Optional<java.net.InetSocketAddress> lookup(java.net.InetSocketAddress local,
-                    java.net.InetSocketAddress remote) {
-                if (delegate == null) {
-                    try {
-                        delegate = new io.ftpnat.alg.ConntrackOriginalDestination(
-                                io.ftpnat.nativ.netlink.conntrack.ConntrackClient.open());
-                    } catch (io.ftpnat.nativ.netlink.NetlinkException e) {
-                        log.error("proxy: cannot open conntrack: {}", e.getMessage());
-                        return java.util.Optional.empty();
-                    }
-                }
-                return delegate.lookup(local, remote);
-            }
-        };
+        // An apply carries the watched addresses into the new table itself (KernelRuleset.apply): no re-adding.
+        return new SessionService(model, kernel.tables(), kernel.control(), eventLoss, Duration.ofMillis((long) (reconcileSeconds * 1000)), eventsBuffer);
     }
 
     private ApiServer startApi(Map<String, CommandHandler> commands) throws IOException {
@@ -309,7 +273,7 @@ final class RunCommand implements Callable<Integer> {
             } catch (PolicyException e) {
                 outcome = "; the policy file was rejected at the last SIGHUP (see the log)";
                 log.error("policy rejected; the running ruleset (digest {}) stays in place:\n{}", before, e.getMessage());
-            } catch (NftException e) {
+            } catch (RulesetException e) {
                 outcome = "; the kernel rejected the policy at the last SIGHUP (see the log)";
                 log.error("policy rejected by the kernel; the running ruleset (digest {}) stays in place: {}", before, e.getMessage());
             }

@@ -3,13 +3,14 @@ package io.ftpnat.daemon;
 import io.ftpnat.nativ.netlink.NetlinkException;
 import io.ftpnat.nativ.netlink.conntrack.Conntrack;
 import io.ftpnat.nativ.netlink.conntrack.ConntrackEvent;
-import io.ftpnat.nativ.netlink.conntrack.ConntrackEvents;
 import io.ftpnat.nativ.netlink.conntrack.ConntrackMonitor;
 import io.ftpnat.nativ.netlink.conntrack.ExpectationEvent;
 import io.ftpnat.nativ.netlink.log.NflogHandler;
 import io.ftpnat.nativ.netlink.log.NflogPacket;
-import io.ftpnat.nativ.netlink.log.NflogSocket;
+import io.ftpnat.kernel.ConntrackTables;
+import io.ftpnat.kernel.ControlPackets;
 import io.ftpnat.ruleset.RulesetRenderer;
+import io.ftpnat.ruleset.TableObjects;
 import io.ftpnat.session.SessionModel;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
@@ -34,7 +35,7 @@ final class SessionService implements AutoCloseable {
     /** An expectation event is followed by a reconcile this much later (the data connection's event comes first). */
     static final long EVENT_RECONCILE_DELAY_MILLIS = 300;
     /** The log prefix of the ruleset's copies of SYNs to addresses repaired 227s advertised. */
-    static final String CONNECT_PREFIX = "ftpnat-syn";
+    static final String CONNECT_PREFIX = TableObjects.SYN_LOG_PREFIX;
     /**
      * Event-driven reconciles (each a full dump of both tables) are at least this far apart, so a
      * busy router's expectation events cost at most one dump a second, not one per event.
@@ -55,11 +56,16 @@ final class SessionService implements AutoCloseable {
     private volatile boolean running = true;
     private volatile boolean initialDone;
     private volatile String observerProblem;
-    private ConntrackMonitor monitor;
+    private final ConntrackTables tables;
+    private final ControlPackets control;
+    private ConntrackTables.EventMonitor monitor;
     private Thread observer;
 
-    SessionService(SessionModel model, EventLoss eventLoss, Duration interval, int eventsBuffer) {
+    SessionService(SessionModel model, ConntrackTables tables, ControlPackets control, EventLoss eventLoss, Duration interval,
+            int eventsBuffer) {
         this.model = model;
+        this.tables = tables;
+        this.control = control;
         this.eventLoss = eventLoss;
         this.interval = interval;
         this.eventsBuffer = eventsBuffer;
@@ -107,7 +113,7 @@ final class SessionService implements AutoCloseable {
     void start(Duration waitForFirstLook) throws InterruptedException {
         startObserver();
         try {
-            monitor = ConntrackMonitor.start(null, ConntrackEvents.ALL, eventsBuffer, new Listener());
+            monitor = tables.monitor(eventsBuffer, new Listener());
         } catch (NetlinkException e) {
             log.error("cannot subscribe to conntrack events ({}); sessions are reconciled every {} s only",
                     e.getMessage(), interval.toSeconds());
@@ -129,8 +135,7 @@ final class SessionService implements AutoCloseable {
     private void observe() {
         int failures = 0;
         while (running) {
-            try (NflogSocket socket = NflogSocket.bind(RulesetRenderer.OBSERVE_GROUP, NflogSocket.CopyMode.PACKET,
-                    RulesetRenderer.OBSERVE_SNAPLEN)) {
+            try (ControlPackets.Source socket = control.open()) {
                 observerProblem = null;
                 log.info("observing FTP control channels on NFLOG group {}", RulesetRenderer.OBSERVE_GROUP);
                 NflogHandler handler = new NflogHandler() {

@@ -5,7 +5,9 @@ import io.ftpnat.nativ.netlink.conntrack.Conntrack;
 import io.ftpnat.nativ.netlink.conntrack.ConntrackClient;
 import io.ftpnat.nativ.netlink.conntrack.ConntrackEvents;
 import io.ftpnat.nativ.netlink.conntrack.ConntrackFilter;
+import io.ftpnat.nativ.netlink.conntrack.ConntrackMonitor;
 import io.ftpnat.nativ.netlink.conntrack.DumpConsumer;
+import io.ftpnat.nativ.netlink.conntrack.EventHandler;
 import io.ftpnat.nativ.netlink.conntrack.Expectation;
 
 /** {@link ConntrackTables} over ctnetlink, in the daemon's network namespace. */
@@ -18,8 +20,35 @@ public final class NetlinkConntrackTables implements ConntrackTables {
     }
 
     @Override
-    public ConntrackEvents subscribe() throws NetlinkException {
-        return ConntrackEvents.subscribe(ConntrackEvents.ALL);
+    public EventStream subscribe() throws NetlinkException {
+        ConntrackEvents events = ConntrackEvents.subscribe(ConntrackEvents.ALL);
+        return new EventStream() {
+            @Override
+            public int poll(EventHandler handler, int timeoutMillis) throws NetlinkException {
+                return events.poll(handler, timeoutMillis);
+            }
+
+            @Override
+            public void close() {
+                events.close();
+            }
+        };
+    }
+
+    @Override
+    public EventMonitor monitor(int receiveBufferBytes, ConntrackMonitor.Listener listener) throws NetlinkException {
+        ConntrackMonitor monitor = ConntrackMonitor.start(null, ConntrackEvents.ALL, receiveBufferBytes, listener);
+        return new EventMonitor() {
+            @Override
+            public int receiveBufferSize() {
+                return monitor.receiveBufferSize();
+            }
+
+            @Override
+            public void close() {
+                monitor.close();
+            }
+        };
     }
 
     @Override

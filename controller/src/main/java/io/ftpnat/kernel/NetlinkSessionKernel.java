@@ -7,7 +7,6 @@ import io.ftpnat.nativ.netlink.conntrack.ConntrackFilter;
 import io.ftpnat.nativ.netlink.conntrack.DumpConsumer;
 import io.ftpnat.nativ.netlink.conntrack.Expectation;
 import io.ftpnat.nativ.netlink.conntrack.Tuple;
-import io.ftpnat.session.SessionKernel;
 
 /**
  * The session model's kernel verbs over ctnetlink, in the daemon's namespace. One socket, reused

@@ -6,7 +6,6 @@ import io.ftpnat.nativ.netlink.conntrack.IpAddress;
 import io.ftpnat.nativ.netlink.nftables.Concat;
 import io.ftpnat.nativ.netlink.nftables.ElementBatch;
 import io.ftpnat.ruleset.TableObjects;
-import io.ftpnat.session.AdvertisedAddresses;
 import java.time.Duration;
 
 /**

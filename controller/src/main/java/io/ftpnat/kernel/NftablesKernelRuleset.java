@@ -7,16 +7,31 @@ import io.ftpnat.ruleset.OwnTableOnly;
 import io.ftpnat.ruleset.Ruleset;
 import java.util.Optional;
 
-/** {@link KernelRuleset} on libnftables: a whole ruleset buffer is one netlink batch. */
+/**
+ * {@link KernelRuleset} on libnftables: a whole ruleset buffer is one netlink batch. The daemon's
+ * one libnftables context: nothing else in the daemon runs nft text.
+ */
 public final class NftablesKernelRuleset implements KernelRuleset {
     private final NftContext nft;
+    private final NetlinkElements elements;
 
-    private NftablesKernelRuleset(NftContext nft) {
+    private NftablesKernelRuleset(NftContext nft, NetlinkElements elements) {
         this.nft = nft;
+        this.elements = elements;
     }
 
-    public static NftablesKernelRuleset open() throws NftException {
-        return new NftablesKernelRuleset(NftContext.open());
+    /** A context without run-time elements (ftpnatd check/flush/render, ftpnatctl table). */
+    public static NftablesKernelRuleset open() throws RulesetException {
+        return open(null);
+    }
+
+    /** The daemon's: an apply carries {@code elements}' live elements into the new table. */
+    static NftablesKernelRuleset open(NetlinkElements elements) throws RulesetException {
+        try {
+            return new NftablesKernelRuleset(NftContext.open(), elements);
+        } catch (NftException e) {
+            throw wrap(e);
+        }
     }
 
     @Override
@@ -25,37 +40,75 @@ public final class NftablesKernelRuleset implements KernelRuleset {
     }
 
     @Override
-    public synchronized void check(Ruleset ruleset) throws NftException {
+    public synchronized void check(Ruleset ruleset) throws RulesetException {
         OwnTableOnly.check(ruleset.text(), ruleset.table()); // a dry run reads include files too
-        nft.check(ruleset.text());
-    }
-
-    @Override
-    public synchronized void apply(Ruleset ruleset) throws NftException {
-        OwnTableOnly.check(ruleset.text(), ruleset.table());
-        nft.run(ruleset.text());
-    }
-
-    @Override
-    public synchronized boolean flush(String table) throws NftException {
-        if (!exists(table)) {
-            return false;
+        try {
+            nft.check(ruleset.text());
+        } catch (NftException e) {
+            throw wrap(e);
         }
-        nft.run(Ruleset.deleteCommand(table));
+    }
+
+    /**
+     * The table and the live elements in one buffer, one transaction, under the element writer's
+     * lock: no element can be added or withdrawn between the snapshot and the commit.
+     */
+    @Override
+    public synchronized void apply(Ruleset ruleset) throws RulesetException {
+        if (elements == null) {
+            run(ruleset, ruleset.text());
+            return;
+        }
+        synchronized (elements) {
+            run(ruleset, ruleset.text() + elements.render(ruleset));
+            elements.committed(ruleset);
+        }
+    }
+
+    private void run(Ruleset ruleset, String text) throws RulesetException {
+        OwnTableOnly.check(text, ruleset.table());
+        try {
+            nft.run(text);
+        } catch (NftException e) {
+            throw wrap(e);
+        }
+    }
+
+    @Override
+    public synchronized boolean flush(String table) throws RulesetException {
+        try {
+            if (!exists(table)) {
+                return false;
+            }
+            nft.run(Ruleset.deleteCommand(table));
+        } catch (NftException e) {
+            throw wrap(e);
+        }
+        if (elements != null) {
+            elements.cleared();
+        }
         return true;
     }
 
     @Override
-    public synchronized Optional<String> list(String table, boolean json) throws NftException {
-        if (!exists(table)) {
-            return Optional.empty();
+    public synchronized Optional<String> list(String table, boolean json) throws RulesetException {
+        try {
+            if (!exists(table)) {
+                return Optional.empty();
+            }
+            String command = "list table inet " + NftWords.table(table);
+            return Optional.of(json ? nft.runJson(command).output() : nft.run(command).output());
+        } catch (NftException e) {
+            throw wrap(e);
         }
-        String command = "list table inet " + NftWords.table(table);
-        return Optional.of(json ? nft.runJson(command).output() : nft.run(command).output());
     }
 
     private boolean exists(String table) throws NftException {
         return nft.run("list tables inet").output().lines().anyMatch(l -> l.trim().equals("table inet " + table));
+    }
+
+    private static RulesetException wrap(NftException e) {
+        return new RulesetException(e.getMessage(), e);
     }
 
     @Override

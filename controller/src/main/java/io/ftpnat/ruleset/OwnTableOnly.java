@@ -5,13 +5,17 @@ import java.util.regex.Pattern;
 /**
  * Checks, at the kernel boundary, that a text handed to libnftables touches nothing but ftpnat's
  * own table: its only top-level commands are {@code table inet T}, {@code delete table inet T},
- * {@code table inet T { ... }} (a ruleset; run-time elements are netlink messages of typed values,
- * never text), and it holds no {@code include}, {@code define} or variable anywhere. A policy can
+ * {@code table inet T { ... }} (a ruleset), {@code add element inet T NAME { KEY [timeout Nms] [: DATA] }}
+ * whose key and data are addresses and ports only (the run-time elements an apply carries into the
+ * new table, rendered from typed values), and it holds no {@code include}, {@code define} or variable anywhere. A policy can
  * therefore never become {@code flush ruleset}, a read of another file, or a change to another table,
  * whatever a value in it says.
  */
 public final class OwnTableOnly {
     private static final Pattern FORBIDDEN = Pattern.compile("(?m)(^|[\\s;{}])(include|define|redefine|undefine)(\\s|$)|\\$");
+
+    /** An element's key or data: addresses and ports joined by " . " (hex digits, dots, colons). */
+    private static final String VALUE = "[0-9a-f.:]+( \\. [0-9a-f.:]+)*";
 
     private OwnTableOnly() {
     }
@@ -24,7 +28,8 @@ public final class OwnTableOnly {
             throw new IllegalArgumentException("nftables text for table inet " + table
                     + " holds include, define or a variable: refused before it reaches the kernel");
         }
-        Pattern own = Pattern.compile("table inet " + table + "( \\{)?|delete table inet " + table);
+        Pattern own = Pattern.compile("table inet " + table + "( \\{)?|delete table inet " + table
+                + "|add element inet " + table + " [a-z0-9_]{1,32} \\{ " + VALUE + "( timeout [0-9]{1,12}ms)?( : " + VALUE + ")? \\}");
         int depth = 0;
         int lineNo = 0;
         for (String line : code.split("\n", -1)) {

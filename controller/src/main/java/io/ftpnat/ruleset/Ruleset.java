@@ -17,6 +17,15 @@ public record Ruleset(String table, String text) {
         }
     }
 
+    /**
+     * Whether this ruleset declares the set or map {@code object} (one of {@link TableObjects}): the
+     * run-time elements of an object the new table lacks are not carried over by an apply.
+     */
+    public boolean declares(String object) {
+        return java.util.regex.Pattern.compile("(?m)^\\s*(set|map) " + java.util.regex.Pattern.quote(object) + " \\{")
+                .matcher(text).find();
+    }
+
     /** The command that removes the table and everything in it, atomically. */
     public static String deleteCommand(String table) {
         NftWords.table(table);

@@ -17,6 +17,8 @@ public final class TableObjects {
     /** (client . address . port) a repaired 227 advertised: a SYN there is copied to the daemon. */
     public static final String ADVERTISED4 = "advertised4";
     public static final String ADVERTISED6 = "advertised6";
+    /** The NFLOG prefix of those SYNs' copies: the observer tells them from control segments by it. */
+    public static final String SYN_LOG_PREFIX = "ftpnat-syn";
     /** Elements each advertised set holds at most (one per session that has a repaired 227 watched). */
     public static final int ADVERTISED_SIZE = 4096;
 
@@ -26,6 +28,6 @@ public final class TableObjects {
     /** The template's view: {{objects.proxyDnat4}} and so on. */
     static Map<String, String> forTemplate() {
         return Map.of("proxyDnat4", PROXY_DNAT4, "proxyDnat6", PROXY_DNAT6, "proxySnat4", PROXY_SNAT4, "proxySnat6", PROXY_SNAT6,
-                "advertised4", ADVERTISED4, "advertised6", ADVERTISED6, "advertisedSize", Integer.toString(ADVERTISED_SIZE));
+                "advertised4", ADVERTISED4, "advertised6", ADVERTISED6, "advertisedSize", Integer.toString(ADVERTISED_SIZE), "synLogPrefix", SYN_LOG_PREFIX);
     }
 }

@@ -1,5 +1,9 @@
 package io.ftpnat.session;
 
+import io.ftpnat.kernel.AdvertisedAddresses;
+
+import io.ftpnat.kernel.SessionKernel;
+
 import io.ftpnat.nativ.netlink.NetlinkException;
 import io.ftpnat.nativ.netlink.conntrack.Tuple;
 import java.util.List;

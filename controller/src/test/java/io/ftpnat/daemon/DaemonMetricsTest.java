@@ -1,5 +1,6 @@
 package io.ftpnat.daemon;
 
+import io.ftpnat.kernel.SessionKernel;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -19,7 +20,6 @@ import io.ftpnat.policy.InterfaceCatalog;
 import io.ftpnat.policy.PolicyLoader;
 import io.ftpnat.ruleset.RulesetRenderer;
 import io.ftpnat.session.RepairPlanner;
-import io.ftpnat.session.SessionKernel;
 import io.ftpnat.session.SessionModel;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
@@ -58,7 +58,8 @@ class DaemonMetricsTest {
         Path policy = dir.resolve("policy.yaml");
         Files.copy(Path.of("../docs/examples/reference-lab.yaml"), policy);
         policies = new PolicyController(policy, new PolicyLoader(InterfaceCatalog.anyName()), new RulesetRenderer(), kernel);
-        sessions = new SessionService(new SessionModel(new EmptyKernel(), new RepairPlanner(1024)), new EventLoss(),
+        sessions = new SessionService(new SessionModel(new EmptyKernel(), new RepairPlanner(1024)),
+                new io.ftpnat.kernel.NetlinkConntrackTables(), io.ftpnat.kernel.ControlPackets.nflog(1, 64), new EventLoss(),
                 Duration.ofSeconds(10), 1 << 20);
         ProxyServer proxy = new ProxyServer((local, remote) -> java.util.Optional.empty(), s -> null, Clock.systemUTC());
         return new DaemonMetrics(new DaemonMetrics.Sources(state, policies, sessions, new EventLoss(), proxy, () -> api,

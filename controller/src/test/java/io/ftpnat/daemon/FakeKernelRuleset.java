@@ -2,7 +2,7 @@ package io.ftpnat.daemon;
 
 import io.ftpnat.kernel.KernelCapabilities;
 import io.ftpnat.kernel.KernelRuleset;
-import io.ftpnat.nativ.nft.NftException;
+import io.ftpnat.kernel.RulesetException;
 import io.ftpnat.ruleset.Ruleset;
 import java.util.List;
 import java.util.Map;
@@ -20,16 +20,16 @@ final class FakeKernelRuleset implements KernelRuleset {
     }
 
     @Override
-    public void check(Ruleset ruleset) throws NftException {
+    public void check(Ruleset ruleset) throws RulesetException {
         if (refuseWith != null) {
-            throw new NftException("nftables rejected the ruleset (dry run)", refuseWith);
+            throw new RulesetException("nftables rejected the ruleset (dry run):\n" + refuseWith);
         }
     }
 
     @Override
-    public void apply(Ruleset ruleset) throws NftException {
+    public void apply(Ruleset ruleset) throws RulesetException {
         if (refuseWith != null) {
-            throw new NftException("nftables rejected the ruleset", refuseWith);
+            throw new RulesetException("nftables rejected the ruleset:\n" + refuseWith);
         }
         applies++;
         installed = ruleset;

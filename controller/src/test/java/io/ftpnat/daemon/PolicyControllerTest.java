@@ -3,7 +3,7 @@ package io.ftpnat.daemon;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.ftpnat.nativ.nft.NftException;
+import io.ftpnat.kernel.RulesetException;
 import io.ftpnat.policy.InterfaceCatalog;
 import io.ftpnat.policy.PolicyException;
 import io.ftpnat.policy.PolicyLoader;
@@ -48,7 +48,7 @@ class PolicyControllerTest {
 
         kernel.refuseWith = "Error: Could not process rule: No such file or directory";
         Files.copy(Path.of("../docs/examples/nonstandard-port.yaml"), policy, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-        assertThatThrownBy(() -> applier.applyFile()).isInstanceOf(NftException.class)
+        assertThatThrownBy(() -> applier.applyFile()).isInstanceOf(RulesetException.class)
                 .hasMessageContaining("Could not process rule");
         assertThat(kernel.installed).isEqualTo(first.ruleset());
     }
@@ -62,7 +62,7 @@ class PolicyControllerTest {
         String next = Files.readString(Path.of("../docs/examples/nonstandard-port.yaml"));
 
         kernel.refuseWith = "Error: refused";
-        assertThatThrownBy(() -> applier.applyText(next, "next.yaml")).isInstanceOf(NftException.class);
+        assertThatThrownBy(() -> applier.applyText(next, "next.yaml")).isInstanceOf(RulesetException.class);
         assertThat(Files.readString(policy)).isEqualTo(Files.readString(Path.of("../docs/examples/reference-lab.yaml")));
         assertThat(applier.current()).contains(first);
 
@@ -85,5 +85,28 @@ class PolicyControllerTest {
                 .hasMessageContaining(policy + ":2:7: snat: expected a list");
         assertThat(Files.readString(policy)).isEqualTo(Files.readString(Path.of("../docs/examples/reference-lab.yaml")));
         assertThat(kernel.applies).isEqualTo(1);
+    }
+
+    @Test
+    void aRollbackTellsTheListenersThePolicyThatIsBackInForce() throws Exception {
+        Path policy = dir.resolve("policy.yaml");
+        Files.copy(Path.of("../docs/examples/reference-lab.yaml"), policy);
+        PolicyController applier = controller(policy);
+        AppliedPolicy first = applier.applyFile();
+        java.util.List<AppliedPolicy> heard = new java.util.ArrayList<>();
+        applier.onApplied(heard::add);
+
+        // the policy file cannot be replaced (a non-empty directory took its place, as no permission stops root):
+        // the kernel had the new ruleset, then gets the old one back
+        Files.delete(policy);
+        Files.writeString(Files.createDirectory(policy).resolve("x"), "");
+        String next = Files.readString(Path.of("../docs/examples/nonstandard-port.yaml"));
+        assertThatThrownBy(() -> applier.applyText(next, "next.yaml")).isInstanceOf(java.io.IOException.class)
+                .hasMessageContaining("the previous ruleset was restored");
+        assertThat(kernel.installed).isEqualTo(first.ruleset());
+        assertThat(applier.current()).contains(first);
+        assertThat(heard).hasSize(2);
+        assertThat(heard.get(0).ruleset()).isNotEqualTo(first.ruleset());
+        assertThat(heard.get(1)).isEqualTo(first);
     }
 }

@@ -1,5 +1,7 @@
 package io.ftpnat.daemon;
 
+import io.ftpnat.daemon.ProxyApi;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;

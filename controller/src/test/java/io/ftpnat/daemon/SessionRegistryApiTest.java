@@ -1,5 +1,7 @@
 package io.ftpnat.daemon;
 
+import io.ftpnat.kernel.AdvertisedAddresses;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -8,7 +10,6 @@ import io.ftpnat.kernel.NetlinkSessionKernel;
 import io.ftpnat.nativ.netlink.NetlinkException;
 import io.ftpnat.nativ.netlink.conntrack.Conntrack;
 import io.ftpnat.nativ.netlink.conntrack.ConntrackClient;
-import io.ftpnat.nativ.netlink.conntrack.ConntrackEvents;
 import io.ftpnat.nativ.netlink.conntrack.ConntrackFilter;
 import io.ftpnat.nativ.netlink.conntrack.DumpConsumer;
 import io.ftpnat.nativ.netlink.conntrack.Expectation;
@@ -19,7 +20,6 @@ import io.ftpnat.nativ.netlink.conntrack.Tuple;
 import io.ftpnat.registry.ObservedSession;
 import io.ftpnat.registry.Session;
 import io.ftpnat.registry.SessionRegistry;
-import io.ftpnat.session.AdvertisedAddresses;
 import io.ftpnat.session.ManualClock;
 import io.ftpnat.session.Packets;
 import io.ftpnat.session.RepairPlanner;
@@ -56,7 +56,12 @@ class SessionRegistryApiTest {
             }
 
             @Override
-            public ConntrackEvents subscribe() {
+            public EventStream subscribe() {
+                throw new UnsupportedOperationException("not needed here");
+            }
+
+            @Override
+            public EventMonitor monitor(int receiveBufferBytes, io.ftpnat.nativ.netlink.conntrack.ConntrackMonitor.Listener listener) {
                 throw new UnsupportedOperationException("not needed here");
             }
         };

@@ -1,5 +1,6 @@
 package io.ftpnat.fuzz;
 
+import io.ftpnat.kernel.SessionKernel;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import io.ftpnat.kernel.NetlinkSessionKernel;
 import io.ftpnat.nativ.netlink.NetlinkException;
@@ -13,7 +14,6 @@ import io.ftpnat.nativ.netlink.conntrack.Status;
 import io.ftpnat.nativ.netlink.conntrack.TcpState;
 import io.ftpnat.nativ.netlink.conntrack.Tuple;
 import io.ftpnat.session.RepairPlanner;
-import io.ftpnat.session.SessionKernel;
 import io.ftpnat.session.SessionModel;
 import io.ftpnat.session.SessionSnapshot;
 import java.nio.ByteBuffer;

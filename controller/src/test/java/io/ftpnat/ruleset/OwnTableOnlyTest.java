@@ -54,7 +54,7 @@ class OwnTableOnlyTest {
                 "delete table inet filter\n",
                 "table inet ftpnat {\n}\n}\nflush ruleset\n{\n",
                 "add element inet filter allow { 1.2.3.4 }\n",
-                "add element inet ftpnat proxy_dnat4 { 1.2.3.4 . 5.6.7.8 . 1 : 9.9.9.9 . 2 }\n",
+                "add element inet ftpnat proxy_dnat4 { 1.2.3.4 . 5.6.7.8 . 1 : 9.9.9.9 . 2 } ; list ruleset\n",
                 "list ruleset\n"}) {
             assertThatThrownBy(() -> OwnTableOnly.check(evil, "ftpnat")).as(evil).isInstanceOf(IllegalArgumentException.class);
         }
@@ -76,5 +76,20 @@ class OwnTableOnlyTest {
         assertThatThrownBy(() -> new RulesetRenderer("Bad Table")).isInstanceOf(IllegalArgumentException.class);
         assertThat(NftWords.words("{ 21, 2121 }")).isEqualTo("{ 21, 2121 }");
         assertThat(NftWords.words("snat ip6 to fd00:192::114")).isEqualTo("snat ip6 to fd00:192::114");
+    }
+
+    @Test
+    void runTimeElementsOfTypedValuesPassAndNothingElseRidesOnThem() {
+        String ok = "table inet ftpnat\ndelete table inet ftpnat\ntable inet ftpnat {\n}\n"
+                + "add element inet ftpnat proxy_dnat4 { 10.10.10.2 . 10.10.10.1 . 50001 timeout 29000ms : 192.168.10.115 . 40000 }\n"
+                + "add element inet ftpnat advertised6 { fd00:10::2 . 2001:db8::9 . 40000 timeout 1ms }\n";
+        assertThatCode(() -> OwnTableOnly.check(ok, "ftpnat")).doesNotThrowAnyException();
+        for (String evil : new String[] {
+                "add element inet other proxy_dnat4 { 10.0.0.1 . 10.0.0.2 . 1 : 10.0.0.3 . 2 }\n",
+                "add element inet ftpnat proxy_dnat4 { 10.0.0.1 . 10.0.0.2 . 1 : 10.0.0.3 . 2 }; flush ruleset\n",
+                "add element inet ftpnat proxy_dnat4 { @x }\n",
+                "add rule inet ftpnat c accept\n"}) {
+            assertThatThrownBy(() -> OwnTableOnly.check(evil, "ftpnat")).as(evil).isInstanceOf(IllegalArgumentException.class);
+        }
     }
 }

@@ -1,5 +1,9 @@
 package io.ftpnat.session;
 
+import io.ftpnat.kernel.AdvertisedAddresses;
+
+import io.ftpnat.kernel.SessionKernel;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.ftpnat.kernel.NetlinkSessionKernel;

@@ -1,5 +1,6 @@
 package io.ftpnat.session;
 
+import io.ftpnat.kernel.AdvertisedAddresses;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.ftpnat.kernel.NetlinkSessionKernel;

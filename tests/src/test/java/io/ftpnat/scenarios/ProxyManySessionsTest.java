@@ -1,5 +1,6 @@
 package io.ftpnat.scenarios;
 
+import io.ftpnat.ruleset.TableObjects;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.ftpnat.lab.BackgroundProcess;
@@ -107,7 +108,7 @@ class ProxyManySessionsTest {
     }
 
     private int mapElements() {
-        String out = ref.lab().router().run("nft", "list", "map", "inet", "ftpnat", "proxy_dnat4");
+        String out = ref.lab().router().run("nft", "list", "map", "inet", "ftpnat", TableObjects.PROXY_DNAT4);
         return count(out, " timeout ");
     }
 

@@ -1,5 +1,6 @@
 package io.ftpnat.scenarios;
 
+import io.ftpnat.ruleset.TableObjects;
 import static io.ftpnat.lab.Topology.CLIENT_V4;
 import static io.ftpnat.lab.Topology.CLIENT_V6;
 import static io.ftpnat.lab.Topology.ROUTER_INSIDE_V4;
@@ -135,7 +136,7 @@ class ProxyModeTest {
         Observation o = transferred(ref, clientName, FtpJob.download(server, host, mode, "one.bin", "two.bin").withList());
         assertThat(o.client().listing()).contains("one.bin").contains("two.bin");
         assertThat(o.dataAtServer()).as("%s", o).hasSize(3);
-        assertThat(ref.lab().router().run("nft", "list", "map", "inet", "ftpnat", "proxy_dnat4"))
+        assertThat(ref.lab().router().run("nft", "list", "map", "inet", "ftpnat", TableObjects.PROXY_DNAT4))
                 .as("every channel withdrawn with its transfer or session").doesNotContain("elements");
     }
 

@@ -1,5 +1,6 @@
 package io.ftpnat.scenarios;
 
+import io.ftpnat.ruleset.TableObjects;
 import static io.ftpnat.lab.Topology.ROUTER_INSIDE_V4;
 import static io.ftpnat.lab.Topology.SERVER_V4;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -174,7 +175,7 @@ class ProxyRawClientTest {
                 RawClient.codesBetween(s.client(), "> ABOR", "> NOOP"), RawClient.codesBetween(direct, "> ABOR", "> NOOP"));
         assertAbortAnsweredInOrder(direct, "directly");
         assertAbortAnsweredInOrder(s.client(), "through the ALG\n" + s);
-        String map = ref.lab().router().run("nft", "list", "map", "inet", "ftpnat", "proxy_dnat4");
+        String map = ref.lab().router().run("nft", "list", "map", "inet", "ftpnat", TableObjects.PROXY_DNAT4);
         assertThat(map).as("the data channel is withdrawn").contains("map proxy_dnat4").doesNotContain("elements");
     }
 

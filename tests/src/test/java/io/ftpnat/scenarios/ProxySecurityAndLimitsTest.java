@@ -1,5 +1,6 @@
 package io.ftpnat.scenarios;
 
+import io.ftpnat.ruleset.TableObjects;
 import static io.ftpnat.lab.Topology.ROUTER_INSIDE_V4;
 import static io.ftpnat.lab.Topology.SERVER_V4;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -289,7 +290,7 @@ class ProxySecurityAndLimitsTest {
 
     /** The elements of proxy_dnat4 ("a . b . port timeout ... : c . port"). */
     private List<String> mapElements() {
-        String out = ref.lab().router().run("nft", "list", "map", "inet", "ftpnat", "proxy_dnat4");
+        String out = ref.lab().router().run("nft", "list", "map", "inet", "ftpnat", TableObjects.PROXY_DNAT4);
         int i = out.indexOf("elements = {");
         if (i < 0) return List.of();
         String inner = out.substring(i + 12, out.indexOf('}', i));

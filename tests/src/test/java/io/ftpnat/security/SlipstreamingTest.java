@@ -1,5 +1,6 @@
 package io.ftpnat.security;
 
+import io.ftpnat.ruleset.TableObjects;
 import static io.ftpnat.lab.Topology.CLIENT_V4;
 import static io.ftpnat.lab.Topology.ROUTER_OUTSIDE_V4;
 import static io.ftpnat.lab.Topology.SERVER_V4;
@@ -202,7 +203,7 @@ class SlipstreamingTest {
         ClientRun legit = ref.run(ref.curl(), FtpJob.download(good, SERVER_V4, DataMode.PASV, "one.bin").withTimeout(Duration.ofSeconds(30)));
         String done = burst.awaitLine(Pattern.compile("^burst-done"), Duration.ofSeconds(45));
         double seconds = Double.parseDouble(done.split(" ")[2]);
-        String set = ref.lab().router().run("nft", "list", "set", "inet", "ftpnat", "advertised4");
+        String set = ref.lab().router().run("nft", "list", "set", "inet", "ftpnat", TableObjects.ADVERTISED4);
         long rss1 = SlipstreamLab.procStatus(pid, "VmRSS");
         long threads1 = SlipstreamLab.procStatus(pid, "Threads");
         long repairs = SlipstreamLab.counter(daemon(), "repairs") - repairs0;

@@ -1,5 +1,6 @@
 package io.ftpnat.session.bench;
 
+import io.ftpnat.kernel.SessionKernel;
 import io.ftpnat.kernel.NetlinkSessionKernel;
 import io.ftpnat.nativ.netlink.NetlinkException;
 import io.ftpnat.nativ.netlink.conntrack.Conntrack;
@@ -14,7 +15,6 @@ import io.ftpnat.nativ.netlink.conntrack.Tuple;
 import io.ftpnat.session.ReconcileReport;
 import io.ftpnat.session.RepairPlanner;
 import io.ftpnat.session.SessionModel;
-import io.ftpnat.session.SessionKernel;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.nio.ByteBuffer;

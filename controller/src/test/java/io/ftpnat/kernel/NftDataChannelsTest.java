@@ -1,44 +1,54 @@
-package io.ftpnat.alg;
+package io.ftpnat.kernel;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.ftpnat.nativ.netlink.nftables.ElementBatch;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 /** The element batches of a data channel: what the template's maps hold, one transaction per change. */
-class NftDataChannelTableTest {
-    private final List<List<String>> sent = new ArrayList<>();
+class NftDataChannelsTest {
+    static final InetAddress CLIENT = ip("10.10.10.2");
+    static final InetAddress PUBLISHED = ip("10.10.10.1");
+    static final InetAddress SERVER = ip("192.168.10.115");
+    static final InetAddress ROUTER_OUT = ip("192.168.10.114");
+    private static final Duration THIRTY = Duration.ofSeconds(30);
 
-    private NftDataChannelTable table(Duration timeout) {
-        return new NftDataChannelTable(b -> sent.add(ops(b)), "ftpnat", () -> timeout);
-    }
+    private final List<List<String>> sent = new ArrayList<>();
+    private final NftDataChannels table = new NftDataChannels(b -> sent.add(ops(b)), "ftpnat");
 
     private static List<String> ops(ElementBatch b) {
         return b.operations().stream().map(Object::toString).toList();
     }
 
-    private static DataChannel passive() {
-        return new DataChannel(1, 1, DataChannel.Kind.PASSIVE,
-                new FlowKey(ControlDialogueTest.CLIENT, ControlDialogueTest.PUBLISHED, 50001), ControlDialogueTest.SERVER, 40000,
-                Optional.of(ControlDialogueTest.ROUTER_OUT), DataChannel.Path.KERNEL, Instant.EPOCH);
+    static InetAddress ip(String s) {
+        try {
+            return InetAddress.getByName(s);
+        } catch (UnknownHostException e) {
+            throw new IllegalArgumentException(e);
+        }
+    }
+
+    private static DataChannelRule passive(int port, int serverPort) {
+        return new DataChannelRule(CLIENT, PUBLISHED, port, SERVER, serverPort, Optional.of(ROUTER_OUT));
     }
 
     @Test
     void aPassiveChannelIsOneDnatAndOneSnatElementWithTheTimeout() throws Exception {
-        table(Duration.ofSeconds(30)).install(passive());
+        table.add(passive(50001, 40000), THIRTY);
         assertThat(sent).containsExactly(List.of(
                 "add element proxy_dnat4 { 10.10.10.2 . 10.10.10.1 . 50001 timeout 30000ms : 192.168.10.115 . 40000 }",
                 "add element proxy_snat4 { 10.10.10.2 . 192.168.10.115 . 40000 timeout 30000ms : 192.168.10.114 }"));
     }
 
     @Test
-    void removingIsOneTransactionThatCannotFailOnAnExpiredElement() {
-        table(Duration.ofSeconds(30)).remove(passive());
+    void removingIsOneTransactionThatCannotFailOnAnExpiredElement() throws Exception {
+        table.remove(passive(50001, 40000));
         assertThat(sent).containsExactly(List.of(
                 "destroy element proxy_dnat4 { 10.10.10.2 . 10.10.10.1 . 50001 }",
                 "destroy element proxy_snat4 { 10.10.10.2 . 192.168.10.115 . 40000 }"));
@@ -46,11 +56,7 @@ class NftDataChannelTableTest {
 
     @Test
     void aReplacementWithdrawsAndAddsInOneTransaction() throws Exception {
-        DataChannel old = passive();
-        DataChannel next = new DataChannel(2, 1, DataChannel.Kind.PASSIVE,
-                new FlowKey(ControlDialogueTest.CLIENT, ControlDialogueTest.PUBLISHED, 50002), ControlDialogueTest.SERVER, 40001,
-                Optional.of(ControlDialogueTest.ROUTER_OUT), DataChannel.Path.KERNEL, Instant.EPOCH);
-        table(Duration.ofSeconds(30)).replace(old, next);
+        table.replace(passive(50001, 40000), passive(50002, 40001), THIRTY);
         assertThat(sent).hasSize(1);
         assertThat(sent.get(0)).hasSize(4).startsWith("destroy element proxy_dnat4 { 10.10.10.2 . 10.10.10.1 . 50001 }")
                 .endsWith("add element proxy_snat4 { 10.10.10.2 . 192.168.10.115 . 40001 timeout 30000ms : 192.168.10.114 }");
@@ -58,12 +64,9 @@ class NftDataChannelTableTest {
 
     @Test
     void anIpv6ActiveChannelThroughAnSnatRuleHasNoSnatElement() throws Exception {
-        var server = ControlDialogueTest.ip("fd00:192::115");
-        var router = ControlDialogueTest.ip("fd00:192::114");
-        var client = ControlDialogueTest.ip("fd00:10::2");
-        DataChannel c = new DataChannel(1, 1, DataChannel.Kind.ACTIVE, new FlowKey(server, router, 50002), client, 41000,
-                Optional.empty(), DataChannel.Path.KERNEL, Instant.EPOCH);
-        table(Duration.ofSeconds(5)).install(c);
+        DataChannelRule c = new DataChannelRule(ip("fd00:192::115"), ip("fd00:192::114"), 50002, ip("fd00:10::2"), 41000,
+                Optional.empty());
+        table.add(c, Duration.ofSeconds(5));
         assertThat(sent).containsExactly(List.of(
                 "add element proxy_dnat6 { fd00:192::115 . fd00:192::114 . 50002 timeout 5000ms : fd00:10::2 . 41000 }"));
     }

@@ -1,4 +1,4 @@
-package io.ftpnat.alg;
+package io.ftpnat.kernel;
 
 import java.net.InetSocketAddress;
 import java.util.Optional;

@@ -1,4 +1,4 @@
-package io.ftpnat.session;
+package io.ftpnat.kernel;
 
 import io.ftpnat.nativ.netlink.NetlinkException;
 import io.ftpnat.nativ.netlink.conntrack.Conntrack;
