@@ -81,6 +81,18 @@ final class RunCommand implements Callable<Integer> {
                     + " choice is " + MetricsEndpoint.DOCUMENTED_DEFAULT + "; 'ftpnatctl metrics' gives the same text).")
     String metricsListen;
 
+    @Option(names = "--no-hold", description = "Do not hold 227/228 replies (and SYNs to addresses they advertised) until"
+            + " their repair is in: a LAN client may then race the repair (docs/netlink.md, \"Holding a reply\").")
+    boolean noHold;
+
+    @Option(names = "--hold-deadline", paramLabel = "MILLIS", defaultValue = "200",
+            description = "A held reply goes on after this long even if the daemon has not read it (default: ${DEFAULT-VALUE}).")
+    int holdDeadlineMillis;
+
+    @Option(names = "--hold-queue-max", paramLabel = "N", defaultValue = "1024",
+            description = "Packets held at once at most; beyond that the kernel lets them pass unheld (fail open; default: ${DEFAULT-VALUE}).")
+    int holdQueueMax;
+
     @Override
     public Integer call() throws Exception {
         // Type=notify: systemd learns READY=1 only once the rules are in the kernel (docs/install.md).
@@ -209,6 +221,9 @@ final class RunCommand implements Callable<Integer> {
                     api.close();
                 }
                 sessions.close();
+                if (holds != null) {
+                    holds.close();
+                }
                 sessionKernel.close();
                 elements.close();
             }
@@ -236,6 +251,11 @@ final class RunCommand implements Callable<Integer> {
                 c.original().dst().toInetAddress(), c.original().dstPort())).orElse(""));
         SessionService sessions = new SessionService(model,
                 eventLoss, Duration.ofMillis((long) (reconcileSeconds * 1000)), eventsBuffer);
+        holds = holdService(model);
+        if (holds != null) {
+            HoldService h = holds;
+            policies.onApplied(applied -> h.installInto(common.table));
+        }
         // An apply replaces the table, sets included: watched addresses of open sessions go back in.
         policies.onApplied(applied -> {
             int n = sessions.model().readvertise();
@@ -244,6 +264,31 @@ final class RunCommand implements Callable<Integer> {
             }
         });
         return sessions;
+    }
+
+    /** The hold of replies that may need a repair (null: --no-hold, or the queue cannot be bound). */
+    private HoldService holds;
+
+    private HoldService holdService(SessionModel model) {
+        if (noHold) {
+            log.info("--no-hold: replies are not held until their repair is in");
+            return null;
+        }
+        if (holdDeadlineMillis < 1 || holdDeadlineMillis > 10_000 || holdQueueMax < 1 || holdQueueMax > 65_536) {
+            throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
+                    "--hold-deadline must be 1-10000 ms and --hold-queue-max 1-65536");
+        }
+        try {
+            io.ftpnat.kernel.SegmentHold hold = io.ftpnat.kernel.NfqueueSegmentHold.bind(RulesetRenderer.HOLD_QUEUE, holdQueueMax);
+            HoldService h = new HoldService(hold, new io.ftpnat.session.HeldSegments(java.time.Clock.systemUTC(),
+                    Duration.ofMillis(holdDeadlineMillis), holdQueueMax), model);
+            h.start();
+            return h;
+        } catch (io.ftpnat.nativ.netlink.NetlinkException e) {
+            log.error("cannot bind NFQUEUE {} ({}): replies are not held until their repair is in", RulesetRenderer.HOLD_QUEUE,
+                    e.getMessage());
+            return null;
+        }
     }
 
     /** The conntrack socket is opened on the first diverted connection, not by daemons without proxy rules. */

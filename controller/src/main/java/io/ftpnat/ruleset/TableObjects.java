@@ -17,6 +17,8 @@ public final class TableObjects {
     /** (client . address . port) a repaired 227 advertised: a SYN there is copied to the daemon. */
     public static final String ADVERTISED4 = "advertised4";
     public static final String ADVERTISED6 = "advertised6";
+    /** The chain whose one rule (appended by ftpnatd after every apply) queues a segment to hold. */
+    public static final String HOLD_QUEUE = "hold_queue";
     /** Elements each advertised set holds at most (one per session that has a repaired 227 watched). */
     public static final int ADVERTISED_SIZE = 4096;
 
@@ -26,6 +28,7 @@ public final class TableObjects {
     /** The template's view: {{objects.proxyDnat4}} and so on. */
     static Map<String, String> forTemplate() {
         return Map.of("proxyDnat4", PROXY_DNAT4, "proxyDnat6", PROXY_DNAT6, "proxySnat4", PROXY_SNAT4, "proxySnat6", PROXY_SNAT6,
-                "advertised4", ADVERTISED4, "advertised6", ADVERTISED6, "advertisedSize", Integer.toString(ADVERTISED_SIZE));
+                "advertised4", ADVERTISED4, "advertised6", ADVERTISED6, "advertisedSize", Integer.toString(ADVERTISED_SIZE),
+                "holdQueue", HOLD_QUEUE);
     }
 }

@@ -106,6 +106,30 @@ public final class SessionModel {
     record AdvertisedKey(IpAddress client, IpAddress address, int port) {
     }
 
+    /**
+     * Told when a server's segment has been read to its end: any repair it called for is then in
+     * the kernel (or refused), so a hold of that segment may end (docs/netlink.md, "Holding a reply
+     * until its repair is in"). Called under the model's lock: it must be quick.
+     */
+    public interface SegmentRead {
+        void serverSegmentRead(String sessionId, TcpSegment segment);
+    }
+
+    private volatile SegmentRead segmentRead = (id, seg) -> { };
+
+    public void onServerSegmentRead(SegmentRead l) {
+        this.segmentRead = l;
+    }
+
+    /** The id of the session whose control connection is this flow (either orientation), for logs. */
+    public synchronized Optional<String> sessionIdOf(IpAddress a, int aPort, IpAddress b, int bPort) {
+        FtpSession s = byFlow.get(new FlowKey(a, aPort, b, bPort));
+        if (s == null) {
+            s = byFlow.get(new FlowKey(b, bPort, a, aPort));
+        }
+        return s == null ? Optional.empty() : Optional.of(s.id);
+    }
+
     /** Names the rule a control connection belongs to (the daemon's: from the policy in force). */
     private volatile java.util.function.Function<Conntrack, String> ruleOf = c -> "";
 
@@ -362,6 +386,9 @@ public final class SessionModel {
         });
         for (Negotiation n : result.negotiations()) {
             negotiated(s, n, micros);
+        }
+        if (!fromClient) {
+            segmentRead.serverSegmentRead(s.id, seg); // repaired, refused or nothing to repair: decided
         }
     }
 
