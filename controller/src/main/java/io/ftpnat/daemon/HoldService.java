@@ -124,7 +124,8 @@ final class HoldService implements AutoCloseable {
     String describe() {
         HeldSegments.Counters c = held.counters();
         return c.held() + " replies held (" + c.releasedAfterRead() + " released after the daemon read them, " + c.releasedAtOnce()
-                + " at once, " + c.releasedAtDeadline() + " at the deadline; longest " + c.maxHeldMicros() + " µs), " + heldSyns
+                + " at once, " + c.releasedAtDeadline() + " at the deadline; held µs p50 " + held.heldMicrosPercentile(50) + " p99 "
+                + held.heldMicrosPercentile(99) + " max " + c.maxHeldMicros() + "), " + heldSyns
                 + " SYNs held, " + hold.overflows() + " queue overflows, " + releaseFailures + " release failures";
     }
 

@@ -85,7 +85,7 @@ final class RunCommand implements Callable<Integer> {
             + " their repair is in: a LAN client may then race the repair (docs/netlink.md, \"Holding a reply\").")
     boolean noHold;
 
-    @Option(names = "--hold-deadline", paramLabel = "MILLIS", defaultValue = "200",
+    @Option(names = "--hold-deadline", paramLabel = "MILLIS", defaultValue = "1000",
             description = "A held reply goes on after this long even if the daemon has not read it (default: ${DEFAULT-VALUE}).")
     int holdDeadlineMillis;
 

@@ -48,6 +48,10 @@ public final class HeldSegments {
     private long releasedAtOnce;
     private long releasedOverdue;
     private long maxHeldMicros;
+    /** The last {@link #RECENT} hold durations (µs) of replies released after their read: for percentiles. */
+    private final long[] recent = new long[RECENT];
+    private long recorded;
+    static final int RECENT = 4096;
 
     public HeldSegments(Clock clock, Duration deadline, int maxHeld) {
         this.clock = clock;
@@ -86,7 +90,9 @@ public final class HeldSegments {
         Pending p = pending.remove(k);
         if (p != null) {
             releasedRead++;
-            maxHeldMicros = Math.max(maxHeldMicros, Duration.between(p.since(), clock.instant()).toNanos() / 1000);
+            long micros = Duration.between(p.since(), clock.instant()).toNanos() / 1000;
+            maxHeldMicros = Math.max(maxHeldMicros, micros);
+            recent[(int) (recorded++ % RECENT)] = micros;
             return p.id();
         }
         Instant now = clock.instant();
@@ -140,6 +146,18 @@ public final class HeldSegments {
 
     /** Held, released after their read, released at once (read first or over the bound), released at the deadline; longest hold in µs. */
     public record Counters(long held, long releasedAfterRead, long releasedAtOnce, long releasedAtDeadline, long maxHeldMicros) {
+    }
+
+    /** The {@code p}th percentile (0-100) of the recent hold durations in µs, -1 when none. */
+    public synchronized long heldMicrosPercentile(double p) {
+        int n = (int) Math.min(recorded, RECENT);
+        if (n == 0) {
+            return -1;
+        }
+        long[] s = java.util.Arrays.copyOf(recent, n);
+        java.util.Arrays.sort(s);
+        int idx = (int) Math.ceil(p / 100.0 * n) - 1;
+        return s[Math.max(0, Math.min(n - 1, idx))];
     }
 
     public synchronized Counters counters() {

@@ -157,6 +157,16 @@ class RepairHoldTest {
         assertThat(fresh.ok()).as("%s", fresh).isTrue();
     }
 
+    /** The queueing rule is part of ftpnat's table: 'ftpnatd flush' removes it with the table, and nothing queues any more. */
+    @Test
+    @Order(4)
+    void flushRemovesTheQueueingRuleWithTheTable() {
+        io.ftpnat.lab.Cmd.Result flush = ref.lab().router().exec(Duration.ofSeconds(30),
+                io.ftpnat.lab.ProjectHome.ftpnatd().toString(), "flush");
+        assertThat(flush.exit()).as("%s", flush).isZero();
+        assertThat(ref.lab().router().run("nft", "list", "ruleset")).doesNotContain("table inet ftpnat").doesNotContain("queue");
+    }
+
     /** Packets the rule in {@code chain} counted (its first counter). */
     private long counter(String chain) {
         String text = ref.lab().router().run("nft", "list", "chain", "inet", "ftpnat", chain);
