@@ -13,9 +13,11 @@ import org.slf4j.LoggerFactory;
  * Holds the segments that may need a repair until the repair is in (docs/netlink.md, "Holding a
  * reply until its repair is in"): the thread {@code segment-hold} takes what the kernel queued.
  * <ul>
- * <li>A server's 227/228 (forward hook) waits until the session model has read its NFLOG copy —
- * then any repair it called for is in the kernel — and is released from the observer's thread
- * ({@link SessionModel#onServerSegmentRead}); at the latest at its deadline, logged with the session.
+ * <li>A server's 227/228 (forward hook) is read by the model right here when it has read everything
+ * before it ({@link SessionModel#readHeld}), then released. Otherwise it waits until the model has
+ * read its NFLOG copy — then any repair it called for is in the kernel — and is released from the
+ * observer's thread ({@link SessionModel#onServerSegmentRead}); at the latest at its deadline,
+ * logged with the session.
  * <li>A client's SYN to an address a repaired 227 advertised (prerouting, before conntrack) is the
  * observation itself: the model moves the expectation there, then the SYN goes on and finds it.
  * </ul>
@@ -31,6 +33,7 @@ final class HoldService implements AutoCloseable {
     private final SessionModel model;
     private volatile boolean running = true;
     private long heldSyns;
+    private long readHere;
     private long releaseFailures;
     private Thread thread;
 
@@ -98,6 +101,11 @@ final class HoldService implements AutoCloseable {
             release(h.id(), "?");
             return;
         }
+        if (model.readHeld(h.packet())) {
+            readHere++; // the model had read all before it: read (and repaired) here, one wake-up instead of two
+            release(h.id(), "?");
+            return;
+        }
         if (held.arrived(h.id(), seg.get())) {
             release(h.id(), "?");
         }
@@ -123,7 +131,7 @@ final class HoldService implements AutoCloseable {
 
     String describe() {
         HeldSegments.Counters c = held.counters();
-        return c.held() + " replies held (" + c.releasedAfterRead() + " released after the daemon read them, " + c.releasedAtOnce()
+        return (c.held() + readHere) + " replies held (" + readHere + " read by the queue reader itself, " + c.releasedAfterRead() + " released after the daemon read them, " + c.releasedAtOnce()
                 + " at once, " + c.releasedAtDeadline() + " at the deadline; held µs p50 " + held.heldMicrosPercentile(50) + " p99 "
                 + held.heldMicrosPercentile(99) + " max " + c.maxHeldMicros() + "), " + heldSyns
                 + " SYNs held, " + hold.overflows() + " queue overflows, " + releaseFailures + " release failures";

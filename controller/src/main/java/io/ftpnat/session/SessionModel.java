@@ -121,6 +121,27 @@ public final class SessionModel {
         this.segmentRead = l;
     }
 
+    /**
+     * A server segment the kernel holds (NFQUEUE), read now if the model has read everything before
+     * it in both directions ({@link ObservedDialogue#caughtUp}): then any repair it calls for is made
+     * here, before the hold is released, without waiting for its NFLOG copy (which is then a
+     * retransmission to the dialogue, skipped). False when it cannot be read yet: its copy decides.
+     */
+    public synchronized boolean readHeld(byte[] packet) {
+        Optional<TcpSegment> decoded = TcpSegment.decode(packet);
+        long ack = TcpSegment.ackOf(packet);
+        if (decoded.isEmpty() || ack < 0) {
+            return false;
+        }
+        TcpSegment seg = decoded.get();
+        FtpSession s = byFlow.get(new FlowKey(seg.dst(), seg.dstPort(), seg.src(), seg.srcPort()));
+        if (s == null || s.closed || !s.dialogue.caughtUp(seg.seq(), ack)) {
+            return false;
+        }
+        apply(s, seg, false, nowMicros());
+        return true;
+    }
+
     /** The id of the session whose control connection is this flow (either orientation), for logs. */
     public synchronized Optional<String> sessionIdOf(IpAddress a, int aPort, IpAddress b, int bPort) {
         FtpSession s = byFlow.get(new FlowKey(a, aPort, b, bPort));
