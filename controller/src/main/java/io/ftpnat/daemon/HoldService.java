@@ -34,7 +34,7 @@ final class HoldService implements AutoCloseable {
     private volatile boolean running = true;
     private long heldSyns;
     private long readHere;
-    private long releaseFailures;
+    private final java.util.concurrent.atomic.AtomicLong releaseFailures = new java.util.concurrent.atomic.AtomicLong();
     private Thread thread;
 
     HoldService(SegmentHold hold, HeldSegments held, SessionModel model) {
@@ -115,7 +115,7 @@ final class HoldService implements AutoCloseable {
         try {
             hold.release(id);
         } catch (NetlinkException e) {
-            releaseFailures++;
+            releaseFailures.incrementAndGet();
             log.warn("session {}: releasing held packet {} failed: {}", sessionId, id, e.getMessage());
         }
     }
@@ -134,7 +134,7 @@ final class HoldService implements AutoCloseable {
         return (c.held() + readHere) + " replies held (" + readHere + " read by the queue reader itself, " + c.releasedAfterRead() + " released after the daemon read them, " + c.releasedAtOnce()
                 + " at once, " + c.releasedAtDeadline() + " at the deadline; held µs p50 " + held.heldMicrosPercentile(50) + " p99 "
                 + held.heldMicrosPercentile(99) + " max " + c.maxHeldMicros() + "), " + heldSyns
-                + " SYNs held, " + hold.overflows() + " queue overflows, " + releaseFailures + " release failures";
+                + " SYNs held, " + hold.overflows() + " queue overflows, " + releaseFailures.get() + " release failures";
     }
 
     @Override
