@@ -11,6 +11,7 @@ import io.ftpnat.kernel.Kernel;
 import io.ftpnat.kernel.KernelCapabilities;
 import io.ftpnat.kernel.KernelRuleset;
 import io.ftpnat.kernel.LinuxKernel;
+import io.ftpnat.kernel.SegmentHold;
 import io.ftpnat.registry.SessionRegistry;
 import io.ftpnat.session.RepairPlanner;
 import io.ftpnat.session.SessionModel;
@@ -78,6 +79,18 @@ final class RunCommand implements Callable<Integer> {
             description = "Serve Prometheus metrics over HTTP at http://ADDR:PORT/metrics (off by default; the documented"
                     + " choice is " + MetricsEndpoint.DOCUMENTED_DEFAULT + "; 'ftpnatctl metrics' gives the same text).")
     String metricsListen;
+
+    @Option(names = "--no-hold", description = "Do not hold 227/228 replies (and SYNs to addresses they advertised) until"
+            + " their repair is in: a LAN client may then race the repair (docs/netlink.md, \"Holding a reply\").")
+    boolean noHold;
+
+    @Option(names = "--hold-deadline", paramLabel = "MILLIS", defaultValue = "1000",
+            description = "A held reply goes on after this long even if the daemon has not read it (default: ${DEFAULT-VALUE}).")
+    int holdDeadlineMillis;
+
+    @Option(names = "--hold-queue-max", paramLabel = "N", defaultValue = "1024",
+            description = "Packets held at once at most; beyond that the kernel lets them pass unheld (fail open; default: ${DEFAULT-VALUE}).")
+    int holdQueueMax;
 
     @Override
     public Integer call() throws Exception {
@@ -206,6 +219,9 @@ final class RunCommand implements Callable<Integer> {
                     api.close();
                 }
                 sessions.close();
+                if (holds != null) {
+                    holds.close();
+                }
             }
 
             if (flushOnExit) {
@@ -229,7 +245,41 @@ final class RunCommand implements Callable<Integer> {
         model.nameRulesWith(c -> policies.current().flatMap(a -> a.policy().kernelRuleFor(c.original().src().toInetAddress(),
                 c.original().dst().toInetAddress(), c.original().dstPort())).orElse(""));
         // An apply carries the watched addresses into the new table itself (KernelRuleset.apply): no re-adding.
-        return new SessionService(model, kernel.tables(), kernel.control(), eventLoss, Duration.ofMillis((long) (reconcileSeconds * 1000)), eventsBuffer);
+        SessionService sessions = new SessionService(model, kernel.tables(), kernel.control(), eventLoss,
+                Duration.ofMillis((long) (reconcileSeconds * 1000)), eventsBuffer);
+        holds = holdService(model, kernel);
+        if (holds != null) {
+            HoldService h = holds;
+            // The queueing rule cannot be nft text on kernels without nft_queue (the xtables target): it is
+            // appended over netlink after each apply; until then a reply passes unheld (fail open).
+            policies.onApplied(applied -> h.installInto(common.table));
+        }
+        return sessions;
+    }
+
+    /** The hold of replies that may need a repair (null: --no-hold, or the queue cannot be bound). */
+    private HoldService holds;
+
+    private HoldService holdService(SessionModel model, Kernel kernel) {
+        if (noHold) {
+            log.info("--no-hold: replies are not held until their repair is in");
+            return null;
+        }
+        if (holdDeadlineMillis < 1 || holdDeadlineMillis > 10_000 || holdQueueMax < 1 || holdQueueMax > 65_536) {
+            throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
+                    "--hold-deadline must be 1-10000 ms and --hold-queue-max 1-65536");
+        }
+        try {
+            SegmentHold hold = kernel.hold(RulesetRenderer.HOLD_QUEUE, holdQueueMax);
+            HoldService h = new HoldService(hold, new io.ftpnat.session.HeldSegments(java.time.Clock.systemUTC(),
+                    Duration.ofMillis(holdDeadlineMillis), holdQueueMax), model);
+            h.start();
+            return h;
+        } catch (io.ftpnat.nativ.netlink.NetlinkException e) {
+            log.error("cannot bind NFQUEUE {} ({}): replies are not held until their repair is in", RulesetRenderer.HOLD_QUEUE,
+                    e.getMessage());
+            return null;
+        }
     }
 
     private ApiServer startApi(Map<String, CommandHandler> commands) throws IOException {

@@ -13,7 +13,7 @@ package io.ftpnat.kernel;
  *   tables()        dump (filtered) · subscribe events · event monitor
  *   originals()     original destination of a diverted connection
  *   control()       observe control packets (NFLOG)
- *                   hold / release packet (NFQUEUE): next to control(), added with the hold
+ *   hold(queue)     hold / release a control segment (NFQUEUE; the repair race, docs/netlink.md)
  * </pre>
  *
  * Domain packages depend on the small interfaces, never on this one or its implementation; the
@@ -33,6 +33,9 @@ public interface Kernel extends AutoCloseable {
     OriginalDestination originals();
 
     ControlPackets control();
+
+    /** Binds the NFQUEUE the ruleset's hold chains send to: the caller releases every packet it is handed. */
+    SegmentHold hold(int queueNumber, int maxHeld) throws io.ftpnat.nativ.netlink.NetlinkException;
 
     @Override
     void close();

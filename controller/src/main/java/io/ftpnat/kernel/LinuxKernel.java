@@ -73,6 +73,11 @@ public final class LinuxKernel implements Kernel {
         return control;
     }
 
+    @Override
+    public SegmentHold hold(int queueNumber, int maxHeld) throws io.ftpnat.nativ.netlink.NetlinkException {
+        return NfqueueSegmentHold.bind(queueNumber, maxHeld);
+    }
+
     /** Run-time elements the apply would carry over now (metrics, tests). */
     public int liveElements() {
         return elements.size();

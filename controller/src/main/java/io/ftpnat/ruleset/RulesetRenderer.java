@@ -33,6 +33,11 @@ public final class RulesetRenderer {
      * (one socket holds a group: ftpnatd binds it on start).
      */
     public static final int OBSERVE_GROUP = 2121;
+    /**
+     * The nfnetlink_queue that holds a reply (227/228) or a SYN until its repair is in (the
+     * daemon binds it; with bypass, nobody bound means the packets pass).
+     */
+    public static final int HOLD_QUEUE = 2121;
     /** Bytes copied per packet: headers (at most 120) and a control segment's lines. */
     public static final int OBSERVE_SNAPLEN = 1024;
 
@@ -70,6 +75,7 @@ public final class RulesetRenderer {
                 "snat", policy.snat().stream().filter(r -> r.mode() == Mode.KERNEL).map(RulesetRenderer::snat).toList(),
                 "dnat", policy.dnat().stream().filter(r -> r.mode() == Mode.KERNEL).map(RulesetRenderer::dnat).toList()));
         model.put("objects", TableObjects.forTemplate());
+        model.put("holdQueue", Integer.toString(HOLD_QUEUE));
         model.put("snatProxy", policy.snat().stream().filter(r -> r.mode() == Mode.PROXY).map(RulesetRenderer::snat).toList());
         model.put("dnatProxy", policy.dnat().stream().filter(r -> r.mode() == Mode.PROXY).map(RulesetRenderer::dnat).toList());
         model.put("proxy", policy.hasProxyRules() ? List.of(Map.of("listenPort", Integer.toString(policy.proxy().listenPort()))) : List.of());

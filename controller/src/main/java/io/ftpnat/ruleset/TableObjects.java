@@ -19,6 +19,8 @@ public final class TableObjects {
     public static final String ADVERTISED6 = "advertised6";
     /** The NFLOG prefix of those SYNs' copies: the observer tells them from control segments by it. */
     public static final String SYN_LOG_PREFIX = "ftpnat-syn";
+    /** The chain whose one rule (appended by ftpnatd after every apply) queues a segment to hold. */
+    public static final String HOLD_QUEUE = "hold_queue";
     /** Elements each advertised set holds at most (one per session that has a repaired 227 watched). */
     public static final int ADVERTISED_SIZE = 4096;
 
@@ -28,6 +30,7 @@ public final class TableObjects {
     /** The template's view: {{objects.proxyDnat4}} and so on. */
     static Map<String, String> forTemplate() {
         return Map.of("proxyDnat4", PROXY_DNAT4, "proxyDnat6", PROXY_DNAT6, "proxySnat4", PROXY_SNAT4, "proxySnat6", PROXY_SNAT6,
-                "advertised4", ADVERTISED4, "advertised6", ADVERTISED6, "advertisedSize", Integer.toString(ADVERTISED_SIZE), "synLogPrefix", SYN_LOG_PREFIX);
+                "advertised4", ADVERTISED4, "advertised6", ADVERTISED6, "advertisedSize", Integer.toString(ADVERTISED_SIZE), "synLogPrefix", SYN_LOG_PREFIX,
+                "holdQueue", HOLD_QUEUE);
     }
 }

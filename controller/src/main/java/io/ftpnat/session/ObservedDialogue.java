@@ -82,6 +82,17 @@ final class ObservedDialogue {
     }
 
     /**
+     * Whether a server segment starting at {@code serverSeq} that acknowledges the client's bytes up
+     * to {@code clientAck} can be read now without its predecessors: every server byte before it and
+     * every client byte it acknowledges has been read (so the line positions the kernel reads at and
+     * the client's request it answers are known).
+     */
+    boolean caughtUp(long serverSeq, long clientAck) {
+        return server.next >= 0 && server.next == (serverSeq & 0xffffffffL)
+                && client.next >= 0 && (int) (client.next - clientAck) >= 0;
+    }
+
+    /**
      * One segment's copy.
      *
      * @param v6 the control connection's family (EPRT must name it, as the kernel requires)

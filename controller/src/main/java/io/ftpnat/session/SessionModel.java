@@ -7,6 +7,7 @@ import io.ftpnat.nativ.netlink.conntrack.Conntrack;
 import io.ftpnat.nativ.netlink.conntrack.ConntrackEvent;
 import io.ftpnat.nativ.netlink.conntrack.Expectation;
 import io.ftpnat.nativ.netlink.conntrack.ExpectationEvent;
+import io.ftpnat.nativ.netlink.conntrack.IpAddress;
 import io.ftpnat.nativ.netlink.conntrack.Tuple;
 import java.time.Clock;
 import java.time.Duration;
@@ -69,6 +70,55 @@ public final class SessionModel {
     private final Repairer repairer;
     private final KernelTurn turn;
     private final SessionLifecycle lifecycle;
+
+    /**
+     * Told when a server's segment has been read to its end and the kernel actions it called for
+     * (a repair) are carried out or their failure recorded, so a hold of that segment may end
+     * (docs/netlink.md, "Holding a reply until its repair is in"). Called outside the model's lock.
+     */
+    public interface SegmentRead {
+        void serverSegmentRead(String sessionId, TcpSegment segment);
+    }
+
+    private volatile SegmentRead segmentRead = (id, seg) -> { };
+
+    public void onServerSegmentRead(SegmentRead l) {
+        this.segmentRead = l;
+    }
+
+    /**
+     * A server segment the kernel holds (NFQUEUE), read now if the model has read everything before
+     * it in both directions ({@link ObservedDialogue#caughtUp}): then any repair it calls for is in
+     * the kernel when this returns true, without waiting for its NFLOG copy (which is then a
+     * retransmission to the dialogue, skipped). False when it cannot be read yet: its copy decides.
+     */
+    public boolean readHeld(byte[] packet) {
+        Optional<TcpSegment> decoded = TcpSegment.decode(packet);
+        long ack = TcpSegment.ackOf(packet);
+        if (decoded.isEmpty() || ack < 0) {
+            return false;
+        }
+        TcpSegment seg = decoded.get();
+        List<KernelAction> actions = new ArrayList<>(0);
+        synchronized (this) {
+            FtpSession s = index.byFlow(new ControlFlow(seg.dst(), seg.dstPort(), seg.src(), seg.srcPort()));
+            if (s == null || s.closed || !s.dialogue.caughtUp(seg.seq(), ack)) {
+                return false;
+            }
+            apply(s, seg, false, Repairer.micros(clock.instant()), actions);
+        }
+        turn.carryOut(actions);
+        return true;
+    }
+
+    /** The id of the session whose control connection is this flow (either orientation), for logs. */
+    public synchronized Optional<String> sessionIdOf(IpAddress a, int aPort, IpAddress b, int bPort) {
+        FtpSession s = index.byFlow(new ControlFlow(a, aPort, b, bPort));
+        if (s == null) {
+            s = index.byFlow(new ControlFlow(b, bPort, a, aPort));
+        }
+        return s == null ? Optional.empty() : Optional.of(s.id);
+    }
 
     /** How to name a new session's rule: the daemon reads it from the policy in force. */
     public void nameRulesWith(Function<Conntrack, String> ruleOf) {
@@ -168,6 +218,8 @@ public final class SessionModel {
      */
     public void onPacket(byte[] packet, long micros) {
         List<KernelAction> actions = new ArrayList<>(0);
+        TcpSegment readServer = null;
+        String readSession = null;
         synchronized (this) {
             Optional<TcpSegment> decoded = TcpSegment.decode(packet);
             if (decoded.isEmpty()) {
@@ -190,8 +242,15 @@ public final class SessionModel {
                 return;
             }
             apply(s, seg, fromClient, micros, actions);
+            if (!fromClient) {
+                readServer = seg;
+                readSession = s.id;
+            }
         }
         turn.carryOut(actions);
+        if (readServer != null) {
+            segmentRead.serverSegmentRead(readSession, readServer); // repaired, refused or nothing to repair: decided
+        }
     }
 
     private void apply(FtpSession s, TcpSegment seg, boolean fromClient, long micros, List<KernelAction> actions) {

@@ -75,6 +75,15 @@ public record TcpSegment(IpAddress src, int srcPort, IpAddress dst, int dstPort,
                 p[t + 13] & 0x3f, payload, length));
     }
 
+    /** The acknowledgement number of a TCP packet (network layer first), or -1 when it is not one {@link #decode} reads. */
+    public static long ackOf(byte[] p) {
+        if (decode(p).isEmpty()) {
+            return -1;
+        }
+        int t = ((p[0] & 0xff) >>> 4) == 4 ? (p[0] & 0x0f) * 4 : 40;
+        return i32(p, t + 8) & 0xffffffffL;
+    }
+
     private static int u16(byte[] b, int at) {
         return (b[at] & 0xff) << 8 | b[at + 1] & 0xff;
     }

@@ -103,6 +103,30 @@ class SessionModelTest {
         assertThat(view().channels().get(0).state()).isEqualTo(ObservedChannel.State.CONNECTED);
     }
 
+    /** A held 227 (NFQUEUE) is read by the queue reader itself only once the model has read all before it, both ways. */
+    @Test
+    void aHeldReplyIsReadAtOnceOnlyWhenEverythingBeforeItWasRead() {
+        login();
+        byte[] pasv = Packets.v4(CLIENT, 40000, SERVER, 21, clientSeq, "PASV\r\n");
+        String reply = "227 Entering Passive Mode (198,51,100,9,156,64).\r\n";
+        byte[] held = withAck(Packets.v4(SERVER, 21, CLIENT, 40000, serverSeq, reply), clientSeq + 6);
+        assertThat(model.readHeld(held)).as("the client's PASV (which it acknowledges) not read yet").isFalse();
+        assertThat(kernel.expectations()).isEmpty();
+        model.onPacket(pasv, micros());
+        byte[] later = withAck(Packets.v4(SERVER, 21, CLIENT, 40000, serverSeq + 10, reply), clientSeq + 6);
+        assertThat(model.readHeld(later)).as("server bytes before it not read").isFalse();
+        assertThat(model.readHeld(held)).isTrue();
+        assertThat(kernel.expectations()).as("repaired before its release").hasSize(1);
+        model.onPacket(Packets.v4(SERVER, 21, CLIENT, 40000, serverSeq, reply), micros()); // its NFLOG copy
+        assertThat(model.counters().repairs()).as("the copy is a retransmission to the dialogue").isEqualTo(1);
+        assertThat(view().diagnosis()).anyMatch(d -> d.contains("server advertised 198.51.100.9 in 227") && d.contains("repaired"));
+    }
+
+    private static byte[] withAck(byte[] v4, long ack) {
+        java.nio.ByteBuffer.wrap(v4).putInt(28, (int) ack);
+        return v4;
+    }
+
     @Test
     void aClientThatTrustsTheForeignAddressIsFollowedThere() {
         java.util.List<String> watched = new java.util.ArrayList<>();

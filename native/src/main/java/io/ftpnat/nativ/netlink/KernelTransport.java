@@ -39,6 +39,12 @@ public final class KernelTransport implements NetlinkTransport {
     /** Scratch for sockaddr_nl, socket options and pollfd: 16 bytes, native order. */
     private final ByteBuffer scratch = ByteBuffer.allocateDirect(16).order(ByteOrder.nativeOrder());
     private final Pointer scratchPtr = pointer(scratch);
+    /**
+     * send's own sockaddr: one thread may send (a verdict on a queued packet) while another waits
+     * in {@link #receive}, whose poll structure lives in {@link #scratch}.
+     */
+    private final ByteBuffer sendAddress = ByteBuffer.allocateDirect(16).order(ByteOrder.nativeOrder());
+    private final Pointer sendAddressPtr = pointer(sendAddress);
     private volatile boolean closed;
 
     private KernelTransport(int fd, int portId) {
@@ -84,10 +90,9 @@ public final class KernelTransport implements NetlinkTransport {
     public void send(ByteBuffer src, String what) throws NetlinkException {
         checkOpen(what);
         Pointer p = pointer(src).slice(src.position());
-        scratch.clear();
-        scratch.putInt(0, 0).putInt(4, 0).putInt(8, 0);
-        scratch.putShort(0, (short) AF_NETLINK);
-        long n = LIBC.sendto(fd, p, src.remaining(), 0, scratchPtr, 12);
+        sendAddress.putInt(0, 0).putInt(4, 0).putInt(8, 0);
+        sendAddress.putShort(0, (short) AF_NETLINK);
+        long n = LIBC.sendto(fd, p, src.remaining(), 0, sendAddressPtr, 12);
         if (n < 0) {
             throw new NetlinkException(what, RUNTIME.getLastError());
         }

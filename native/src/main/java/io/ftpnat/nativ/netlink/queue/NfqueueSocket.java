@@ -21,8 +21,10 @@ import java.util.function.Consumer;
  * new packets instead of queueing them (fail open, NFQA_CFG_F_FAIL_OPEN), so a flood costs the
  * held packets nothing but their hold.
  *
- * <p>Threading: {@link #poll} and {@link #verdict} from one thread (a packet may be decided later on
- * that thread; the kernel keeps it meanwhile). {@link #close()} unbinds the queue.
+ * <p>Threading: {@link #poll} from one thread; {@link #verdict} from one thread at a time, which may
+ * be another one than the poller's (the verdict must come from this socket, and send and receive
+ * share no buffer: a packet is decided where its outcome is known, without waking the poller).
+ * A packet may be decided later; the kernel keeps it meanwhile. {@link #close()} unbinds the queue.
  */
 public final class NfqueueSocket implements AutoCloseable {
     /** The verdicts userspace gives (NF_DROP, NF_ACCEPT). */
