@@ -40,8 +40,9 @@ public record FtpControlState(Tuple master, SequenceAdjustments adjustments, Exp
         if (e == null || e.tuple() == null || e.master() == null || !e.master().equals(original)) {
             return false;
         }
-        java.util.Set<Object> own = java.util.Set.of(original.src(), original.dst(), reply.src(), reply.dst());
-        boolean natOk = e.nat() == null || own.contains(e.nat().address());
+        java.util.Set<Object> own = new java.util.HashSet<>(java.util.List.of(original.src(), original.dst(), reply.src(), reply.dst()));
+        // nf_nat_ftp saves only the port: nat-follow-master takes the address from the master (0.0.0.0 here)
+        boolean natOk = e.nat() == null || e.nat().address().isAny() || own.contains(e.nat().address());
         return e.tuple().protocol() == original.protocol() && own.contains(e.tuple().src())
                 && own.contains(e.tuple().dst()) && natOk && e.tuple().dstPort() != 0;
     }
