@@ -108,7 +108,7 @@ for failure in $FAILURES; do
   round "$failure" failback b a
   if [[ $WITH_HA == yes ]]; then
     for r in a b; do
-      echo "# $failure ftpnatd $r ha status: $("$HA_HOME/bin/ftpnatctl" --socket "$LAB_DIR/$r/ftpnatd.sock" -o json ha status 2>&1 | tr -d '\n' | cut -c1-600)" >>"$OUT"
+      echo "# $failure ftpnatd $r ha status: $("$HA_HOME/bin/ftpnatctl" --socket "$LAB_DIR/$r/ftpnatd.sock" -o json ha status 2>&1 | tr -d "\n")" >>"$OUT"
     done
   fi
   for r in a b; do echo "# $failure notify $r: $(tr '\n' ';' <"$LAB_DIR/$r/notify.log" | cut -c1-800)" >>"$OUT"; done
