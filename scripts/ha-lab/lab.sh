@@ -123,9 +123,9 @@ global_defs {
 }
 vrrp_sync_group pair {
   group { lan wan }
-  notify_master "$HA_HOME/scripts/ftpnat-ha-notify $d/notify.env master"
-  notify_backup "$HA_HOME/scripts/ftpnat-ha-notify $d/notify.env backup"
-  notify_fault  "$HA_HOME/scripts/ftpnat-ha-notify $d/notify.env fault"
+  notify_master "$HA_HOME/ansible/roles/ftpnat/files/ftpnat-ha-notify $d/notify.env master"
+  notify_backup "$HA_HOME/ansible/roles/ftpnat/files/ftpnat-ha-notify $d/notify.env backup"
+  notify_fault  "$HA_HOME/ansible/roles/ftpnat/files/ftpnat-ha-notify $d/notify.env fault"
 }
 vrrp_instance lan {
   state BACKUP

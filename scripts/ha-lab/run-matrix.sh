@@ -111,6 +111,8 @@ for failure in $FAILURES; do
       echo "# $failure ftpnatd $r ha status: $("$HA_HOME/bin/ftpnatctl" --socket "$LAB_DIR/$r/ftpnatd.sock" -o json ha status 2>&1 | tr -d "\n")" >>"$OUT"
     done
   fi
+  # what the server read: every RETR intact (a stream off by the adjustment reads "R small.bin" or worse)
+  echo "# $failure server: retr_small=$(grep -c '"RETR small.bin"' "$LAB_DIR/server/vsftpd.log") unknown_command=$(grep -c '"500 Unknown command."' "$LAB_DIR/server/vsftpd.log")" >>"$OUT"
   for r in a b; do echo "# $failure notify $r: $(tr '\n' ';' <"$LAB_DIR/$r/notify.log" | cut -c1-800)" >>"$OUT"; done
   lab_down "$LAB_DIR"
 done
