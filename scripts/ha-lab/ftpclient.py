@@ -15,7 +15,7 @@ import ftplib, hashlib, json, os, socket, sys, time
 server, name, mode, when, out = sys.argv[1:6]
 rate = int(os.environ.get("RATE", "2000000"))
 replies = []
-result = {"ok": False, "sha256": None, "bytes": 0, "replies": replies, "error": None}
+result = {"ok": False, "sha256": None, "bytes": 0, "replies": replies, "error": None, "stall_s": 0.0}
 
 
 def ready():
@@ -60,8 +60,13 @@ try:
     conn.settimeout(20)
     started = time.time()
     said_ready = when != "inflight"
+    last = time.time()
     while True:
         chunk = conn.recv(65536)
+        now = time.time()
+        # the longest pause of the data stream (the failover's interruption, for in-flight cases)
+        result["stall_s"] = max(result["stall_s"], now - last)
+        last = now
         if not chunk:
             break
         h.update(chunk)
@@ -71,6 +76,7 @@ try:
         ahead = n / rate - (time.time() - started)
         if ahead > 0:
             time.sleep(ahead)
+            last = time.time()
     conn.close()
     ftp.sock.settimeout(20)
     replies.append(ftp.voidresp())  # the 226 on the control connection

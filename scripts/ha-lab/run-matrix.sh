@@ -77,9 +77,9 @@ except Exception as e:
 nat, mode, when = case.split("-")
 good = r["ok"] and r["sha256"] == want and r["bytes"] == int(size)
 err = (r.get("error") or "-").replace(" ", "_")[:120]
-print("case %s %s %s %s %s %s bytes=%d/%s sha=%s failover_s=%.2f error=%s" % (
+print("case %s %s %s %s %s %s bytes=%d/%s sha=%s failover_s=%.2f error=%s stall_s=%.2f" % (
     failure, rnd, nat, mode, when, "ok" if good else "FAIL", r.get("bytes") or 0, size,
-    "ok" if r.get("sha256") == want else "bad", float(took), err))
+    "ok" if r.get("sha256") == want else "bad", float(took), err, r.get("stall_s") or 0.0))
 PY
   done
 }

@@ -182,7 +182,11 @@ final class RunCommand implements Callable<Integer> {
             commands.putAll(new MetricsApi(metrics).commands());
             policies.onApplied(applied -> proxy.policyApplied(applied.policy()));
             commands.putAll(new ProxyApi(proxy).commands());
-            commands.putAll(new SessionApi(tables, sessions, () -> proxy.sessions().stream().map(ProxyApi::json).toList()).commands());
+            SessionApi sessionApi = new SessionApi(tables, sessions, () -> proxy.sessions().stream().map(ProxyApi::json).toList());
+            if (ha != null) {
+                sessionApi.withFailover(ha::sessionNote);
+            }
+            commands.putAll(sessionApi.commands());
             // The socket is bound before the kernel is touched: a second daemon, or a socket path
             // that cannot be used, stops here with the kernel as it was.
             ApiServer api = null;

@@ -44,6 +44,16 @@ final class SessionApi {
         this.proxied = proxied;
     }
 
+    /** Router pairs: what a failover does to a session (docs/ha.md); null without --ha-*. */
+    private java.util.function.Supplier<String> failover;
+
+    static final String PROXY_NOT_MOVABLE = "not movable: its control connection ends in this router's ftpnatd (mode: proxy);"
+            + " a failover ends the session (docs/ha.md)";
+
+    void withFailover(java.util.function.Supplier<String> kernelSessionNote) {
+        this.failover = kernelSessionNote;
+    }
+
     Map<String, CommandHandler> commands() {
         Map<String, CommandHandler> m = new LinkedHashMap<>();
         m.put("sessions", CommandHandler.of(Role.QUERY, this::sessions));
@@ -67,6 +77,9 @@ final class SessionApi {
             item.put("id", id);
             Optional<SessionView> view = model.session(id);
             view.ifPresent(v -> item.set("session", v.summary()));
+            if (failover != null) {
+                item.put("failover", failover.get());
+            }
             stream.item(item);
         }
         for (ObjectNode p : proxied.get()) {
@@ -74,6 +87,9 @@ final class SessionApi {
             item.put("mode", "proxy");
             item.put("id", "proxy-" + p.path("id").asText());
             item.set("proxy", p);
+            if (failover != null) {
+                item.put("failover", PROXY_NOT_MOVABLE);
+            }
             stream.item(item);
         }
         stream.end();
@@ -87,7 +103,11 @@ final class SessionApi {
         service.awaitReady(READY_WAIT);
         SessionView v = service.model().session(id.strip())
                 .orElseThrow(() -> new ApiError(ApiError.NOT_FOUND, "no session " + id + " (it may have ended more than a minute ago)"));
-        response.result(request, v.detail());
+        ObjectNode detail = v.detail();
+        if (failover != null) {
+            detail.put("failover", failover.get());
+        }
+        response.result(request, detail);
     }
 
     /** The model's counters for {@code status}. */

@@ -127,6 +127,13 @@ public final class HaService implements AutoCloseable {
         return r;
     }
 
+    /** What a failover does to a session the kernel helper carries, for 'sessions' and 'session show'. */
+    public String sessionNote() {
+        ObjectNode st = status();
+        return "movable: conntrackd syncs the connections and the expectation, ftpnatd the sequence adjustment and the"
+                + " expectation's NAT; this router is " + st.path("role").asText() + ", peer " + st.path("sync").asText();
+    }
+
     public Map<String, CommandHandler> commands() {
         Map<String, CommandHandler> m = new LinkedHashMap<>();
         m.put("ha.status", CommandHandler.of(Role.QUERY, (req, resp) -> resp.result(req, status())));

@@ -41,7 +41,7 @@ import org.junit.jupiter.api.Test;
  */
 class FailoverTest {
     static final Pattern CASE = Pattern.compile(
-            "^case (\\S+) (\\S+) (\\S+) (\\S+) (\\S+) (ok|FAIL) bytes=(\\d+)/(\\d+) sha=(\\S+) failover_s=(\\S+) error=(.*)$");
+            "^case (\\S+) (\\S+) (\\S+) (\\S+) (\\S+) (ok|FAIL) bytes=(\\d+)/(\\d+) sha=(\\S+) failover_s=(\\S+) error=(\\S*) stall_s=(\\S+)$");
 
     record Case(String round, String nat, String mode, String when, boolean ok, long bytes, long size, boolean shaOk,
                 double failoverSeconds, String error) {
