@@ -126,6 +126,7 @@ vrrp_sync_group pair {
   notify_master "$HA_HOME/ansible/roles/ftpnat/files/ftpnat-ha-notify $d/notify.env master"
   notify_backup "$HA_HOME/ansible/roles/ftpnat/files/ftpnat-ha-notify $d/notify.env backup"
   notify_fault  "$HA_HOME/ansible/roles/ftpnat/files/ftpnat-ha-notify $d/notify.env fault"
+  notify_stop   "$HA_HOME/ansible/roles/ftpnat/files/ftpnat-ha-notify $d/notify.env stop"
 }
 vrrp_instance lan {
   state BACKUP

@@ -13,7 +13,7 @@ trap 'lab_down "$LAB_DIR"; rm -rf "$ROOT"' EXIT
 lab_up "$LAB_DIR" yes >/dev/null
 ctl() { "$HA_HOME/bin/ftpnatctl" --socket "$LAB_DIR/a/ftpnatd.sock" -o json ha status; }
 field() { python3 -c "import json,sys; print(json.load(sys.stdin)['$1'])"; }
-ctd_sent() { inns a conntrackd -C "$LAB_DIR/a/conntrackd.conf" -s network | awk '/traffic processed/ {print $3; exit}'; }
+ctd_sent() { inns a conntrackd -C "$LAB_DIR/a/conntrackd.conf" -s network | awk '/Bytes sent/ {print $1; exit}'; }
 # the heartbeat alone, 10 s
 h0=$(ctl | field bytes_sent); sleep 10; h1=$(ctl | field bytes_sent)
 b0=$(ctl | field bytes_sent); m0=$(ctl | field messages_sent); c0=$(ctd_sent)
