@@ -61,7 +61,7 @@ round() {  # FAILURE ROUND(failover|failback) FROM TO
   fi
   wait_master "$to" 30 || true
   local t1; t1=$(date +%s.%N)
-  local took; took=$(echo "$t1 - $t0" | bc)
+  local took; took=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", b - a }')
   for c in "${cases[@]}"; do touch "$rd/$c.json.go"; done
   for p in "${pids[@]}"; do wait "$p" || true; done
   for c in "${cases[@]}"; do

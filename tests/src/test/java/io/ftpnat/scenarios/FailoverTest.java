@@ -52,8 +52,8 @@ class FailoverTest {
     @Test
     void everySessionSurvivesAHardFailoverAndTheFailback() throws Exception {
         LabAssumptions.assumeDaemon();
-        require(Cmd.onPath("keepalived") && Cmd.onPath("conntrackd") && Cmd.onPath("bc"),
-                "the router-pair lab needs keepalived, conntrackd and bc: run scripts/install-deps");
+        require(Cmd.onPath("keepalived") && Cmd.onPath("conntrackd"),
+                "the router-pair lab needs keepalived and conntrackd: run scripts/install-deps");
         Path out = Files.createTempFile("failover-", ".txt");
         try {
             Cmd.Result run = Cmd.run(Duration.ofSeconds(300), ProjectHome.get().resolve("scripts/ha-lab/run-matrix.sh").toString(),
