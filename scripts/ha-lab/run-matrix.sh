@@ -13,12 +13,13 @@
 #   case <failure> <round> <nat> <mode> <when> ok|FAIL bytes=<received>/<size> sha=ok|bad failover_s=<s> error=<...>
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
-WITH_HA=no FAILURES="hard graceful" OUT=/dev/stdout
+WITH_HA=no FAILURES="hard graceful" OUT=/dev/stdout TAG=ftpnat-ha-$$
 while (($#)); do
   case $1 in
     --ha) WITH_HA=$2; shift 2 ;;
     --failures) FAILURES=$2; shift 2 ;;
     --out) OUT=$2; shift 2 ;;
+    --tag) TAG=$2; shift 2 ;;  # namespaces are named TAG-<failure>-<node> (a caller can remove leftovers)
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
 done
@@ -100,7 +101,7 @@ restore() {  # the failed router comes back as backup (nopreempt: it does not ta
 }
 
 for failure in $FAILURES; do
-  LAB_PREFIX="ftpnat-ha-$$-$failure"
+  LAB_PREFIX="$TAG-$failure"
   LAB_DIR="$ROOT/lab-$failure"
   lab_up "$LAB_DIR" "$WITH_HA"
   round "$failure" failover a b

@@ -55,9 +55,10 @@ class FailoverTest {
         require(Cmd.onPath("keepalived") && Cmd.onPath("conntrackd"),
                 "the router-pair lab needs keepalived and conntrackd: run scripts/install-deps");
         Path out = Files.createTempFile("failover-", ".txt");
+        String tag = "ftpnat-ha-" + ProcessHandle.current().pid() + "-" + System.nanoTime() % 100_000;
         try {
             Cmd.Result run = Cmd.run(Duration.ofSeconds(300), ProjectHome.get().resolve("scripts/ha-lab/run-matrix.sh").toString(),
-                    "--ha", "yes", "--failures", "hard", "--out", out.toString());
+                    "--ha", "yes", "--failures", "hard", "--out", out.toString(), "--tag", tag);
             String report = Files.readString(out);
             assertThat(run.ok()).as("run-matrix.sh\n%s\n%s\n%s", run.err(), run.out(), report).isTrue();
             List<Case> cases = report.lines().map(CASE::matcher).filter(Matcher::matches).map(m -> new Case(m.group(2), m.group(3),
@@ -98,6 +99,21 @@ class FailoverTest {
             }
         } finally {
             Files.deleteIfExists(out);
+            removeNamespaces(tag);
+        }
+    }
+
+    /** The script removes its lab on exit; if it was killed (timeout), its namespaces and what runs in them go here. */
+    static void removeNamespaces(String tag) {
+        Cmd.Result list = Cmd.run(Duration.ofSeconds(5), "ip", "netns", "list");
+        for (String line : list.out().split("\n")) {
+            String name = line.trim().split("\\s+")[0];
+            if (!name.startsWith(tag + "-")) continue;
+            Cmd.Result pids = Cmd.run(Duration.ofSeconds(5), "ip", "netns", "pids", name);
+            for (String pid : pids.out().trim().split("\\s+")) {
+                if (!pid.isBlank()) Cmd.run(Duration.ofSeconds(5), "kill", "-KILL", pid.trim());
+            }
+            Cmd.run(Duration.ofSeconds(10), "ip", "netns", "del", name);
         }
     }
 }
