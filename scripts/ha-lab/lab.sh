@@ -93,7 +93,7 @@ dnat:
     port: 21
     to: $SERVER
 YAML
-  "$HA_HOME/scripts/ha-lab/render-conntrackd.sh" "$d" "${SYNC[$r]}" "${SYNC[$(peer $r)]}" >"$d/conntrackd.conf"
+  render_role "$r"
   inns $r conntrackd -C "$d/conntrackd.conf" -d
   local ha_opts=()
   if [[ $WITH_HA == yes ]]; then
@@ -109,47 +109,35 @@ YAML
 
 keepalived_up() {
   local r=$1 d="$LAB_DIR/$1"
-  cat >"$d/notify.env" <<ENV
-CONNTRACKD_CONF=$d/conntrackd.conf
-FTPNATCTL="$HA_HOME/bin/ftpnatctl --socket $d/ftpnatd.sock"
-NOTIFY_LOG=$d/notify.log
-ENV
-  cat >"$d/keepalived.conf" <<KA
-global_defs {
-  router_id lab-$r
-  enable_script_security
-  script_user root
-  vrrp_garp_master_refresh 0
-}
-vrrp_sync_group pair {
-  group { lan wan }
-  notify_master "$HA_HOME/ansible/roles/ftpnat/files/ftpnat-ha-notify $d/notify.env master"
-  notify_backup "$HA_HOME/ansible/roles/ftpnat/files/ftpnat-ha-notify $d/notify.env backup"
-  notify_fault  "$HA_HOME/ansible/roles/ftpnat/files/ftpnat-ha-notify $d/notify.env fault"
-  notify_stop   "$HA_HOME/ansible/roles/ftpnat/files/ftpnat-ha-notify $d/notify.env stop"
-}
-vrrp_instance lan {
-  state BACKUP
-  interface r0
-  virtual_router_id 51
-  priority ${PRIO[$r]}
-  nopreempt
-  advert_int 1
-  virtual_ipaddress { $LAN_VIP/24 dev r0 }
-}
-vrrp_instance wan {
-  state BACKUP
-  interface r1
-  virtual_router_id 52
-  priority ${PRIO[$r]}
-  nopreempt
-  advert_int 1
-  virtual_ipaddress { $WAN_VIP/24 dev r1 }
-}
-KA
   inns $r keepalived -n -l -D --vrrp -f "$d/keepalived.conf" -p "$d/keepalived.pid" -r "$d/vrrp.pid" \
     >"$d/keepalived.log" 2>&1 &
   echo $! >"$d/keepalived.wrapper"
+}
+
+# conntrackd.conf, keepalived.conf and the notify hook's settings from the role's own templates
+# (ansible/roles/ftpnat/templates), with the role's variables and the lab's paths
+render_role() {
+  local r=$1 d="$LAB_DIR/$1"
+  cat >"$d/ha-vars.json" <<JSON
+{
+  "ftpnat_ha_enabled": true,
+  "ftpnat_ha_router_id": "lab-$r",
+  "ftpnat_ha_local": "${SYNC[$r]}", "ftpnat_ha_peer": "${SYNC[$(peer $r)]}", "ftpnat_ha_sync_interface": "s9",
+  "ftpnat_ha_priority": ${PRIO[$r]}, "ftpnat_ha_nopreempt": true, "ftpnat_ha_advert_int": 1,
+  "ftpnat_ha_vips": [{"interface": "r0", "address": "$LAN_VIP/24", "vrid": 51},
+                     {"interface": "r1", "address": "$WAN_VIP/24", "vrid": 52}],
+  "ftpnat_ha_own_addresses": ["${R0[a]}", "${R0[b]}", "${R1[a]}", "${R1[b]}"],
+  "ftpnat_ha_conntrackd_conf": "$d/conntrackd.conf", "ftpnat_ha_conntrackd_lockfile": "$d/conntrackd.lock",
+  "ftpnat_ha_conntrackd_socket": "$d/conntrackd.ctl", "ftpnat_ha_conntrackd_logfile": "$d/conntrackd.log",
+  "ftpnat_ha_keepalived_conf": "$d/keepalived.conf", "ftpnat_ha_notify_env": "$d/notify.env",
+  "ftpnat_ha_notify_script": "$HA_HOME/ansible/roles/ftpnat/files/ftpnat-ha-notify",
+  "ftpnat_ha_notify_log": "$d/notify.log", "ftpnat_ha_ftpnatctl": "$HA_HOME/bin/ftpnatctl",
+  "ftpnat_socket": "$d/ftpnatd.sock"
+}
+JSON
+  ANSIBLE_LOCALHOST_WARNING=false ANSIBLE_INVENTORY_UNPARSED_WARNING=false ansible-playbook -i localhost, \
+    "$HA_HOME/scripts/ha-lab/render-role.yml" -e "@$d/ha-vars.json" >"$d/render.log" 2>&1 \
+    || { echo "lab: rendering the role's templates failed:"; cat "$d/render.log"; return 1; } >&2
 }
 
 server_up() {

@@ -37,7 +37,7 @@ import org.junit.jupiter.api.Test;
  * answered on the control connection after the failover; the server every RETR intact (no "500
  * Unknown command": the client's address text is 4 characters shorter than the VIP's, so a missing
  * adjustment would shift every later byte); each new master's ftpnatd reports what it corrected.
- * Runs about 60 s (the graceful failure is in scripts/ha-lab/run-matrix.sh, ~60 s more).
+ * Runs 40-70 s (measured); the graceful failure is in scripts/ha-lab/run-matrix.sh (~60 s more).
  */
 class FailoverTest {
     static final Pattern CASE = Pattern.compile(
