@@ -37,6 +37,10 @@ final class Promotion {
             String id = "control " + s.master();
             try {
                 Optional<Conntrack> ct = kernel.connection(s.master());
+                if (ct.isPresent()) {
+                    // the session id here is the committed entry's conntrack id ('ftpnatctl sessions' on this router)
+                    id = "session " + ct.get().id() + " (control " + s.master() + ")";
+                }
                 if (ct.isEmpty()) {
                     missing++;
                     detail(details, id + ": not committed, nothing done");
