@@ -180,8 +180,21 @@ final class LocalTracker implements AutoCloseable {
         }
     }
 
-    /** At start and after lost events: the helper's pending expectations name the live FTP control connections. */
+    /**
+     * At start and after lost events: every connection carrying the ftp helper (one dump; an idle
+     * control connection may hold an adjustment and no expectation), then the helper's pending
+     * expectations.
+     */
     private void trackExisting() {
+        try {
+            for (Tuple control : kernel.ftpControlConnections()) {
+                if (!tracked.containsKey(control) && track(new FtpControlState(control, SequenceAdjustments.NONE, null))) {
+                    refresh(control, false);
+                }
+            }
+        } catch (NetlinkException | RuntimeException e) {
+            log.warn("HA: cannot read the FTP control connections: {}", e.toString());
+        }
         try {
             for (Expectation e : kernel.expectations()) {
                 if (e.master() != null && "ftp".equals(e.helper())) {

@@ -29,4 +29,10 @@ public interface FtpFailoverKernel {
 
     /** The expectation table (at start and after lost events: the helper's pending data channels). */
     java.util.List<Expectation> expectations() throws NetlinkException;
+
+    /**
+     * The original tuples of the connections the ftp helper is attached to (one dump, filtered
+     * here): at start and after lost events, the control connections to follow, idle ones included.
+     */
+    java.util.List<Tuple> ftpControlConnections() throws NetlinkException;
 }

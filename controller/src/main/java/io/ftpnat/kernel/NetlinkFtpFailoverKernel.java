@@ -70,6 +70,25 @@ public final class NetlinkFtpFailoverKernel implements FtpFailoverKernel, AutoCl
     }
 
     @Override
+    public java.util.List<Tuple> ftpControlConnections() throws NetlinkException {
+        java.util.List<Tuple> out = new java.util.ArrayList<>();
+        call(c -> c.dump(io.ftpnat.nativ.netlink.conntrack.ConntrackFilter.all(), new io.ftpnat.nativ.netlink.conntrack.DumpConsumer<>() {
+            @Override
+            public void accept(Conntrack ct) {
+                if ("ftp".equals(ct.helper()) && ct.master() == null) {
+                    out.add(ct.original());
+                }
+            }
+
+            @Override
+            public void restart() {
+                out.clear();
+            }
+        }));
+        return out;
+    }
+
+    @Override
     public synchronized void close() {
         if (client != null) {
             client.close();

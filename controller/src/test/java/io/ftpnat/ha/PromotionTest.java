@@ -62,6 +62,11 @@ class PromotionTest {
         public List<Expectation> expectations() throws NetlinkException {
             return created;
         }
+
+        @Override
+        public List<Tuple> ftpControlConnections() {
+            return connections.values().stream().filter(c -> "ftp".equals(c.helper())).map(Conntrack::original).toList();
+        }
     }
 
     static FtpControlState active(int port, String expectedDst) {
