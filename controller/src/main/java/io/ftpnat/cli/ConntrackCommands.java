@@ -252,6 +252,9 @@ final class ConntrackCommands {
             void row(JsonNode s, PrintWriter out) {
                 if (s.has("proxy")) {
                     proxied(s.path("proxy"), s.path("id").asText(), out);
+                    if (s.has("failover")) {
+                        out.printf("  failover   %s%n", TerminalText.of(s.path("failover").asText()));
+                    }
                     return;
                 }
                 JsonNode c = s.path("control");
@@ -271,6 +274,9 @@ final class ConntrackCommands {
                 }
                 for (JsonNode d : m.path("diagnosis")) {
                     out.printf("  diagnosis  %s%n", d.asText());
+                }
+                if (s.has("failover")) {
+                    out.printf("  failover   %s%n", TerminalText.of(s.path("failover").asText()));
                 }
             }
 

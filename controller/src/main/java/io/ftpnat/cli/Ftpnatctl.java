@@ -53,6 +53,7 @@ public final class Ftpnatctl {
         m.put("session", SessionCommands.SessionCommand.class);
         m.put("events", ConntrackCommands.EventsCommand.class);
         m.put("proxy", ProxyCommands.ProxyCommand.class);
+        m.put("ha", HaCommands.HaCommand.class);
         m.put("policy", PolicyCommand.class);
         m.put("ruleset", RulesetCommand.class);
         m.put("metrics", MetricsCommand.class);

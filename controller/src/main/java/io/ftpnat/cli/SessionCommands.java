@@ -69,6 +69,9 @@ final class SessionCommands {
                     out.printf("    repaired %s ms after the reply passed the router%n", ch.path("repair_ms").asText());
                 }
             }
+            if (s.has("failover")) {
+                out.println("  failover: " + TerminalText.of(s.path("failover").asText()));
+            }
             out.println("  diagnosis:");
             for (JsonNode d : s.path("diagnosis")) {
                 out.println("    " + TerminalText.of(d.asText()));

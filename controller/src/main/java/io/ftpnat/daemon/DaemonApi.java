@@ -44,6 +44,13 @@ final class DaemonApi {
         this.sessions = sessions;
     }
 
+    private java.util.function.Supplier<ObjectNode> ha;
+
+    /** Adds the router pair's state to {@code status} (docs/ha.md). */
+    void withHa(java.util.function.Supplier<ObjectNode> haStatus) {
+        this.ha = haStatus;
+    }
+
     Map<String, CommandHandler> commands() {
         Map<String, CommandHandler> m = new LinkedHashMap<>();
         m.put("status", CommandHandler.of(Role.QUERY, this::status));
@@ -84,6 +91,9 @@ final class DaemonApi {
         counts.put("event_loss_reports", eventLoss.reports());
         if (sessions != null) {
             r.set("sessions", SessionApi.status(sessions));
+        }
+        if (ha != null) {
+            r.set("ha", ha.get());
         }
         response.result(request, r);
     }

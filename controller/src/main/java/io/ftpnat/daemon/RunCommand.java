@@ -92,6 +92,17 @@ final class RunCommand implements Callable<Integer> {
             description = "Packets held at once at most; beyond that the kernel lets them pass unheld (fail open; default: ${DEFAULT-VALUE}).")
     int holdQueueMax;
 
+    @Option(names = "--ha-local", paramLabel = "ADDR:PORT",
+            description = "Router pairs (docs/ha.md): this router's address and port on the sync link, for ftpnatd's own"
+                    + " replication of the FTP state conntrackd drops. Needs --ha-peer and --ha-key.")
+    String haLocal;
+
+    @Option(names = "--ha-peer", paramLabel = "ADDR:PORT", description = "The peer router's address and port on the sync link.")
+    String haPeer;
+
+    @Option(names = "--ha-key", paramLabel = "FILE", description = "The pair's shared key (at least 16 bytes, mode 600).")
+    Path haKey;
+
     @Override
     public Integer call() throws Exception {
         // Type=notify: systemd learns READY=1 only once the rules are in the kernel (docs/install.md).
@@ -103,6 +114,24 @@ final class RunCommand implements Callable<Integer> {
                 state.failed(failure);
             }
             return code;
+        }
+    }
+
+    /** ftpnatd's part of a router pair, when --ha-* are given (docs/ha.md); null otherwise or when they are wrong (logged). */
+    private io.ftpnat.ha.HaService startHa(Kernel kernel) {
+        if (haLocal == null && haPeer == null && haKey == null) {
+            return null;
+        }
+        if (haLocal == null || haPeer == null || haKey == null) {
+            log.error("--ha-local, --ha-peer and --ha-key go together");
+            return null;
+        }
+        try {
+            return io.ftpnat.ha.HaService.start(kernel.failover(), haKey,
+                    io.ftpnat.ha.HaService.address(haLocal), io.ftpnat.ha.HaService.address(haPeer));
+        } catch (IOException | IllegalArgumentException e) {
+            log.error("HA: cannot start: {}", e.getMessage());
+            return null;
         }
     }
 
@@ -138,7 +167,16 @@ final class RunCommand implements Callable<Integer> {
             }
             ConntrackTables tables = linux.tables();
             SessionService sessions = sessionService(policies, eventLoss, linux);
-            commands.putAll(new DaemonApi(policies, caps, started, eventLoss, sessions, state).commands());
+            io.ftpnat.ha.HaService ha = startHa(linux);
+            if (ha == null && (haLocal != null || haPeer != null || haKey != null)) {
+                return ExitCode.USAGE;
+            }
+            DaemonApi daemonApi = new DaemonApi(policies, caps, started, eventLoss, sessions, state);
+            if (ha != null) {
+                daemonApi.withHa(ha::status);
+                commands.putAll(new HaApi(ha).commands());
+            }
+            commands.putAll(daemonApi.commands());
             commands.putAll(new ConntrackApi(tables, eventLoss, sessions.model()).commands());
             // The userspace ALG for mode: proxy rules: it starts listening with the first policy
             // that has such rules and follows every apply (docs/design/alg.md).
@@ -154,7 +192,11 @@ final class RunCommand implements Callable<Integer> {
             commands.putAll(new MetricsApi(metrics).commands());
             policies.onApplied(applied -> proxy.policyApplied(applied.policy()));
             commands.putAll(new ProxyApi(proxy).commands());
-            commands.putAll(new SessionApi(new SessionRegistry(tables, sessions.model(), proxy::sessions), sessions).commands());
+            SessionApi sessionApi = new SessionApi(new SessionRegistry(tables, sessions.model(), proxy::sessions), sessions);
+            if (ha != null) {
+                sessionApi.withFailover(ha::sessionNote);
+            }
+            commands.putAll(sessionApi.commands());
             // The socket is bound before the kernel is touched: a second daemon, or a socket path
             // that cannot be used, stops here with the kernel as it was.
             ApiServer api = null;

@@ -37,6 +37,16 @@ final class SessionApi {
         this.service = service;
     }
 
+    /** Router pairs: what a failover does to a session (docs/ha.md); null without --ha-*. */
+    private java.util.function.Supplier<String> failover;
+
+    static final String PROXY_NOT_MOVABLE = "not movable: its control connection ends in this router's ftpnatd (mode: proxy);"
+            + " a failover ends the session (docs/ha.md)";
+
+    void withFailover(java.util.function.Supplier<String> kernelSessionNote) {
+        this.failover = kernelSessionNote;
+    }
+
     Map<String, CommandHandler> commands() {
         Map<String, CommandHandler> m = new LinkedHashMap<>();
         m.put("sessions", CommandHandler.of(Role.QUERY, this::sessions));
@@ -54,7 +64,11 @@ final class SessionApi {
         }
         ResponseWriter.Stream stream = response.stream(request);
         for (Session s : sessions) {
-            stream.item(SessionJson.item(s));
+            ObjectNode item = SessionJson.item(s);
+            if (failover != null) {
+                item.put("failover", s instanceof ObservedSession ? failover.get() : PROXY_NOT_MOVABLE);
+            }
+            stream.item(item);
         }
         stream.end();
     }
@@ -69,7 +83,11 @@ final class SessionApi {
         SessionSnapshot v = registry.session(id.strip())
                 .flatMap(s -> s instanceof ObservedSession o ? o.model() : Optional.empty())
                 .orElseThrow(() -> new ApiError(ApiError.NOT_FOUND, "no session " + id + " (it may have ended more than a minute ago)"));
-        response.result(request, SessionJson.detail(v));
+        ObjectNode detail = SessionJson.detail(v);
+        if (failover != null) {
+            detail.put("failover", failover.get());
+        }
+        response.result(request, detail);
     }
 
     /** The model's counters for {@code status}. */

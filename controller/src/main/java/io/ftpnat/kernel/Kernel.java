@@ -13,6 +13,7 @@ package io.ftpnat.kernel;
  *   tables()        dump (filtered) · subscribe events · event monitor
  *   originals()     original destination of a diverted connection
  *   control()       observe control packets (NFLOG)
+ *   failover()      router pairs: read/write sequence adjustments · put an expectation back with its NAT
  *   hold(queue)     hold / release a control segment (NFQUEUE; the repair race, docs/netlink.md)
  * </pre>
  *
@@ -33,6 +34,9 @@ public interface Kernel extends AutoCloseable {
     OriginalDestination originals();
 
     ControlPackets control();
+
+    /** Router pairs (docs/ha.md): what conntrackd cannot carry of an FTP session. */
+    FtpFailoverKernel failover();
 
     /** Binds the NFQUEUE the ruleset's hold chains send to: the caller releases every packet it is handed. */
     SegmentHold hold(int queueNumber, int maxHeld) throws io.ftpnat.nativ.netlink.NetlinkException;

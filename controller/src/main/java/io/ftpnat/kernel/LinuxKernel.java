@@ -23,6 +23,7 @@ public final class LinuxKernel implements Kernel {
     private final NftAdvertisedAddresses advertised;
     private final NetlinkSessionKernel sessions = new NetlinkSessionKernel();
     private final NetlinkConntrackTables tables = new NetlinkConntrackTables();
+    private final NetlinkFtpFailoverKernel failover = new NetlinkFtpFailoverKernel();
     private final OriginalDestination originals = lazyOriginals();
     private final ControlPackets control = ControlPackets.nflog(RulesetRenderer.OBSERVE_GROUP, RulesetRenderer.OBSERVE_SNAPLEN);
 
@@ -74,6 +75,11 @@ public final class LinuxKernel implements Kernel {
     }
 
     @Override
+    public FtpFailoverKernel failover() {
+        return failover;
+    }
+
+    @Override
     public SegmentHold hold(int queueNumber, int maxHeld) throws io.ftpnat.nativ.netlink.NetlinkException {
         return NfqueueSegmentHold.bind(queueNumber, maxHeld);
     }
@@ -106,6 +112,7 @@ public final class LinuxKernel implements Kernel {
     @Override
     public void close() {
         sessions.close();
+        failover.close();
         elements.close();
         ruleset.close();
     }

@@ -43,6 +43,8 @@ class ArchitectureTest {
             "io.ftpnat.nativ.netlink.conntrack.Status",
             "io.ftpnat.nativ.netlink.conntrack.TcpState",
             "io.ftpnat.nativ.netlink.conntrack.Tuple",
+            "io.ftpnat.nativ.netlink.conntrack.SequenceAdjustment",
+            "io.ftpnat.nativ.netlink.conntrack.SequenceAdjustments",
             "io.ftpnat.nativ.netlink.conntrack.DumpConsumer",
             "io.ftpnat.nativ.netlink.conntrack.EventHandler",
             "io.ftpnat.nativ.netlink.conntrack.ConntrackMonitor$Listener",
@@ -51,7 +53,7 @@ class ArchitectureTest {
             "io.ftpnat.nativ.netlink.NetlinkException");
 
     static final String[] DOMAIN = {"io.ftpnat.session..", "io.ftpnat.alg..", "io.ftpnat.conntrack..", "io.ftpnat.ftp..",
-            "io.ftpnat.policy..", "io.ftpnat.ruleset.."};
+            "io.ftpnat.policy..", "io.ftpnat.ruleset..", "io.ftpnat.registry..", "io.ftpnat.ha.."};
 
     private static final DescribedPredicate<JavaClass> NATIVE_MACHINERY = new DescribedPredicate<>(
             "native's sockets, codecs or libnftables (anything in io.ftpnat.nativ but its plain values)") {
