@@ -107,7 +107,8 @@ final class SessionService implements AutoCloseable {
     void start(Duration waitForFirstLook) throws InterruptedException {
         startObserver();
         try {
-            monitor = ConntrackMonitor.start(null, ConntrackEvents.ALL, eventsBuffer, new Listener());
+            monitor = ConntrackMonitor.start(null, ConntrackEvents.ALL, eventsBuffer,
+                    ConntrackMonitor.Scope.FTP, new Listener()); // the kernel filters: FTP events only
         } catch (NetlinkException e) {
             log.error("cannot subscribe to conntrack events ({}); sessions are reconciled every {} s only",
                     e.getMessage(), interval.toSeconds());

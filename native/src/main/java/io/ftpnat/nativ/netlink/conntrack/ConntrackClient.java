@@ -62,6 +62,10 @@ public final class ConntrackClient implements AutoCloseable {
             if (filter.zone() >= 0) {
                 w.be16(Cta.CTA_ZONE, filter.zone());
             }
+            if (filter.statusMask() != 0) {
+                w.be32(Cta.CTA_STATUS, filter.status());
+                w.be32(Cta.CTA_STATUS_MASK, filter.statusMask());
+            }
             count[0] = 0;
             boolean intact = conn.dump("dump conntrack " + filter, (b, type, flags, payload, end) -> {
                 Conntrack ct = Conntrack.decode(b, payload, end);
