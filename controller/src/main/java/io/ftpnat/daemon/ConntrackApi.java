@@ -93,12 +93,7 @@ final class ConntrackApi {
 
     /** The namespace's conntrack entry count as the kernel keeps it; -1 when it cannot be read. */
     private static long kernelCount() {
-        try {
-            return Long.parseLong(java.nio.file.Files.readString(java.nio.file.Path.of("/proc/sys/net/netfilter/nf_conntrack_count"))
-                    .strip());
-        } catch (IOException | RuntimeException e) {
-            return -1;
-        }
+        return io.ftpnat.kernel.ProcSys.netfilter("nf_conntrack_count");
     }
 
     private void expectations(ApiRequest request, ResponseWriter response) throws ApiError, IOException {
