@@ -12,12 +12,24 @@ package io.ftpnat.nativ.netlink.conntrack;
  * @param markMask   0 = do not filter by mark
  * @param status     wanted status bits (compared under {@code statusMask})
  * @param statusMask 0 = do not filter by status
+ * @param original   fields of the original tuple (CTA_FILTER, Linux 5.8+, when the family is
+ *                   known), or null
  */
-public record ConntrackFilter(int family, int zone, int mark, int markMask, int status, int statusMask) {
-    public static final ConntrackFilter ALL = new ConntrackFilter(0, -1, 0, 0, 0, 0);
+public record ConntrackFilter(int family, int zone, int mark, int markMask, int status, int statusMask,
+                              TupleFilter original) {
+    public static final ConntrackFilter ALL = new ConntrackFilter(0, -1, 0, 0, 0, 0, null);
 
     public ConntrackFilter(int family, int zone, int mark, int markMask) {
-        this(family, zone, mark, markMask, 0, 0);
+        this(family, zone, mark, markMask, 0, 0, null);
+    }
+
+    public ConntrackFilter(int family, int zone, int mark, int markMask, int status, int statusMask) {
+        this(family, zone, mark, markMask, status, statusMask, null);
+    }
+
+    /** Only entries whose original tuple matches (the kernel filters when the family is given). */
+    public ConntrackFilter original(TupleFilter t) {
+        return new ConntrackFilter(family, zone, mark, markMask, status, statusMask, t);
     }
 
     public static ConntrackFilter all() {
@@ -25,7 +37,7 @@ public record ConntrackFilter(int family, int zone, int mark, int markMask, int 
     }
 
     public ConntrackFilter family(int af) {
-        return new ConntrackFilter(af, zone, mark, markMask, status, statusMask);
+        return new ConntrackFilter(af, zone, mark, markMask, status, statusMask, original);
     }
 
     public ConntrackFilter ipv4() {
@@ -37,7 +49,7 @@ public record ConntrackFilter(int family, int zone, int mark, int markMask, int 
     }
 
     public ConntrackFilter zone(int z) {
-        return new ConntrackFilter(family, z, mark, markMask, status, statusMask);
+        return new ConntrackFilter(family, z, mark, markMask, status, statusMask, original);
     }
 
     public ConntrackFilter mark(int value) {
@@ -45,12 +57,12 @@ public record ConntrackFilter(int family, int zone, int mark, int markMask, int 
     }
 
     public ConntrackFilter mark(int value, int mask) {
-        return new ConntrackFilter(family, zone, value & mask, mask, status, statusMask);
+        return new ConntrackFilter(family, zone, value & mask, mask, status, statusMask, original);
     }
 
     /** Only entries whose status bits under {@code mask} equal {@code value}. */
     public ConntrackFilter status(int value, int mask) {
-        return new ConntrackFilter(family, zone, mark, markMask, value & mask, mask);
+        return new ConntrackFilter(family, zone, mark, markMask, value & mask, mask, original);
     }
 
     /** Only entries with this status bit set (e.g. {@link Status#HELPER}, {@link Status#EXPECTED}). */
@@ -62,6 +74,7 @@ public record ConntrackFilter(int family, int zone, int mark, int markMask, int 
         return (family == 0 || ct.family() == family)
                 && (zone < 0 || ct.zone() == zone)
                 && (markMask == 0 || (ct.mark() & markMask) == mark)
-                && (statusMask == 0 || (ct.status() & statusMask) == status);
+                && (statusMask == 0 || (ct.status() & statusMask) == status)
+                && (original == null || original.matches(ct.original()));
     }
 }
