@@ -109,6 +109,9 @@ final class SessionService implements AutoCloseable {
         try {
             monitor = ConntrackMonitor.start(null, ConntrackEvents.ALL, eventsBuffer,
                     ConntrackMonitor.Scope.FTP, new Listener()); // the kernel filters: FTP events only
+            log.info("conntrack events: {} (docs/netlink.md)", monitor.kernelFiltered()
+                    ? "filtered in the kernel, FTP control and data connections and expectations only"
+                    : "not filtered in the kernel (no socket filter); all are decoded");
         } catch (NetlinkException e) {
             log.error("cannot subscribe to conntrack events ({}); sessions are reconciled every {} s only",
                     e.getMessage(), interval.toSeconds());
