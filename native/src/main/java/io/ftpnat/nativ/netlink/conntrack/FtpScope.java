@@ -28,11 +28,22 @@ public final class FtpScope {
                 || (c.helper() != null && c.helper().startsWith("ftp"));
     }
 
+    /** A filtered conntrack dump: {@link ConntrackClient#dump}, or any layer above it. */
+    @FunctionalInterface
+    public interface Dumper {
+        long dump(ConntrackFilter filter, DumpConsumer<Conntrack> consumer) throws NetlinkException;
+    }
+
     /**
      * Streams every in-scope entry to {@code consumer} (two kernel-filtered dumps); returns how
      * many. When the second dump is interrupted (the consumer was told to restart), both run again.
      */
     public static long dump(ConntrackClient client, DumpConsumer<Conntrack> consumer) throws NetlinkException {
+        return dump(client::dump, consumer);
+    }
+
+    /** As {@link #dump(ConntrackClient, DumpConsumer)}, through any dumper. */
+    public static long dump(Dumper client, DumpConsumer<Conntrack> consumer) throws NetlinkException {
         boolean[] restarted = new boolean[1];
         DumpConsumer<Conntrack> watch = new DumpConsumer<>() {
             @Override
