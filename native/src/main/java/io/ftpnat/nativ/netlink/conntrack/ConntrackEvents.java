@@ -64,12 +64,21 @@ public final class ConntrackEvents implements AutoCloseable {
      * Subscribes with a socket filter ({@code null}: none) that the kernel runs on each event for
      * this socket only, e.g. {@link FtpEventFilter#program()}. It is attached before joining the
      * groups, so nothing unfiltered is ever queued. Rejected events never count against the
-     * receive buffer, so they cannot cause losses (ENOBUFS) either.
+     * receive buffer, so they cannot cause losses (ENOBUFS) either. A kernel that refuses the
+     * program leaves the socket unfiltered ({@link #kernelFiltered()} false), not unusable.
      */
     public static ConntrackEvents subscribe(NetlinkTransport transport, Set<Group> groups, int receiveBufferBytes,
                                             io.ftpnat.nativ.netlink.SocketFilter filter) throws NetlinkException {
         try {
-            boolean filtered = filter != null && transport.attachFilter(filter);
+            boolean filtered = false;
+            if (filter != null) {
+                try {
+                    filtered = transport.attachFilter(filter);
+                } catch (NetlinkException refused) {
+                    // a kernel refusing the program: everything is delivered and the caller's checks decide
+                    // (slower, never wrong); kernelFiltered() says so
+                }
+            }
             int actual = receiveBufferBytes > 0 ? transport.setReceiveBufferSize(receiveBufferBytes) : 0;
             for (Group g : groups) {
                 transport.joinGroup(g.id);
