@@ -5,12 +5,15 @@
 # warm-up for both sides, then RUNS pairs with the order flipped every pair; every run is printed
 # with the medians (never a best-of-N). In a throw-away network namespace (deleted on exit, also
 # on failure). Needs root; run scripts/install-deps and 'mvn -DskipTests package' first.
-# Usage: [RUNS=7] [WARMUP=2] scripts/bench-api.sh [ENTRIES=100000] [CLIENTS=50]
+# The daemon starts first, so it is subscribed when `conntrack -R` loads the table: the first pairs,
+# right after the load, measure the queries during the 100,000-event burst (BURST pairs, no warm-up).
+# Usage: [RUNS=7] [WARMUP=2] [BURST=5] scripts/bench-api.sh [ENTRIES=100000] [CLIENTS=50]
 set -euo pipefail
 ENTRIES=${1:-100000}
 CLIENTS=${2:-50}
 RUNS=${RUNS:-7}
 WARMUP=${WARMUP:-2}
+BURST=${BURST:-5}
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 NS=ftpnat-api-bench-$$
 TMP=$(mktemp -d)
@@ -30,9 +33,6 @@ ip -n "$NS" link set lo up
 X() { ip netns exec "$NS" "$@"; }
 CTL=("$ROOT/bin/ftpnatctl" --socket "$SOCK")
 
-"$ROOT/scripts/conntrack-entries" "$ENTRIES" "$TMP/entries"
-X conntrack -R "$TMP/entries"
-echo "table: $(X conntrack -C) entries"
 
 cat > "$TMP/policy.yaml" <<'YAML'
 version: 1
@@ -45,9 +45,11 @@ ip netns exec "$NS" "$ROOT/bin/ftpnatd" run --policy "$TMP/policy.yaml" --socket
 DAEMON=$!
 for _ in $(seq 100); do [ -S "$SOCK" ] && grep -q "policy applied" "$TMP/daemon.log" && break; sleep 0.1; done
 grep -q "policy applied" "$TMP/daemon.log" || { cat "$TMP/daemon.log"; exit 1; }
+cpu() { awk '{print $14 + $15}' "/proc/$DAEMON/stat"; } # clock ticks (10 ms) of the daemon, all threads
 rss() { awk '/VmRSS/ {print $2 / 1024 " MiB"}' "/proc/$DAEMON/status" 2>/dev/null || echo "?"; }
 CTL_BIN=$ROOT/bin/ftpnatctl
 FILTER_ADDR=11.0.0.7   # one entry of the table (scripts/conntrack-entries: 11.0.0.0 + i)
+"$ROOT/scripts/conntrack-entries" "$ENTRIES" "$TMP/entries"
 
 # The forms a user types, each next to the conntrack-tools command that does the same work on the
 # same table (both write their whole output, to /dev/null). "status" has no conntrack-tools twin:
@@ -87,6 +89,32 @@ compare() {
   qlo=$(sort -n "$TMP/q" | head -1); qhi=$(sort -n "$TMP/q" | tail -1)
   echo "| $label | $rm | $om | **$(ratio "$om" "$rm")** | $qm ($qlo–$qhi) | $(paste -sd' ' "$TMP/r") | $(paste -sd' ' "$TMP/o") |"
 }
+
+# The burst: load the table while the daemon listens, then at once BURST pairs (order flipped, no
+# warm-up) of the plain list and of count, every run shown, with the daemon's CPU over the load.
+burst_pairs() {
+  local label=$1 ref=$2 ours=$3 i a b
+  : > "$TMP/r"; : > "$TMP/o"; : > "$TMP/q"
+  for i in $(seq "$BURST"); do
+    if (( i % 2 )); then a=$(ms "$ref"); b=$(ms "$ours"); else b=$(ms "$ours"); a=$(ms "$ref"); fi
+    echo "$a" >> "$TMP/r"; echo "$b" >> "$TMP/o"; ratio "$b" "$a" >> "$TMP/q"; echo >> "$TMP/q"
+  done
+  echo "| $label | $(median < "$TMP/r") | $(median < "$TMP/o") | **$(ratio "$(median < "$TMP/o")" "$(median < "$TMP/r")")** | $(median < "$TMP/q") ($(sort -n "$TMP/q" | head -1)–$(sort -n "$TMP/q" | tail -1)) | $(paste -sd' ' "$TMP/r") | $(paste -sd' ' "$TMP/o") |"
+}
+c0=$(cpu); s=$(date +%s%N)
+X conntrack -R "$TMP/entries"
+e=$(date +%s%N); c1=$(cpu)
+echo "table: $(X conntrack -C) entries, loaded by conntrack -R in $(( (e - s) / 1000000 )) ms while the daemon listened;" \
+  "daemon CPU during the load: $(( (c1 - c0) * 10 )) ms"
+echo
+echo "| right after \`conntrack -R\` ($BURST pairs, no warm-up) | conntrack-tools median ms | ftpnatctl median ms | ratio of medians | per-pair ratio: median (range) | conntrack-tools runs | ftpnatctl runs |"
+echo "|---|---|---|---|---|---|---|"
+burst_pairs "list: \`conntrack -L\` / \`-o conntrack conntrack list\`" ref_list ours_list
+burst_pairs "\`conntrack -C\` / \`conntrack count\`" ref_count ours_count
+c2=$(cpu)
+echo
+echo "daemon CPU from the end of the load to the end of the burst pairs (its share of serving the queries included): $(( (c2 - c1) * 10 )) ms"
+echo
 
 # Equal work: the two sides of each comparison print the same entries.
 lines() { "$1" 2>/dev/null | grep -c . || true; }

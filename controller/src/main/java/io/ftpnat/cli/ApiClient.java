@@ -151,6 +151,40 @@ final class ApiClient implements AutoCloseable {
         }
     }
 
+    /**
+     * Streams a JSON answer's items straight to {@code sink}, one JSON object per line: the item of
+     * each {@code {"item":...}} line is copied as bytes, never decoded (what {@code -o json} prints).
+     * Returns the count; {@code onRestart} runs when the kernel restarted an interrupted dump.
+     */
+    long streamItems(String command, ObjectNode args, OutputStream sink, Runnable onRestart)
+            throws IOException, Failed, Unreachable {
+        JsonNode first = send(command, args);
+        if (!first.has("stream")) {
+            throw new IOException("'" + command + "' did not answer with a stream");
+        }
+        byte[] prefix = ITEM_PREFIX.getBytes(StandardCharsets.US_ASCII);
+        while (true) {
+            int len = lines.next();
+            if (len < 0) {
+                throw new IOException("ftpnatd closed the connection in the middle of the answer");
+            }
+            byte[] b = lines.buffer();
+            if (len > prefix.length + 1 && startsWith(b, prefix) && b[len - 1] == '}') {
+                sink.write(b, prefix.length, len - 1 - prefix.length);
+                sink.write('\n');
+                continue;
+            }
+            JsonNode control = json.read(new String(b, 0, len, StandardCharsets.UTF_8));
+            if (control.has("end")) {
+                return control.get("count").asLong();
+            } else if (control.has("restart")) {
+                onRestart.run();
+            } else if (control.has("error")) {
+                throw failed(control);
+            }
+        }
+    }
+
     private static boolean startsWith(byte[] b, byte[] prefix) {
         for (int i = 0; i < prefix.length; i++) {
             if (b[i] != prefix[i]) {

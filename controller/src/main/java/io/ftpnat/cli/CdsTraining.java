@@ -38,5 +38,36 @@ public final class CdsTraining {
         }
         ConntrackCommands.EntryTable.CONNTRACK.row(entry.get("item"), new PrintWriter(sink));
         ApiClient.lineOf("{\"item\":{\"line\":\"tcp 6 1\"}}", json);
+        succeed();
+    }
+
+    /**
+     * Every form a user types, against a stand-in daemon, as ftpnatctl's main runs it (its own
+     * command model per command line, the early request where it applies): the success paths'
+     * classes and lambdas go into the archive — each form, not a chosen few. Output goes to the
+     * training log.
+     */
+    private static void succeed() throws Exception {
+        try (CdsTrainingDaemon daemon = CdsTrainingDaemon.start()) {
+            String sock = daemon.socket().toString();
+            String[][] forms = {
+                {"status"}, {"-o", "json", "status"}, {"-o", "table", "status"},
+                {"conntrack", "count"}, {"conntrack", "count", "-p", "tcp", "--dport", "21"},
+                {"conntrack", "list"}, {"-o", "conntrack", "conntrack", "list"}, {"-o", "json", "conntrack", "list"},
+                {"-o", "conntrack", "conntrack", "list", "-p", "tcp", "--dport", "21", "-s", "10.0.0.1"},
+                {"-o", "json", "conntrack", "list", "-p", "tcp", "--dport", "21"},
+                {"expect", "list"}, {"-o", "conntrack", "expect", "list"}, {"sessions"}, {"-o", "json", "sessions"},
+            };
+            for (String[] form : forms) {
+                String[] args = new String[form.length + 2];
+                args[0] = "--socket";
+                args[1] = sock;
+                System.arraycopy(form, 0, args, 2, form.length);
+                EarlyRequest early = EarlyRequest.start(args, null).orElse(null);
+                var cli = Ftpnatctl.commandLine(args);
+                ((Ftpnatctl) cli.getCommand()).early = early;
+                cli.execute(args);
+            }
+        }
     }
 }

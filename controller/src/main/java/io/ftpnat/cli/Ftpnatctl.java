@@ -63,7 +63,7 @@ public final class Ftpnatctl {
     }
 
     /** A request sent while the command line is parsed (see {@link EarlyRequest}), or null. */
-    private EarlyRequest early;
+    EarlyRequest early; // package-private: CdsTraining runs commands as main does
 
     public static void main(String[] args) {
         EarlyRequest early = EarlyRequest.start(args, System.getenv("FTPNAT_SOCKET")).orElse(null);
@@ -148,6 +148,12 @@ public final class Ftpnatctl {
                 // conntrack -L's format: line bytes are copied, never decoded (see ApiClient.streamLines)
                 java.io.OutputStream sink = new java.io.BufferedOutputStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), 1 << 16);
                 n = client.streamLines(command, args, sink);
+                sink.flush();
+            } else if (json && table != ConntrackCommands.EntryTable.EVENT) {
+                // -o json: each item's bytes are copied as they came, one object per line (ApiClient.streamItems)
+                java.io.OutputStream sink = new java.io.BufferedOutputStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), 1 << 16);
+                n = client.streamItems(command, args, sink,
+                        () -> err.println("ftpnatctl: the kernel restarted an interrupted dump; entries above may repeat below"));
                 sink.flush();
             } else {
                 // picocli's writer flushes on every println; a 100,000-line listing must not make 100,000 writes.

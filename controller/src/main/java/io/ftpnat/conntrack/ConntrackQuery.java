@@ -13,7 +13,8 @@ import java.util.Set;
 /**
  * The filters operators know from {@code conntrack -L}: family, protocol, -s/-d, --sport/--dport
  * (all on the original tuple, as conntrack-tools matches them), helper, mark, zone, TCP state, and
- * NAT-ed only. Family, zone and mark go to the kernel's dump; the rest is matched here.
+ * NAT-ed only. Family, zone, mark and the original tuple's fields (when the family is known, from
+ * -f or an address) go to the kernel's dump; everything is matched here too.
  */
 public record ConntrackQuery(int family, int protocol, IpAddress src, IpAddress dst, int sport, int dport, String helper,
                              Integer mark, Integer zone, TcpState state, boolean natOnly) {
@@ -76,7 +77,13 @@ public record ConntrackQuery(int family, int protocol, IpAddress src, IpAddress 
 
     /** What the kernel filters itself. */
     public ConntrackFilter kernelFilter() {
-        ConntrackFilter f = ConntrackFilter.all().family(family);
+        // an address names the family, which lets the kernel filter the tuple (CTA_FILTER) too
+        int fam = family != 0 ? family : src != null ? src.family() : dst != null ? dst.family() : 0;
+        ConntrackFilter f = ConntrackFilter.all().family(fam);
+        if (protocol >= 0 || src != null || dst != null) {
+            f = f.original(new io.ftpnat.nativ.netlink.conntrack.TupleFilter(protocol, src, dst, protocol >= 0 ? sport : -1,
+                    protocol >= 0 ? dport : -1));
+        }
         if (zone != null) {
             f = f.zone(zone);
         }

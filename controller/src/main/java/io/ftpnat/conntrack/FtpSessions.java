@@ -3,7 +3,6 @@ package io.ftpnat.conntrack;
 import io.ftpnat.kernel.ConntrackTables;
 import io.ftpnat.nativ.netlink.NetlinkException;
 import io.ftpnat.nativ.netlink.conntrack.Conntrack;
-import io.ftpnat.nativ.netlink.conntrack.ConntrackFilter;
 import io.ftpnat.nativ.netlink.conntrack.DumpConsumer;
 import io.ftpnat.nativ.netlink.conntrack.Expectation;
 import io.ftpnat.nativ.netlink.conntrack.Tuple;
@@ -29,7 +28,8 @@ public final class FtpSessions {
     public static List<KernelSession> read(ConntrackTables tables) throws NetlinkException {
         Map<Tuple, Conntrack> controls = new LinkedHashMap<>();
         Map<Tuple, List<Conntrack>> data = new LinkedHashMap<>();
-        tables.dump(ConntrackFilter.all(), new DumpConsumer<>() {
+        // only helper and expected connections: the kernel filters the dumps by status (ConntrackTables.dumpFtp)
+        tables.dumpFtp(new DumpConsumer<>() {
             @Override
             public void accept(Conntrack c) {
                 if (c.helper() != null && c.helper().startsWith("ftp")) {

@@ -56,8 +56,18 @@ final class ConntrackApi {
         ConntrackQuery query = query(request.args());
         boolean lines = format(request);
         ResponseWriter.Stream stream = response.stream(request);
-        dump(() -> tables.dump(query.kernelFilter(), new Streaming<Conntrack>(stream, c -> query.matches(c) ? ConntrackJson.of(c) : null,
-                lines ? c -> query.matches(c) ? ConntrackLine.of(c) : null : null)));
+        // JSON items are written field by field from the decoded entry (no tree per entry)
+        dump(() -> tables.dump(query.kernelFilter(), new Streaming<Conntrack>(stream, lines
+                ? (out, c) -> {
+                    if (query.matches(c)) {
+                        out.line(ConntrackLine.of(c));
+                    }
+                }
+                : (out, c) -> {
+                    if (query.matches(c)) {
+                        out.item(g -> ConntrackJson.write(g, c));
+                    }
+                })));
         stream.end();
     }
 
@@ -91,18 +101,15 @@ final class ConntrackApi {
 
     /** The namespace's conntrack entry count as the kernel keeps it; -1 when it cannot be read. */
     private static long kernelCount() {
-        try {
-            return Long.parseLong(java.nio.file.Files.readString(java.nio.file.Path.of("/proc/sys/net/netfilter/nf_conntrack_count"))
-                    .strip());
-        } catch (IOException | RuntimeException e) {
-            return -1;
-        }
+        return io.ftpnat.kernel.ProcSys.netfilter("nf_conntrack_count");
     }
 
     private void expectations(ApiRequest request, ResponseWriter response) throws ApiError, IOException {
         boolean lines = format(request);
         ResponseWriter.Stream stream = response.stream(request);
-        dump(() -> tables.dumpExpectations(new Streaming<Expectation>(stream, ConntrackJson::of, lines ? ConntrackLine::of : null)));
+        dump(() -> tables.dumpExpectations(new Streaming<Expectation>(stream, lines
+                ? (out, e) -> out.line(ConntrackLine.of(e))
+                : (out, e) -> out.item(ConntrackJson.of(e)))));
         stream.end();
     }
 
@@ -265,35 +272,28 @@ final class ConntrackApi {
         }
     }
 
+    /** Writes one entry to a stream (or nothing, when it does not match). */
+    private interface Emitter<T> {
+        void emit(ResponseWriter.Stream out, T entry) throws IOException;
+    }
+
     /**
-     * Writes each accepted entry to the stream as it is decoded: nothing is collected. With a line
-     * renderer the items are conntrack-tools lines; a renderer's null skips the entry.
+     * Writes each accepted entry to the stream as it is decoded: nothing is collected. The emitter
+     * writes a conntrack-tools line or a JSON item, or skips the entry.
      */
     private static final class Streaming<T> implements DumpConsumer<T> {
         private final ResponseWriter.Stream stream;
-        private final java.util.function.Function<T, JsonNode> json;
-        private final java.util.function.Function<T, String> line;
+        private final Emitter<T> emitter;
 
-        Streaming(ResponseWriter.Stream stream, java.util.function.Function<T, JsonNode> json, java.util.function.Function<T, String> line) {
+        Streaming(ResponseWriter.Stream stream, Emitter<T> emitter) {
             this.stream = stream;
-            this.json = json;
-            this.line = line;
+            this.emitter = emitter;
         }
 
         @Override
         public void accept(T entry) {
             try {
-                if (line != null) {
-                    String text = line.apply(entry);
-                    if (text != null) {
-                        stream.line(text);
-                    }
-                } else {
-                    JsonNode item = json.apply(entry);
-                    if (item != null) {
-                        stream.item(item);
-                    }
-                }
+                emitter.emit(stream, entry);
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }

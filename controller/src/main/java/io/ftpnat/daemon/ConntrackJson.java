@@ -1,5 +1,6 @@
 package io.ftpnat.daemon;
 
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -9,6 +10,7 @@ import io.ftpnat.nativ.netlink.conntrack.Counters;
 import io.ftpnat.nativ.netlink.conntrack.Expectation;
 import io.ftpnat.nativ.netlink.conntrack.Status;
 import io.ftpnat.nativ.netlink.conntrack.Tuple;
+import java.io.IOException;
 import java.util.Locale;
 
 /** The API's JSON shape of conntrack entries and expectations (docs/api.md): the daemon's API layer, not the domain's. */
@@ -46,6 +48,71 @@ public final class ConntrackJson {
         o.put("use", c.use());
         o.put("nat", c.has(Status.SRC_NAT) || c.has(Status.DST_NAT));
         return o;
+    }
+
+    /**
+     * Writes the same object as {@link #of(Conntrack)}, field by field, without building a tree:
+     * what a 100,000-entry listing streams (ConntrackJsonTest checks the two agree).
+     */
+    public static void write(JsonGenerator g, Conntrack c) throws IOException {
+        g.writeStartObject();
+        g.writeStringField("family", c.family() == 10 ? "ipv6" : "ipv4");
+        g.writeStringField("protocol", ConntrackLine.protocolName(c.protocol()));
+        if (c.tcpState() != null) {
+            g.writeStringField("state", c.tcpState().name());
+        }
+        g.writeNumberField("timeout", c.timeout());
+        g.writeFieldName("original");
+        write(g, c.original());
+        g.writeFieldName("reply");
+        write(g, c.reply());
+        g.writeArrayFieldStart("status");
+        for (Status s : Status.values()) {
+            if (s.in(c.status())) {
+                g.writeString(s.name());
+            }
+        }
+        g.writeEndArray();
+        g.writeNumberField("mark", Integer.toUnsignedLong(c.mark()));
+        g.writeNumberField("zone", c.zone());
+        if (c.helper() != null) {
+            g.writeStringField("helper", c.helper());
+        }
+        if (c.master() != null) {
+            g.writeFieldName("master");
+            write(g, c.master());
+        }
+        counters(g, "original_counters", c.originalCounters());
+        counters(g, "reply_counters", c.replyCounters());
+        g.writeNumberField("id", c.id());
+        g.writeNumberField("use", c.use());
+        g.writeBooleanField("nat", c.has(Status.SRC_NAT) || c.has(Status.DST_NAT));
+        g.writeEndObject();
+    }
+
+    private static void write(JsonGenerator g, Tuple t) throws IOException {
+        g.writeStartObject();
+        g.writeStringField("src", t.src().toString());
+        g.writeStringField("dst", t.dst().toString());
+        g.writeStringField("protocol", ConntrackLine.protocolName(t.protocol()));
+        if (t.isIcmp()) {
+            g.writeNumberField("type", t.icmpType());
+            g.writeNumberField("code", t.icmpCode());
+            g.writeNumberField("id", t.icmpId());
+        } else {
+            g.writeNumberField("sport", t.srcPort());
+            g.writeNumberField("dport", t.dstPort());
+        }
+        g.writeEndObject();
+    }
+
+    private static void counters(JsonGenerator g, String name, Counters c) throws IOException {
+        if (c != null) {
+            g.writeObjectFieldStart(name);
+            g.writeNumberField("packets", c.packets());
+            g.writeNumberField("bytes", c.bytes());
+            g.writeEndObject();
+        }
     }
 
     public static ObjectNode of(Expectation e) {

@@ -99,11 +99,7 @@ final class DaemonApi {
     }
 
     private static long procNumber(String file) {
-        try {
-            return Long.parseLong(java.nio.file.Files.readString(java.nio.file.Path.of(file)).trim());
-        } catch (IOException | RuntimeException e) {
-            return -1;
-        }
+        return io.ftpnat.kernel.ProcSys.number(java.nio.file.Path.of(file));
     }
 
     private void policyShow(ApiRequest request, ResponseWriter response) throws IOException, ApiError {

@@ -42,10 +42,7 @@ final class KernelCounters {
     }
 
     private static OptionalDouble number(Path file) {
-        try {
-            return OptionalDouble.of(Long.parseLong(Files.readString(file).trim()));
-        } catch (IOException | RuntimeException e) {
-            return OptionalDouble.empty();
-        }
+        long n = io.ftpnat.kernel.ProcSys.number(file);
+        return n < 0 ? OptionalDouble.empty() : OptionalDouble.of(n);
     }
 }

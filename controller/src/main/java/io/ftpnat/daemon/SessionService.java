@@ -114,6 +114,9 @@ final class SessionService implements AutoCloseable {
         startObserver();
         try {
             monitor = tables.monitor(eventsBuffer, new Listener());
+            log.info("conntrack events: {} (docs/netlink.md)", monitor.kernelFiltered()
+                    ? "filtered in the kernel, FTP control and data connections and expectations only"
+                    : "not filtered in the kernel (no socket filter); all are decoded");
         } catch (NetlinkException e) {
             log.error("cannot subscribe to conntrack events ({}); sessions are reconciled every {} s only",
                     e.getMessage(), interval.toSeconds());

@@ -21,11 +21,21 @@ public interface ConntrackTables {
 
     long dumpExpectations(DumpConsumer<Expectation> consumer) throws NetlinkException;
 
+    /**
+     * The entries that concern FTP only (helper attached, or born of an expectation): filtered by
+     * the kernel where it can (status filter, docs/netlink.md), so a router's other connections
+     * cost nothing. Built on {@link #dump}.
+     */
+    default long dumpFtp(DumpConsumer<Conntrack> consumer) throws NetlinkException {
+        return io.ftpnat.nativ.netlink.conntrack.FtpScope.dump(this::dump, consumer);
+    }
+
     /** Subscribes to conntrack and expectation events; the caller polls and closes it. */
     EventStream subscribe() throws NetlinkException;
 
     /**
-     * The daemon's own feed: subscribe, then a full snapshot, again after lost events; callbacks on
+     * The daemon's own feed, of what concerns FTP only (filtered in the kernel, docs/netlink.md):
+     * subscribe, then a snapshot of the FTP entries, again after lost events; callbacks on
      * the monitor's own thread ("conntrack-monitor").
      */
     EventMonitor monitor(int receiveBufferBytes, ConntrackMonitor.Listener listener) throws NetlinkException;
@@ -42,6 +52,9 @@ public interface ConntrackTables {
     /** The running monitor. */
     interface EventMonitor extends AutoCloseable {
         int receiveBufferSize();
+
+        /** Whether the kernel filters the feed (a socket filter: FTP control, data connections, expectations only). */
+        boolean kernelFiltered();
 
         @Override
         void close();

@@ -37,11 +37,16 @@ public final class NetlinkConntrackTables implements ConntrackTables {
 
     @Override
     public EventMonitor monitor(int receiveBufferBytes, ConntrackMonitor.Listener listener) throws NetlinkException {
-        ConntrackMonitor monitor = ConntrackMonitor.start(null, ConntrackEvents.ALL, receiveBufferBytes, listener);
+        ConntrackMonitor monitor = ConntrackMonitor.start(null, ConntrackEvents.ALL, receiveBufferBytes, ConntrackMonitor.Scope.FTP, listener);
         return new EventMonitor() {
             @Override
             public int receiveBufferSize() {
                 return monitor.receiveBufferSize();
+            }
+
+            @Override
+            public boolean kernelFiltered() {
+                return monitor.kernelFiltered();
             }
 
             @Override

@@ -3,7 +3,6 @@ package io.ftpnat.kernel;
 import io.ftpnat.nativ.netlink.NetlinkException;
 import io.ftpnat.nativ.netlink.conntrack.Conntrack;
 import io.ftpnat.nativ.netlink.conntrack.ConntrackClient;
-import io.ftpnat.nativ.netlink.conntrack.ConntrackFilter;
 import io.ftpnat.nativ.netlink.conntrack.DumpConsumer;
 import io.ftpnat.nativ.netlink.conntrack.Expectation;
 import io.ftpnat.nativ.netlink.conntrack.Tuple;
@@ -56,7 +55,8 @@ public final class NetlinkSessionKernel implements SessionKernel, AutoCloseable 
 
     @Override
     public void dumpConntrack(DumpConsumer<Conntrack> consumer) throws NetlinkException {
-        call(c -> c.dump(ConntrackFilter.all(), consumer));
+        // only helper and expected connections: the kernel filters the dump by status (FtpScope)
+        call(c -> io.ftpnat.nativ.netlink.conntrack.FtpScope.dump(c, consumer));
     }
 
     @Override

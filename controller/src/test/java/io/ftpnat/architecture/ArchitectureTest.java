@@ -45,6 +45,7 @@ class ArchitectureTest {
             "io.ftpnat.nativ.netlink.conntrack.Tuple",
             "io.ftpnat.nativ.netlink.conntrack.SequenceAdjustment",
             "io.ftpnat.nativ.netlink.conntrack.SequenceAdjustments",
+            "io.ftpnat.nativ.netlink.conntrack.TupleFilter",
             "io.ftpnat.nativ.netlink.conntrack.DumpConsumer",
             "io.ftpnat.nativ.netlink.conntrack.EventHandler",
             "io.ftpnat.nativ.netlink.conntrack.ConntrackMonitor$Listener",

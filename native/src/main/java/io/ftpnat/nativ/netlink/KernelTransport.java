@@ -22,6 +22,7 @@ public final class KernelTransport implements NetlinkTransport {
     static final int SOL_SOCKET = 1;
     static final int SO_RCVBUF = 8;
     static final int SO_RCVBUFFORCE = 33;
+    static final int SO_ATTACH_FILTER = 26;
     static final int SOL_NETLINK = 270;
     static final int NETLINK_ADD_MEMBERSHIP = 1;
     static final int NETLINK_DROP_MEMBERSHIP = 2;
@@ -158,6 +159,31 @@ public final class KernelTransport implements NetlinkTransport {
             throw new NetlinkException("getsockopt(SO_RCVBUF)", RUNTIME.getLastError());
         }
         return scratch.getInt(0);
+    }
+
+    @Override
+    public boolean attachFilter(SocketFilter program) throws NetlinkException {
+        checkOpen("setsockopt(SO_ATTACH_FILTER)");
+        // struct sock_filter[]: u16 code, u8 jt, u8 jf, u32 k (native order); the kernel copies it
+        ByteBuffer insns = ByteBuffer.allocateDirect(8 * program.length()).order(ByteOrder.nativeOrder());
+        for (SocketFilter.Instruction in : program.instructions()) {
+            insns.putShort((short) in.code()).put((byte) in.jt()).put((byte) in.jf()).putInt(in.k());
+        }
+        // struct sock_fprog { unsigned short len; struct sock_filter *filter; }: the pointer is aligned
+        int ptrSize = RUNTIME.addressSize();
+        ByteBuffer fprog = ByteBuffer.allocateDirect(2 * ptrSize).order(ByteOrder.nativeOrder());
+        fprog.putShort(0, (short) program.length());
+        long address = MEMORY.getDirectBufferAddress(insns);
+        if (ptrSize == 8) {
+            fprog.putLong(8, address);
+        } else {
+            fprog.putInt(4, (int) address);
+        }
+        if (LIBC.setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, pointer(fprog), fprog.capacity()) < 0) {
+            throw new NetlinkException("setsockopt(SO_ATTACH_FILTER, " + program.length() + " instructions)",
+                    RUNTIME.getLastError());
+        }
+        return true;
     }
 
     private void setIntOption(int level, int name, int value, boolean optional) throws NetlinkException {

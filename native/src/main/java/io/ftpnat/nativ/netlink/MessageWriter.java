@@ -96,6 +96,13 @@ public final class MessageWriter {
         return this;
     }
 
+    /** A u32 in host byte order (NLA_U32, e.g. CTA_FILTER's flags). */
+    public MessageWriter u32(int type, int v) {
+        attr(type, 4);
+        buf.putInt(v); // the buffer is in native order
+        return this;
+    }
+
     public MessageWriter be64(int type, long v) {
         attr(type, 8);
         buf.putLong(Long.reverseBytes(v));

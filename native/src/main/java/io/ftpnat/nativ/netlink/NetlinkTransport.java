@@ -38,6 +38,15 @@ public interface NetlinkTransport extends AutoCloseable {
     /** Sets the socket receive buffer (SO_RCVBUFFORCE, falling back to SO_RCVBUF); returns the size the kernel reports. */
     int setReceiveBufferSize(int bytes) throws NetlinkException;
 
+    /**
+     * Attaches a classic BPF program (SO_ATTACH_FILTER) that the kernel runs on every datagram
+     * before queueing it to this socket. Returns false when this transport cannot filter (fakes):
+     * then everything is delivered and the caller's own checks decide.
+     */
+    default boolean attachFilter(SocketFilter program) throws NetlinkException {
+        return false;
+    }
+
     @Override
     void close();
 }

@@ -52,15 +52,35 @@ public final class ConntrackClient implements AutoCloseable {
      * Retries when the kernel reports the dump as interrupted (consumer.restart() first).
      */
     public long dump(ConntrackFilter filter, DumpConsumer<Conntrack> consumer) throws NetlinkException {
+        try {
+            return dump(filter, true, consumer);
+        } catch (NetlinkException e) {
+            // a kernel without CTA_FILTER (before 5.8) refuses it: filter on our side alone
+            if (filter.original() != null && filter.original().flags(filter.family()) != 0
+                    && (e.errno() == Errno.EINVAL || e.errno() == Errno.EOPNOTSUPP)) {
+                return dump(filter, false, consumer);
+            }
+            throw e;
+        }
+    }
+
+    private long dump(ConntrackFilter filter, boolean tupleFilter, DumpConsumer<Conntrack> consumer) throws NetlinkException {
         long[] count = new long[1];
         for (int attempt = 1; ; attempt++) {
             MessageWriter w = conn.request(Netlink.nfType(CT, Cta.IPCTNL_MSG_CT_GET), 0, filter.family(), 0);
+            if (tupleFilter && filter.original() != null) {
+                filter.original().encode(w, filter.family());
+            }
             if (filter.markMask() != 0) {
                 w.be32(Cta.CTA_MARK, filter.mark());
                 w.be32(Cta.CTA_MARK_MASK, filter.markMask());
             }
             if (filter.zone() >= 0) {
                 w.be16(Cta.CTA_ZONE, filter.zone());
+            }
+            if (filter.statusMask() != 0) {
+                w.be32(Cta.CTA_STATUS, filter.status());
+                w.be32(Cta.CTA_STATUS_MASK, filter.statusMask());
             }
             count[0] = 0;
             boolean intact = conn.dump("dump conntrack " + filter, (b, type, flags, payload, end) -> {

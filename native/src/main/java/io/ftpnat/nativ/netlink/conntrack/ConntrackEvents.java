@@ -43,24 +43,47 @@ public final class ConntrackEvents implements AutoCloseable {
 
     private final NetlinkConnection conn;
     private final int receiveBuffer;
+    private final boolean filtered;
     private long lost;
     private EventHandler handler;
     private int delivered;
 
-    private ConntrackEvents(NetlinkTransport transport, int receiveBuffer) {
+    private ConntrackEvents(NetlinkTransport transport, int receiveBuffer, boolean filtered) {
         this.conn = new NetlinkConnection(transport);
         this.receiveBuffer = receiveBuffer;
+        this.filtered = filtered;
     }
 
     /** Subscribes on the given transport to {@code groups}, with a socket receive buffer of {@code receiveBufferBytes}. */
     public static ConntrackEvents subscribe(NetlinkTransport transport, Set<Group> groups, int receiveBufferBytes)
             throws NetlinkException {
+        return subscribe(transport, groups, receiveBufferBytes, null);
+    }
+
+    /**
+     * Subscribes with a socket filter ({@code null}: none) that the kernel runs on each event for
+     * this socket only, e.g. {@link FtpEventFilter#program()}. It is attached before joining the
+     * groups, so nothing unfiltered is ever queued. Rejected events never count against the
+     * receive buffer, so they cannot cause losses (ENOBUFS) either. A kernel that refuses the
+     * program leaves the socket unfiltered ({@link #kernelFiltered()} false), not unusable.
+     */
+    public static ConntrackEvents subscribe(NetlinkTransport transport, Set<Group> groups, int receiveBufferBytes,
+                                            io.ftpnat.nativ.netlink.SocketFilter filter) throws NetlinkException {
         try {
+            boolean filtered = false;
+            if (filter != null) {
+                try {
+                    filtered = transport.attachFilter(filter);
+                } catch (NetlinkException refused) {
+                    // a kernel refusing the program: everything is delivered and the caller's checks decide
+                    // (slower, never wrong); kernelFiltered() says so
+                }
+            }
             int actual = receiveBufferBytes > 0 ? transport.setReceiveBufferSize(receiveBufferBytes) : 0;
             for (Group g : groups) {
                 transport.joinGroup(g.id);
             }
-            return new ConntrackEvents(transport, actual);
+            return new ConntrackEvents(transport, actual, filtered);
         } catch (NetlinkException e) {
             transport.close();
             throw e;
@@ -81,6 +104,11 @@ public final class ConntrackEvents implements AutoCloseable {
     /** The socket receive buffer the kernel granted (bytes; the kernel doubles the requested value). */
     public int receiveBufferSize() {
         return receiveBuffer;
+    }
+
+    /** Whether the kernel filters this socket's events (a filter was given and attached). */
+    public boolean kernelFiltered() {
+        return filtered;
     }
 
     /** How many times the kernel reported lost events (ENOBUFS) so far. */

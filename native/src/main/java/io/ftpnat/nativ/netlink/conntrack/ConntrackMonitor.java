@@ -42,17 +42,30 @@ public final class ConntrackMonitor implements AutoCloseable {
         }
     }
 
+    /** What the monitor follows: the whole table, or only what concerns FTP (see {@link FtpScope}). */
+    public enum Scope {
+        /** Every event and the whole table in snapshots. */
+        ALL,
+        /**
+         * Events filtered in the kernel by {@link FtpEventFilter} (ftp-helper connections, data
+         * connections, expectations) and snapshots dumped by {@link FtpScope#dump}.
+         */
+        FTP
+    }
+
     private final ConntrackEvents events;
     private final ConntrackClient client;
+    private final Scope scope;
     private final Listener listener;
     private final Thread thread;
     private volatile boolean running = true;
     private volatile long snapshots;
     private boolean lost;
 
-    private ConntrackMonitor(ConntrackEvents events, ConntrackClient client, Listener listener) {
+    private ConntrackMonitor(ConntrackEvents events, ConntrackClient client, Listener listener, Scope scope) {
         this.events = events;
         this.client = client;
+        this.scope = scope;
         this.listener = listener;
         this.thread = new Thread(this::run, "conntrack-monitor");
         this.thread.setDaemon(true);
@@ -65,9 +78,16 @@ public final class ConntrackMonitor implements AutoCloseable {
      */
     public static ConntrackMonitor start(NetworkNamespace ns, Set<ConntrackEvents.Group> groups, int receiveBuffer,
                                          Listener listener) throws NetlinkException {
-        ConntrackEvents ev = ns == null
-                ? ConntrackEvents.subscribe(KernelTransport.open(KernelTransport.NETLINK_NETFILTER), groups, receiveBuffer)
-                : ConntrackEvents.subscribe(ns, groups, receiveBuffer);
+        return start(ns, groups, receiveBuffer, Scope.ALL, listener);
+    }
+
+    /** As {@link #start(NetworkNamespace, Set, int, Listener)}, following only {@code scope}. */
+    public static ConntrackMonitor start(NetworkNamespace ns, Set<ConntrackEvents.Group> groups, int receiveBuffer,
+                                         Scope scope, Listener listener) throws NetlinkException {
+        io.ftpnat.nativ.netlink.NetlinkTransport t = ns == null
+                ? KernelTransport.open(KernelTransport.NETLINK_NETFILTER) : ns.openNetlink(KernelTransport.NETLINK_NETFILTER);
+        ConntrackEvents ev = ConntrackEvents.subscribe(t, groups, receiveBuffer,
+                scope == Scope.FTP ? FtpEventFilter.program() : null);
         ConntrackClient client;
         try {
             client = ns == null ? ConntrackClient.open() : ConntrackClient.open(ns);
@@ -75,7 +95,7 @@ public final class ConntrackMonitor implements AutoCloseable {
             ev.close();
             throw e;
         }
-        ConntrackMonitor m = new ConntrackMonitor(ev, client, listener);
+        ConntrackMonitor m = new ConntrackMonitor(ev, client, listener, scope);
         m.thread.start();
         return m;
     }
@@ -88,8 +108,17 @@ public final class ConntrackMonitor implements AutoCloseable {
                                          io.ftpnat.nativ.netlink.NetlinkTransport requestTransport,
                                          Set<ConntrackEvents.Group> groups, int receiveBuffer, Listener listener)
             throws NetlinkException {
-        ConntrackEvents ev = ConntrackEvents.subscribe(eventsTransport, groups, receiveBuffer);
-        ConntrackMonitor m = new ConntrackMonitor(ev, new ConntrackClient(requestTransport), listener);
+        return start(eventsTransport, requestTransport, groups, receiveBuffer, Scope.ALL, listener);
+    }
+
+    /** As above, following only {@code scope}. */
+    public static ConntrackMonitor start(io.ftpnat.nativ.netlink.NetlinkTransport eventsTransport,
+                                         io.ftpnat.nativ.netlink.NetlinkTransport requestTransport,
+                                         Set<ConntrackEvents.Group> groups, int receiveBuffer, Scope scope, Listener listener)
+            throws NetlinkException {
+        ConntrackEvents ev = ConntrackEvents.subscribe(eventsTransport, groups, receiveBuffer,
+                scope == Scope.FTP ? FtpEventFilter.program() : null);
+        ConntrackMonitor m = new ConntrackMonitor(ev, new ConntrackClient(requestTransport), listener, scope);
         m.thread.start();
         return m;
     }
@@ -97,6 +126,11 @@ public final class ConntrackMonitor implements AutoCloseable {
     /** The events socket's receive buffer as granted by the kernel (bytes). */
     public int receiveBufferSize() {
         return events.receiveBufferSize();
+    }
+
+    /** Whether the kernel filters the events (scope FTP on a real socket). */
+    public boolean kernelFiltered() {
+        return events.kernelFiltered();
     }
 
     /** How many snapshots were taken (1 after the initial one; more after losses). */
@@ -127,7 +161,11 @@ public final class ConntrackMonitor implements AutoCloseable {
             try {
                 if (needSnapshot) {
                     listener.onSnapshotBegin(afterLoss);
-                    client.dump(ConntrackFilter.all(), listener::onConntrack);
+                    if (scope == Scope.FTP) {
+                        FtpScope.dump(client, listener::onConntrack);
+                    } else {
+                        client.dump(ConntrackFilter.all(), listener::onConntrack);
+                    }
                     client.dumpExpectations(0, listener::onExpectation);
                     listener.onSnapshotEnd();
                     snapshots++;

@@ -27,6 +27,7 @@ final class Cta {
     static final int CTA_ZONE = 18;
     static final int CTA_TIMESTAMP = 20;
     static final int CTA_MARK_MASK = 21;
+    static final int CTA_STATUS_MASK = 26;
 
     // enum ctattr_tuple
     static final int CTA_TUPLE_IP = 1;

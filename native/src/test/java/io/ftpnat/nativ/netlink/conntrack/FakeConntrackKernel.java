@@ -59,11 +59,15 @@ public final class FakeConntrackKernel implements FakeTransport.Responder {
         return t;
     }
 
-    /** Adds an entry (it gets an id if it has none) and multicasts NEW. */
+    /**
+     * Adds an entry (it gets an id if it has none) and multicasts NEW. An entry with a helper gets
+     * IPS_HELPER, as nft's {@code ct helper set} gives it.
+     */
     public synchronized Conntrack add(Conntrack ct) {
-        Conntrack c = ct.id() >= 0 ? ct : new Conntrack(ct.family(), ct.original(), ct.reply(), ct.status(), ct.tcpState(),
+        int status = ct.helper() != null ? ct.status() | Status.HELPER.mask() : ct.status();
+        Conntrack c = ct.id() >= 0 && status == ct.status() ? ct : new Conntrack(ct.family(), ct.original(), ct.reply(), status, ct.tcpState(),
                 ct.timeout(), ct.mark(), ct.zone(), ct.helper(), ct.master(), ct.originalCounters(), ct.replyCounters(),
-                nextId++, ct.use());
+                ct.id() >= 0 ? ct.id() : nextId++, ct.use());
         table.put(new Key(c.original(), c.zone()), c);
         publishConntrack(c, Cta.IPCTNL_MSG_CT_NEW, Netlink.NLM_F_CREATE | Netlink.NLM_F_EXCL, 1);
         return c;
@@ -184,10 +188,15 @@ public final class FakeConntrackKernel implements FakeTransport.Responder {
             boolean byMark = attrs.containsKey(Cta.CTA_MARK);
             int mark = byMark ? be32(b, attrs.get(Cta.CTA_MARK)) : 0;
             int mask = attrs.containsKey(Cta.CTA_MARK_MASK) ? be32(b, attrs.get(Cta.CTA_MARK_MASK)) : 0xffffffff;
+            // ctnetlink_filter_match since 6.0: (ct->status & status_mask) == status
+            boolean byStatus = attrs.containsKey(Cta.CTA_STATUS_MASK) && attrs.containsKey(Cta.CTA_STATUS);
+            int status = byStatus ? be32(b, attrs.get(Cta.CTA_STATUS)) : 0;
+            int statusMask = byStatus ? be32(b, attrs.get(Cta.CTA_STATUS_MASK)) : 0;
             List<byte[]> out = new ArrayList<>();
             for (Conntrack c : table.values()) {
                 if ((family == 0 || c.family() == family) && (!byZone || c.zone() == zone)
-                        && (!byMark || (c.mark() & mask) == (mark & mask))) {
+                        && (!byMark || (c.mark() & mask) == (mark & mask))
+                        && (!byStatus || (c.status() & statusMask) == status)) {
                     out.add(message(Cta.IPCTNL_MSG_CT_NEW, Netlink.NLM_F_MULTI, seq, c));
                 }
             }
