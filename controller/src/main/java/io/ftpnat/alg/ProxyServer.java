@@ -247,7 +247,7 @@ public final class ProxyServer implements AutoCloseable {
                     Addresses.unmapped((InetSocketAddress) up.getLocalSocketAddress()));
             long id = sessionIds.incrementAndGet();
             ProxySession session = new ProxySession(id, r.rule(), c, up, at, () -> settings, table, ports, channelIds, clock,
-                    this::ended, observer);
+                    this::ended, observer, r.controls());
             sessions.put(id, session);
             handedOver = true; // from here the session's end gives the place back
             log.info("session {} ({}): {} -> {} via {}", id, r.rule(), Addresses.endpoint(remote), Addresses.endpoint(r.server()),

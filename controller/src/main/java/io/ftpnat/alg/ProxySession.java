@@ -46,7 +46,7 @@ final class ProxySession {
 
     ProxySession(long id, String rule, Socket client, Socket server, SessionAddresses at, java.util.function.Supplier<ProxySettings> settings,
             DataChannelTable table, PortAllocator ports, java.util.concurrent.atomic.AtomicLong channelIds, Clock clock,
-            Consumer<ProxySession> onClose, AlgObserver observer) throws IOException {
+            Consumer<ProxySession> onClose, AlgObserver observer, io.ftpnat.policy.AlgControls controls) throws IOException {
         this.observer = observer;
         this.id = id;
         this.rule = rule;
@@ -61,7 +61,7 @@ final class ProxySession {
         int maxQueued = 16 * maxLine + 4096;
         this.toClient = new Outbox(client.getOutputStream(), maxQueued);
         this.toServer = new Outbox(server.getOutputStream(), maxQueued);
-        this.dialogue = new ControlDialogue(id, at, table, ports, channelIds, toClient::offer, toServer::offer, clock);
+        this.dialogue = new ControlDialogue(id, at, table, ports, channelIds, toClient::offer, toServer::offer, clock, controls);
     }
 
     void start() {
@@ -102,7 +102,8 @@ final class ProxySession {
                             return;
                         }
                     } else if (!dialogue.fromServer(line)) {
-                        close("server line too long");
+                        toClient.flush(); // the client is told why (strict's 421) before the close
+                        close(dialogue.endReason());
                         return;
                     }
                 }
