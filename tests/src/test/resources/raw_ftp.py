@@ -217,6 +217,26 @@ elif scenario == "hold-pasv":
     login()
     cmd("PASV")
     time.sleep(float(name))
+elif scenario == "controls":
+    # a rule's controls (strict, deny_commands, mask_banner): a command before login, the
+    # banner and SYST, denied verbs, a second PASV while one is pending, then the download
+    reply()
+    cmd("CWD /")
+    r = cmd("USER " + user)
+    if r.startswith("331"):
+        cmd("PASS " + password)
+    cmd("TYPE I")
+    cmd("SYST")
+    cmd("SITE HELP")
+    cmd("DELE one.bin")
+    conn = passive()
+    cmd("PASV")
+    try:
+        retr_passive(conn)
+    except OSError as e:  # without strict the second PASV replaced the channel of the first
+        print("data connection failed:", e, flush=True)
+        conn.close()
+        reply()
 else:
     raise SystemExit("unknown scenario " + scenario)
 cmd("QUIT")

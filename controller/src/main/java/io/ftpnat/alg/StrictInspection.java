@@ -51,9 +51,8 @@ final class StrictInspection {
             return true; // every command may fail
         }
         return switch (asked) {
-            case "PASV" -> code == 227;
-            case "EPSV" -> code == 229;
-            case "LPSV" -> code == 228;
+            // the server is asked PASV or EPSV as its family needs, whatever the client sent
+            case "PASV", "EPSV", "LPSV" -> code == 227 || code == 228 || code == 229;
             case "PORT", "EPRT", "LPRT" -> code == 200;
             case "USER" -> code == 230 || code == 232 || code == 331 || code == 332;
             case "PASS" -> code == 202 || code == 230 || code == 332;
