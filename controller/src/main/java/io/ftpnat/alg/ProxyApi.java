@@ -62,6 +62,7 @@ public final class ProxyApi {
         decisions.put("denied", d.denied());
         decisions.put("strict_refused", d.strictRefused());
         decisions.put("masked", d.masked());
+        decisions.put("converted", d.converted());
         if (!d.last().isEmpty()) {
             decisions.put("last", d.last());
         }

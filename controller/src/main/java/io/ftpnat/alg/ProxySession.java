@@ -61,7 +61,8 @@ final class ProxySession {
         int maxQueued = 16 * maxLine + 4096;
         this.toClient = new Outbox(client.getOutputStream(), maxQueued);
         this.toServer = new Outbox(server.getOutputStream(), maxQueued);
-        this.dialogue = new ControlDialogue(id, at, table, ports, channelIds, toClient::offer, toServer::offer, clock, controls);
+        this.dialogue = new ControlDialogue(id, at, table, ports, channelIds, toClient::offer, toServer::offer, clock, controls,
+                () -> settings.get().dataTimeout());
     }
 
     void start() {

@@ -18,7 +18,26 @@ import java.util.TreeSet;
  *   <li>{@code maskBanner}: the server's 220 greeting and its SYST reply are replaced by neutral ones.</li>
  * </ul>
  */
-public record AlgControls(boolean strict, Set<String> denyCommands, boolean maskBanner) {
+public record AlgControls(boolean strict, Set<String> denyCommands, boolean maskBanner, ServerDataMode serverDataMode) {
+    /**
+     * How the ALG opens data connections towards the server (Fortinet's {@code server-data-mode}):
+     * as the client asked ({@code client}, the default: the kernel forwards the data), or always
+     * {@code passive} / {@code active}, converting the client's mode; a converted channel joins two
+     * connections that both leave from, or both arrive at, the router, which NAT cannot join, so its
+     * data is relayed by the daemon.
+     */
+    public enum ServerDataMode {
+        CLIENT, PASSIVE, ACTIVE;
+
+        public String yamlName() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+    }
+
+    public AlgControls(boolean strict, Set<String> denyCommands, boolean maskBanner) {
+        this(strict, denyCommands, maskBanner, ServerDataMode.CLIENT);
+    }
+
     public AlgControls {
         TreeSet<String> verbs = new TreeSet<>();
         for (String v : denyCommands) {
@@ -29,7 +48,7 @@ public record AlgControls(boolean strict, Set<String> denyCommands, boolean mask
 
     /** No control beyond the ALG's fixed rules: what a proxy rule without these keys gets. */
     public static AlgControls none() {
-        return new AlgControls(false, Set.of(), false);
+        return new AlgControls(false, Set.of(), false, ServerDataMode.CLIENT);
     }
 
     public boolean denies(String verb) {
@@ -47,6 +66,9 @@ public record AlgControls(boolean strict, Set<String> denyCommands, boolean mask
         }
         if (!denyCommands.isEmpty()) {
             out.add("deny " + String.join(" ", denyCommands));
+        }
+        if (serverDataMode != ServerDataMode.CLIENT) {
+            out.add("server_data_mode " + serverDataMode.yamlName());
         }
         return out;
     }

@@ -25,9 +25,9 @@ final class PolicyReader {
     static final Set<String> PROXY_KEYS = ordered("listen_port", "max_sessions", "max_sessions_per_client", "login_timeout",
             "idle_timeout", "max_line", "data_ports", "data_timeout");
     static final Set<String> SNAT_KEYS = ordered("name", "source", "out_interface", "to", "mode", "control_ports", "strict", "deny_commands",
-            "mask_banner");
+            "mask_banner", "server_data_mode");
     static final Set<String> DNAT_KEYS = ordered("name", "in_interface", "destination", "port", "to", "mode", "passive_ports", "strict",
-            "deny_commands", "mask_banner");
+            "deny_commands", "mask_banner", "server_data_mode");
     /** FTP verbs (RFC 959 and extensions): letters only, at most 8 (what the ALG's parser accepts). */
     private static final Pattern VERB = Pattern.compile("[A-Za-z]{1,8}");
 
@@ -193,15 +193,23 @@ final class PolicyReader {
                 problems.add(new PolicyProblem(locate(item), itemPath, "QUIT cannot be denied: a client must always be able to end its session"));
             }
         }
+        AlgControls.ServerDataMode dataMode = f.parsed("server_data_mode", false, text -> {
+            for (AlgControls.ServerDataMode m : AlgControls.ServerDataMode.values()) {
+                if (m.yamlName().equals(text.trim())) {
+                    return m;
+                }
+            }
+            throw new IllegalArgumentException("'" + text + "' is not a data mode; use 'client', 'passive' or 'active'");
+        }).orElse(AlgControls.ServerDataMode.CLIENT);
         if (mode != Mode.PROXY) {
-            for (String key : List.of("strict", "deny_commands", "mask_banner")) {
+            for (String key : List.of("strict", "deny_commands", "mask_banner", "server_data_mode")) {
                 if (f.has(key)) {
                     problem(f, key, "only for mode: proxy rules (the kernel helper does not filter the control channel;"
                             + " the ALG does)");
                 }
             }
         }
-        return new AlgControls(strict, deny, mask);
+        return new AlgControls(strict, deny, mask, dataMode);
     }
 
     /** The proxy block: every field optional, each defaulting to {@link ProxySettings#defaults()}. */
