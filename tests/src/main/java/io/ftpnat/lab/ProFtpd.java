@@ -41,6 +41,14 @@ public final class ProFtpd implements FtpServer {
     public static boolean installed() { return Cmd.onPath(binary()); }
 
     public static ProFtpd start(NamespaceLab lab, int port, Map<String, Integer> fileSizes) {
+        return start(lab, port, fileSizes, "");
+    }
+
+    /**
+     * Same, with more directives for the anonymous login, e.g. {@code <Limit PASV EPSV> DenyAll
+     * </Limit>} for a server that takes only active data connections.
+     */
+    public static ProFtpd start(NamespaceLab lab, int port, Map<String, Integer> fileSizes, String anonymousExtra) {
         Path base = lab.dir("proftpd-" + port);
         Path pub = lab.dir("proftpd-" + port + "/pub");
         List<ServedFile> files = new ArrayList<>();
@@ -73,8 +81,9 @@ public final class ProFtpd implements FtpServer {
                   <Limit WRITE>
                     DenyAll
                   </Limit>
+                %s
                 </Anonymous>
-                """.formatted(port, Topology.SERVER_V4, base, base, base, base, commandLog, pub);
+                """.formatted(port, Topology.SERVER_V4, base, base, base, base, commandLog, pub, anonymousExtra);
         Path confFile = base.resolve("proftpd.conf");
         try {
             Files.writeString(confFile, conf);

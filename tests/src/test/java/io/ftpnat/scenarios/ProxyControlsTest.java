@@ -15,6 +15,7 @@ import io.ftpnat.lab.ProjectHome;
 import io.ftpnat.lab.PythonFtpClient;
 import io.ftpnat.lab.ReferenceLab;
 import io.ftpnat.lab.ServerKind;
+import io.ftpnat.lab.Vsftpd;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -36,6 +37,9 @@ import org.junit.jupiter.params.provider.ValueSource;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ProxyControlsTest {
     private final Map<String, ReferenceLab> labs = new HashMap<>();
+    /** Per lab: the server taking only active data connections (2123) and the one taking only passive ones (2124). */
+    private final Map<String, FtpServer> activeOnly = new HashMap<>();
+    private final Map<String, FtpServer> passiveOnly = new HashMap<>();
 
     ReferenceLab lab(String server) {
         LabAssumptions.assumeDaemon();
@@ -47,8 +51,14 @@ class ProxyControlsTest {
             try {
                 if (s.equals("proftpd")) {
                     ref.startProftpd(21);
+                    activeOnly.put(s, ref.lab().own(ProFtpd.start(ref.lab(), 2123, ReferenceLab.FILES,
+                            "<Limit PASV EPSV>\n    DenyAll\n  </Limit>")));
+                    passiveOnly.put(s, ref.lab().own(ProFtpd.start(ref.lab(), 2124, ReferenceLab.FILES,
+                            "<Limit PORT EPRT>\n    DenyAll\n  </Limit>")));
                 } else {
                     ref.startServer(ServerKind.VSFTPD, 21);
+                    activeOnly.put(s, ref.lab().own(Vsftpd.start(ref.lab(), 2123, ReferenceLab.FILES, Map.of("pasv_enable", "NO"))));
+                    passiveOnly.put(s, ref.lab().own(Vsftpd.start(ref.lab(), 2124, ReferenceLab.FILES, Map.of("port_enable", "NO"))));
                 }
                 ref.startDaemon(ProjectHome.example("proxy-controls-lab.yaml"));
                 return ref;
@@ -130,6 +140,34 @@ class ProxyControlsTest {
                 assertThat(run.sha256().get("two.bin")).as("%s", run).isEqualTo(ref.server().file("two.bin").sha256());
             }
         }
+    }
+
+    /**
+     * {@code server_data_mode}: a passive client reaches a server that takes only active data
+     * connections (rule to-active, 10.10.10.1:2121), an active client one that takes only passive
+     * ones (rule to-passive, 10.10.10.1:2122); the servers log the converted commands.
+     */
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"vsftpd", "proftpd"})
+    void serverDataModeLetsAClientReachAServerThatRefusesItsMode(String kind) {
+        ReferenceLab ref = lab(kind);
+        FtpServer active = activeOnly.get(kind);
+        FtpServer passive = passiveOnly.get(kind);
+        for (String client : List.of("curl", "lftp")) {
+            for (DataMode mode : List.of(DataMode.PASV, DataMode.EPSV)) {
+                ClientRun run = ref.run(Matrix.client(ref, client), FtpJob.download(active, ROUTER_INSIDE_V4, mode, "two.bin").withPort(2121));
+                assertThat(run.ok()).as("%s\nserver logged %s", run, active.commandsLogged()).isTrue();
+                assertThat(run.sha256().get("two.bin")).as("%s", run).isEqualTo(active.file("two.bin").sha256());
+            }
+            ClientRun run = ref.run(Matrix.client(ref, client), FtpJob.download(passive, ROUTER_INSIDE_V4, DataMode.PORT, "two.bin").withPort(2122));
+            assertThat(run.ok()).as("%s\nserver logged %s", run, passive.commandsLogged()).isTrue();
+            assertThat(run.sha256().get("two.bin")).as("%s", run).isEqualTo(passive.file("two.bin").sha256());
+        }
+        assertThat(active.commandsLogged()).as("the active-only server is always sent PORT").anyMatch(c -> c.startsWith("PORT 192,168,10,114,"))
+                .noneMatch(c -> c.startsWith("PASV") || c.startsWith("EPSV"));
+        assertThat(passive.commandsLogged()).as("the passive-only server is always asked PASV").contains("PASV")
+                .noneMatch(c -> c.startsWith("PORT") || c.startsWith("EPRT"));
+        assertThat(ref.daemon().log()).contains("data channel converted");
     }
 
     /** {@code ftpnatctl proxy sessions} (and {@code session show}) name the rule's controls and what they decided. */
