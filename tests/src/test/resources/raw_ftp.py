@@ -237,6 +237,30 @@ elif scenario == "controls":
         print("data connection failed:", e, flush=True)
         conn.close()
         reply()
+elif scenario == "upload":
+    # STOR and APPE over passive channels, STOU over an active one, into the writable directory
+    # NAME; prints the sha256 of what was sent for each resulting file
+    login()
+    a = bytes((i * 7 + 3) & 255 for i in range(200000))
+    b = bytes((i * 13 + 1) & 255 for i in range(70000))
+    for verb, data in (("STOR", a), ("APPE", b)):
+        conn = passive()
+        r = cmd(verb + " " + name + "/up.bin")
+        if r.startswith("150") or r.startswith("125"):
+            conn.sendall(data)
+            conn.close()
+            reply()
+    print("sent-sha256 up.bin", hashlib.sha256(a + b).hexdigest(), flush=True)
+    l = listener()
+    cmd("PORT " + port_args(l.getsockname()[1]))
+    r = cmd("STOU " + name + "/unique.bin")
+    if r.startswith("150") or r.startswith("125"):
+        c, _ = l.accept()
+        c.sendall(b)
+        c.close()
+        reply()
+    l.close()
+    print("sent-sha256 stou", hashlib.sha256(b).hexdigest(), flush=True)
 else:
     raise SystemExit("unknown scenario " + scenario)
 cmd("QUIT")

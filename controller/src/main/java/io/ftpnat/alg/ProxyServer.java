@@ -53,7 +53,7 @@ public final class ProxyServer implements AutoCloseable {
     private volatile ProxySettings settings;
     private volatile DataChannelTable table;
     private volatile PortAllocator ports;
-    private java.nio.channels.ServerSocketChannel listener;
+    private volatile java.nio.channels.ServerSocketChannel listener;
     private ScheduledExecutorService reaper;
     private java.util.concurrent.ExecutorService setup;
     private final List<SelectorLoop> loops = new java.util.ArrayList<>();
@@ -94,9 +94,19 @@ public final class ProxyServer implements AutoCloseable {
             }
         } else {
             if (next.listenPort() != previous.listenPort()) {
-                log.warn("proxy: listen_port changed to {}; still listening on {} until ftpnatd restarts (the new ruleset"
-                        + " redirects to {}: proxied rules are not served until then)", next.listenPort(), previous.listenPort(),
-                        next.listenPort());
+                // the new ruleset redirects to the new port: listen there now; sessions already
+                // running keep their sockets (they are not the listener's)
+                try {
+                    java.nio.channels.ServerSocketChannel old = listener;
+                    listen(next.listenPort());
+                    closeQuietly(old);
+                    log.info("proxy: listen_port changed from {} to {}; now listening on {} (live sessions go on)",
+                            previous.listenPort(), next.listenPort(), next.listenPort());
+                } catch (IOException e) {
+                    log.error("proxy: listen_port changed to {} but cannot listen there: {}; still listening on {} (the new ruleset"
+                            + " redirects to {}: proxied rules are not served)", next.listenPort(), e.getMessage(), previous.listenPort(),
+                            next.listenPort());
+                }
             }
             if (!next.dataPorts().equals(previous.dataPorts())) {
                 ports.retarget(next.dataPorts());
@@ -116,13 +126,7 @@ public final class ProxyServer implements AutoCloseable {
         settings = s;
         table = tables.apply(() -> settings);
         ports = new PortAllocator(s.dataPorts(), new SecureRandom());
-        java.nio.channels.ServerSocketChannel ss = java.nio.channels.ServerSocketChannel.open();
-        ss.setOption(java.net.StandardSocketOptions.SO_REUSEADDR, true);
-        // "::" takes IPv4 too (as mapped addresses) unless the host forbids it (bindv6only). Every
-        // interface: the ruleset's redirect goes to the incoming interface's address, so binding
-        // loopback cannot work; the ruleset's proxy_input chain drops whatever was not redirected.
-        ss.bind(new InetSocketAddress(InetAddress.getByName("::"), s.listenPort()), 512);
-        listener = ss;
+        listen(s.listenPort());
         for (int i = 0; i < LOOPS; i++) {
             loops.add(new SelectorLoop("alg-loop-" + i));
         }
@@ -132,9 +136,6 @@ public final class ProxyServer implements AutoCloseable {
             th.setDaemon(true);
             return th;
         });
-        Thread t = new Thread(this::acceptLoop, "alg-accept");
-        t.setDaemon(true);
-        t.start();
         reaper = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread th = new Thread(r, "alg-timeouts");
             th.setDaemon(true);
@@ -143,6 +144,25 @@ public final class ProxyServer implements AutoCloseable {
         reaper.scheduleWithFixedDelay(this::checkTimeouts, 1, 1, TimeUnit.SECONDS);
         log.info("proxy: listening on port {} for mode: proxy rules (max {} sessions, {} per client)", s.listenPort(),
                 s.maxSessions(), s.maxSessionsPerClient());
+    }
+
+    /** Listens on {@code port} with an accept thread of its own (ends when that listener closes). */
+    private void listen(int port) throws IOException {
+        java.nio.channels.ServerSocketChannel ss = java.nio.channels.ServerSocketChannel.open();
+        try {
+            ss.setOption(java.net.StandardSocketOptions.SO_REUSEADDR, true);
+            // "::" takes IPv4 too (as mapped addresses) unless the host forbids it (bindv6only). Every
+            // interface: the ruleset's redirect goes to the incoming interface's address, so binding
+            // loopback cannot work; the ruleset's proxy_input chain drops whatever was not redirected.
+            ss.bind(new InetSocketAddress(InetAddress.getByName("::"), port), 512);
+        } catch (IOException e) {
+            ss.close();
+            throw e;
+        }
+        listener = ss;
+        Thread t = new Thread(() -> acceptLoop(ss), "alg-accept-" + port);
+        t.setDaemon(true);
+        t.start();
     }
 
     /** The reaper's round. Nothing may escape: a scheduled task that throws is never run again. */
@@ -162,8 +182,7 @@ public final class ProxyServer implements AutoCloseable {
         }
     }
 
-    private void acceptLoop() {
-        java.nio.channels.ServerSocketChannel ss = listener;
+    private void acceptLoop(java.nio.channels.ServerSocketChannel ss) {
         while (ss.isOpen()) {
             try {
                 SocketChannel c;
