@@ -218,8 +218,8 @@ final class ProxySession {
         dialogue.close();
         quietly(client);
         quietly(server);
-        log.info("session {} ({} {} -> {}) ended: {}", id, rule, Addresses.endpoint(at.client()), Addresses.endpoint(at.server()),
-                reason);
+        log.info("session {} ({} {} -> {} via {}) ended: {}", id, rule, Addresses.endpoint(at.client()), Addresses.endpoint(at.server()),
+                Addresses.endpoint(at.upstreamLocal()), reason);
         onClose.accept(this);
     }
 

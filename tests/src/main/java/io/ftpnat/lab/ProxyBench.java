@@ -103,7 +103,8 @@ public final class ProxyBench {
         out.println("kernel " + Cmd.run("uname", "-r").out().trim() + ", " + Runtime.getRuntime().availableProcessors() + " cores, load "
                 + Cmd.run("cat", "/proc/loadavg").out().trim() + "\n");
 
-        // 1. throughput
+        // 1. throughput (--size-mib 0 skips it; --noops 0 the latency, --sessions 0 the many sessions)
+        if (size > 0) {
         Bench.once("warm-up proxied", ref, proxiedServer, pub, 21, DataMode.PASV, size);
         Bench.once("warm-up kernel", ref, kernelServer, pub, 2121, DataMode.PASV, size);
         List<Double> proxied = new ArrayList<>();
@@ -125,9 +126,11 @@ public final class ProxyBench {
         for (int r = 0; r < runs; r++) perRound.add(proxied.get(r) / kernel.get(r));
         out.printf("%d MiB passive download: proxied median %.2f GB/s, kernel helper median %.2f GB/s: %.2fx (per-round median %.2fx;"
                 + " target >= 0.90x)%n%n", size >> 20, pm / 1e9, km / 1e9, pm / km, median(perRound));
+        }
 
         // 2. control latency: one unmeasured session per path first (the daemon's JIT warms up as a
         // long-running daemon's has), then rounds interleaved, the order flipped every round
+        if (noops > 0) {
         control(ref, "latency", pub, 21, proxiedServer, Integer.toString(noops));
         control(ref, "latency", pub, 2121, kernelServer, Integer.toString(noops));
         List<Double> addedP50 = new ArrayList<>();
@@ -159,6 +162,7 @@ public final class ProxyBench {
         double[] q = numbers(pp);
         double[] r2 = numbers(pk);
         out.printf("added by the ALG: p50 %+.3f ms, p99 %+.3f ms%n%n", q[0] - r2[0], q[1] - r2[1]);
+        }
 
         // 3. sessions per second: a warm-up each, then rounds interleaved, the order flipped
         control(ref, "rate", pub, 21, proxiedServer, "2", "8");
@@ -183,6 +187,9 @@ public final class ProxyBench {
                 median(rateRatio));
 
         // 4. RSS with many sessions
+        if (sessions <= 0) {
+            return;
+        }
         long idle = rss(ref);
         BackgroundProcess clients = lab.own(lab.client().start("many sessions", lab.dir("bench").resolve("clients.log"),
                 PythonFtpClient.python(), resource("many_sessions.py").toString(), "open", pub, "2122", Integer.toString(sessions), "5"));
