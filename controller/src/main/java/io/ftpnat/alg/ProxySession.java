@@ -26,9 +26,8 @@ import org.slf4j.LoggerFactory;
  * close and the data channel is withdrawn.
  *
  * <p>Back-pressure per direction, by interest in reading: the client is not read while
- * {@link ControlDialogue#MAX_PENDING} commands await replies or while its outbound box to the
- * server (or its answers waiting for itself) is past half its bound; the server is not read while
- * the client's box is. Unread bytes stay in the kernel's socket buffers and TCP tells the sender
+ * {@link ControlDialogue#MAX_PENDING} commands await replies or while the server's box is past
+ * half its bound; the server is not read while the client's box is. Unread bytes stay in the kernel's socket buffers and TCP tells the sender
  * to wait; the other direction goes on.
  */
 final class ProxySession {
@@ -189,7 +188,10 @@ final class ProxySession {
         }
         boolean clientDone = toClient.flush(client);
         boolean serverDone = toServer.flush(server);
-        boolean readClient = held.isEmpty() && dialogue.hasRoom() && !toServer.pauseAt() && !toClient.pauseAt();
+        // each direction stalls only for its own sink: a client that stops reading its replies
+        // stalls the server's direction; its commands go on until the FIFO's 64 (or, refused by the
+        // ALG itself and never read, until its box's bound ends the session, as before)
+        boolean readClient = held.isEmpty() && dialogue.hasRoom() && !toServer.pauseAt();
         boolean readServer = !toClient.pauseAt();
         if (clientKey.isValid()) {
             clientKey.interestOps((readClient ? SelectionKey.OP_READ : 0) | (clientDone ? 0 : SelectionKey.OP_WRITE));
