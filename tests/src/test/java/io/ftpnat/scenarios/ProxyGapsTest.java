@@ -53,6 +53,44 @@ class ProxyGapsTest {
                 port: 2126
                 to: "[fd00:192::115]:21"
                 mode: proxy
+              - name: flood
+                in_interface: r0
+                destination: 10.10.10.1
+                port: 2130
+                to: 192.168.10.115:2130
+                mode: proxy
+            """;
+
+    /** A server that floods one endless multi-line reply after its greeting, and counts the commands it receives. */
+    static final String FLOODER = """
+            import socket, sys, threading, time
+            l = socket.socket(); l.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); l.bind(("0.0.0.0", 2130)); l.listen(4)
+            print("listening", flush=True)
+            c, _ = l.accept(); c.sendall(b"220 flood\\r\\n")
+            sent = [0]
+            def flood():
+                line = b"211-" + b"x" * 1000 + b"\\r\\n"
+                try:
+                    while True:
+                        c.sendall(line); sent[0] += len(line)
+                except OSError:
+                    pass
+            threading.Thread(target=flood, daemon=True).start()
+            f = c.makefile("rb"); n = 0; t0 = time.time()
+            while time.time() - t0 < 8:
+                line = f.readline()
+                if not line: break
+                if line.strip() == b"NOOP": n += 1; print("received NOOP", n, "sent bytes", sent[0], flush=True)
+            print("done received", n, "sent bytes", sent[0], flush=True)
+            """;
+
+    /** A client that reads the greeting, then sends a NOOP every 100 ms for 3 s and reads nothing more. */
+    static final String SILENT_READER = """
+            import socket, time
+            s = socket.create_connection(("10.10.10.1", 2130), timeout=10); s.recv(100)
+            for i in range(30):
+                s.sendall(b"NOOP\\r\\n"); time.sleep(0.1)
+            print("sent 30", flush=True); time.sleep(3)
             """;
 
     ReferenceLab ref;
@@ -129,6 +167,38 @@ class ProxyGapsTest {
         assertThat(ref.daemon().pid()).isEqualTo(pid);
         assertThat(hold.awaitExit(Duration.ofSeconds(30))).as("the session opened before the apply ended normally").isZero();
         assertThat(hold.log()).contains("< 221");
+    }
+
+    /**
+     * Back-pressure per direction: a client that stops reading while its server floods replies
+     * stalls the server's direction only — the ALG stops reading that server (the bytes it takes
+     * stay bounded), the client's own commands still reach the server, and another session
+     * downloads meanwhile.
+     */
+    @Test
+    void aClientThatStopsReadingStallsOnlyTheServersDirection() throws Exception {
+        Path dir = ref.lab().dir("gaps-flood");
+        BackgroundProcess server = ref.lab().own(ref.lab().server().start("flooder", dir.resolve("flooder.log"), PythonFtpClient.python(),
+                "-c", FLOODER));
+        server.awaitLine(Pattern.compile("^listening"), Duration.ofSeconds(10));
+        BackgroundProcess client = ref.lab().own(ref.lab().client().start("silent", dir.resolve("silent.log"), PythonFtpClient.python(),
+                "-c", SILENT_READER));
+        client.awaitLine(Pattern.compile("^sent 30"), Duration.ofSeconds(20));
+
+        ClientRun other = ref.run(ref.curl(), FtpJob.download(this.server, ROUTER_INSIDE_V4, DataMode.PASV, "two.bin"));
+        assertThat(other.ok()).as("another session meanwhile\n%s", other).isTrue();
+        assertThat(other.sha256().get("two.bin")).isEqualTo(this.server.file("two.bin").sha256());
+
+        String done = server.awaitLine(Pattern.compile("^done received"), Duration.ofSeconds(20));
+        java.util.regex.Matcher m = Pattern.compile("done received (\\d+) sent bytes (\\d+)").matcher(done);
+        assertThat(m.find()).as(done).isTrue();
+        assertThat(Integer.parseInt(m.group(1))).as("the client's commands all reached the server: %s", done).isEqualTo(30);
+        long sent = Long.parseLong(m.group(2));
+        // what the server got rid of in 8 s: its socket buffers, the ALG's box (half of 16 x 2048 + 4096), the
+        // client's socket buffers — megabytes, not the gigabytes an unpaused relay would take
+        assertThat(sent).as("the flood was stalled: %s", done).isLessThan(32L << 20);
+        assertThat(ref.daemon().alive()).isTrue();
+        System.out.printf("flooding server vs a client that stopped reading: %s%n", done);
     }
 
     private static String value(Cmd.Result r, String prefix) {
