@@ -6,6 +6,7 @@
 import socket, sys, threading, time
 
 def serve(port):
+    threading.stack_size(256 * 1024)  # thousands of session threads: a small stack each
     l = socket.socket(socket.AF_INET6); l.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     l.bind(("::", port)); l.listen(4096)
     def session(c):

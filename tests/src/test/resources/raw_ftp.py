@@ -227,6 +227,50 @@ elif scenario == "pasv-then-go":
         time.sleep(0.05)
     conn = socket.create_connection(addr_from_227(r), timeout=15)
     retr_passive(conn)
+elif scenario == "controls":
+    # a rule's controls (strict, deny_commands, mask_banner): a command before login, the
+    # banner and SYST, denied verbs, a second PASV while one is pending, then the download
+    reply()
+    cmd("CWD /")
+    r = cmd("USER " + user)
+    if r.startswith("331"):
+        cmd("PASS " + password)
+    cmd("TYPE I")
+    cmd("SYST")
+    cmd("SITE HELP")
+    cmd("DELE one.bin")
+    conn = passive()
+    cmd("PASV")
+    try:
+        retr_passive(conn)
+    except OSError as e:  # without strict the second PASV replaced the channel of the first
+        print("data connection failed:", e, flush=True)
+        conn.close()
+        reply()
+elif scenario == "upload":
+    # STOR and APPE over passive channels, STOU over an active one, into the writable directory
+    # NAME; prints the sha256 of what was sent for each resulting file
+    login()
+    a = bytes((i * 7 + 3) & 255 for i in range(200000))
+    b = bytes((i * 13 + 1) & 255 for i in range(70000))
+    for verb, data in (("STOR", a), ("APPE", b)):
+        conn = passive()
+        r = cmd(verb + " " + name + "/up.bin")
+        if r.startswith("150") or r.startswith("125"):
+            conn.sendall(data)
+            conn.close()
+            reply()
+    print("sent-sha256 up.bin", hashlib.sha256(a + b).hexdigest(), flush=True)
+    l = listener()
+    cmd("PORT " + port_args(l.getsockname()[1]))
+    r = cmd("STOU " + name + "/unique.bin")
+    if r.startswith("150") or r.startswith("125"):
+        c, _ = l.accept()
+        c.sendall(b)
+        c.close()
+        reply()
+    l.close()
+    print("sent-sha256 stou", hashlib.sha256(b).hexdigest(), flush=True)
 else:
     raise SystemExit("unknown scenario " + scenario)
 cmd("QUIT")

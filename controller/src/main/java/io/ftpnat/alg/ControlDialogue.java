@@ -8,6 +8,7 @@ import io.ftpnat.ftp.HostPort;
 import io.ftpnat.ftp.ReplyAssembler;
 import io.ftpnat.ftp.Telnet;
 import io.ftpnat.ftp.TelnetLineReader.Line;
+import io.ftpnat.policy.AlgControls;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.time.Clock;
@@ -45,6 +46,12 @@ public final class ControlDialogue {
     public static final int MAX_PENDING = PendingReplies.MAX;
     /** Refusals logged per session; beyond, they are counted (snapshot) but not logged. */
     static final int LOGGED_REFUSALS = 20;
+    /** What the server's first reply answers: the connection itself. */
+    static final String GREETING = "(greeting)";
+    static final String MASKED_GREETING = "220 FTP server ready.";
+    static final String MASKED_SYST = "215 UNIX Type: L8";
+    /** Joins, in the FIFO, the client's verb and what the server got for it when the mode was converted ("PORT>PASV"). */
+    static final String CONVERTED = ">";
 
     private final long sessionId;
     private final SessionAddresses at;
@@ -54,24 +61,47 @@ public final class ControlDialogue {
     private final Clock clock;
     private final ReplyAssembler replies = new ReplyAssembler(64);
     private final PendingReplies pending = new PendingReplies();
+    private final AlgControls controls;
+    private final DataModeConversion conversion;
 
     private boolean loggedIn;
     private boolean epsvAll;
     private int transfers; // transfer commands awaiting their final reply
     private long commands;
     private long refusals;
+    private long denied;
+    private long strictRefused;
+    private long masked;
+    private int dataCommandsAwaiting; // PORT/PASV and friends sent, their reply not yet in
+    private String lastDecision = "";
+    private String endReason = "";
     private Instant lastActivity;
 
     public ControlDialogue(long sessionId, SessionAddresses at, DataChannelTable table, PortAllocator ports, AtomicLong channelIds,
             Consumer<String> toClient, Consumer<String> toServer, Clock clock) {
+        this(sessionId, at, table, ports, channelIds, toClient, toServer, clock, AlgControls.none());
+    }
+
+    /** A dialogue under a proxy rule's controls ({@code strict}, {@code deny_commands}, {@code mask_banner}). */
+    public ControlDialogue(long sessionId, SessionAddresses at, DataChannelTable table, PortAllocator ports, AtomicLong channelIds,
+            Consumer<String> toClient, Consumer<String> toServer, Clock clock, AlgControls controls) {
+        this(sessionId, at, table, ports, channelIds, toClient, toServer, clock, controls, () -> java.time.Duration.ofSeconds(30));
+    }
+
+    /** The same, with the policy's data timeout (read when a converted channel starts waiting). */
+    public ControlDialogue(long sessionId, SessionAddresses at, DataChannelTable table, PortAllocator ports, AtomicLong channelIds,
+            Consumer<String> toClient, Consumer<String> toServer, Clock clock, AlgControls controls,
+            java.util.function.Supplier<java.time.Duration> dataTimeout) {
+        this.controls = controls;
         this.sessionId = sessionId;
         this.at = at;
         this.channel = new SessionChannel(sessionId, at, table, ports, channelIds, clock);
+        this.conversion = new DataModeConversion(sessionId, at, controls.serverDataMode(), ports, channel, dataTimeout);
         this.toClient = toClient;
         this.toServer = toServer;
         this.clock = clock;
         this.lastActivity = clock.instant();
-        pending.expect("(greeting)");
+        pending.expect(GREETING);
     }
 
     // ---- the client's side ----
@@ -112,6 +142,23 @@ public final class ControlDialogue {
         }
         FtpCommand command = parsed.get();
         String verb = command.verb();
+        if (controls.denies(verb)) {
+            denied++;
+            decide("denied " + verb);
+            refuse("502 Command not allowed by policy.", "sent " + verb + ", which the rule's deny_commands lists");
+            return true;
+        }
+        if (controls.strict()) {
+            boolean epsvAllLine = verb.equals("EPSV") && command.trimmedArgument().equalsIgnoreCase("ALL");
+            Optional<StrictInspection.Refusal> no = StrictInspection.command(verb, loggedIn,
+                    !epsvAllLine && (dataCommandsAwaiting > 0 || channel.current().isPresent() || conversion.pending()));
+            if (no.isPresent()) {
+                strictRefused++;
+                lastDecision = "strict: " + no.get().why();
+                refuse(no.get().reply(), no.get().why() + " (strict)");
+                return true;
+            }
+        }
         switch (verb) {
             case "PORT", "EPRT", "LPRT" -> active(verb, command.toString());
             // RFC 2228 (AUTH TLS/SSL): an encrypted control channel cannot be read, so no data
@@ -192,6 +239,15 @@ public final class ControlDialogue {
         }
         InetAddress router = at.routerAddress();
         InetAddress server = at.serverAddress();
+        if (conversion.converts(true)) {
+            // server_data_mode: passive: the client's address is kept; the server is asked for a
+            // passive port, and its offer joins the two (convertedOffer)
+            channel.close();
+            conversion.clientListens(named);
+            forward((server instanceof Inet4Address ? "PASV" : "EPSV") + CRLF, verb + CONVERTED + "PASV");
+            return;
+        }
+        conversion.close();
         Optional<InetAddress> snat = at.clientView().equals(server) ? Optional.empty() : Optional.of(at.clientView());
         int port = channel.allocate(-1);
         if (port < 0 || !channel.open(DataChannel.Kind.ACTIVE, new FlowKey(server, router, port), named.address(), named.port(), snat,
@@ -210,6 +266,25 @@ public final class ControlDialogue {
             local("501 " + verb + " not allowed after EPSV ALL.");
             return;
         }
+        if (conversion.converts(false)) {
+            // server_data_mode: active: the server gets a PORT naming a router port the ALG
+            // listens on; its 200 opens the client's side (convertedPortTaken)
+            if (!loggedIn) {
+                local("530 Please login with USER and PASS.");
+                return;
+            }
+            channel.close();
+            int port = conversion.listenForServer();
+            if (port < 0) {
+                local("425 Can't open data connection.");
+                return;
+            }
+            HostPort ours = new HostPort(at.routerAddress(), port);
+            forward((ours.address() instanceof Inet4Address ? DataChannelSyntax.formatPort(ours) : DataChannelSyntax.formatEprt(ours))
+                    + CRLF, verb + CONVERTED + "PORT");
+            return;
+        }
+        conversion.close();
         // The server is asked in the form its family takes (every IPv4 server knows PASV); the
         // client gets its answer in the form it asked for.
         forward((at.serverAddress() instanceof Inet4Address ? "PASV" : "EPSV") + CRLF, verb);
@@ -225,8 +300,15 @@ public final class ControlDialogue {
     public synchronized boolean fromServer(Line line) {
         lastActivity = clock.instant();
         if (line.overlong()) {
-            log.warn("session {}: server {} sent a line longer than the limit; closing", sessionId, Addresses.endpoint(at.server()));
-            return false;
+            return end("server line too long", "server " + Addresses.endpoint(at.server()) + " sent a line longer than the limit");
+        }
+        if (controls.strict() && line.flaw() != io.ftpnat.ftp.TelnetLineReader.Flaw.NONE) {
+            // A server has no reason to send Telnet or control bytes; under strict they end the
+            // session rather than being cleaned: the client is told, the reason is logged.
+            strictRefusal("strict: server sent a control byte or Telnet sequence");
+            toClient.accept("421 Service not available, closing control connection." + CRLF);
+            return end("strict: server sent a control byte or Telnet sequence", "server " + Addresses.endpoint(at.server())
+                    + " sent a line with a control byte or a Telnet sequence (strict)");
         }
         String text = Telnet.withoutControls(line.text());
         boolean opening = replies.openCode() < 0;
@@ -234,8 +316,9 @@ public final class ControlDialogue {
         if (done.isEmpty()) {
             int code = replies.openCode();
             // A multi-line 227/228/229 reaches the client as one line, ours: an inner line could
-            // carry an address a client would take (ftplib searches the whole reply for it).
-            if (!offerCode(code)) {
+            // carry an address a client would take (ftplib searches the whole reply for it). A
+            // masked banner's inner lines are the banner too.
+            if (!offerCode(code) && !masks(pending.head(), code)) {
                 toClient.accept(Telnet.replyLine(opening ? text : ReplyAssembler.innerLine(text, code)));
             }
             return true;
@@ -247,12 +330,58 @@ public final class ControlDialogue {
         }
         String last = reply.finalLine();
         if (reply.code() < 200) {
+            if (controls.strict() && !StrictInspection.preliminaryFits(pending.head())) {
+                strictRefusal("strict: withheld a " + reply.code() + " that fits no command");
+                logRefusal("session {}: server {} sent a preliminary {} while {} awaited its reply; withheld (strict)", sessionId,
+                        Addresses.endpoint(at.server()), reply.code(), pending.head());
+                return true;
+            }
             relay(reply, last); // 1xx preliminary: pairs with nothing
             return true;
         }
         String asked = pending.answered(); // room in the queue: the client's reader may go on
         if (asked == null) {
-            relay(reply, last); // nobody asked (a 421 before closing, say)
+            if (controls.strict() && reply.code() != 421) {
+                strictRefusal("strict: withheld an unsolicited " + reply.code());
+                logRefusal("session {}: server {} sent a {} that answers no command; withheld (strict)", sessionId,
+                        Addresses.endpoint(at.server()), reply.code());
+            } else {
+                relay(reply, last); // nobody asked (a 421 before closing, say)
+            }
+            flushLocals();
+            return true;
+        }
+        int arrow = asked.indexOf(CONVERTED);
+        String clientVerb = arrow < 0 ? asked : asked.substring(0, arrow); // a converted one: what the client sent
+        String serverVerb = arrow < 0 ? asked : asked.substring(arrow + CONVERTED.length()); // and what the server got
+        if (StrictInspection.DATA_COMMANDS.contains(clientVerb)) {
+            dataCommandsAwaiting = Math.max(0, dataCommandsAwaiting - 1);
+        }
+        if (controls.strict() && !StrictInspection.finalFits(serverVerb, reply.code())) {
+            strictRefusal("strict: withheld a " + reply.code() + " answering " + asked);
+            logRefusal("session {}: server {} answered {} with {}, which does not fit it; withheld (strict)", sessionId,
+                    Addresses.endpoint(at.server()), asked, reply.code());
+            if (TRANSFERS.contains(asked)) {
+                transfers = Math.max(0, transfers - 1);
+            }
+            if (TRANSFERS.contains(asked) || StrictInspection.DATA_COMMANDS.contains(clientVerb)) {
+                closeChannels(); // a PORT's channel is open before its reply; a transfer's is over
+            }
+            if (asked.equals(GREETING)) {
+                toClient.accept("421 Service not available, closing control connection." + CRLF);
+                return end("strict: the greeting did not fit", "server " + Addresses.endpoint(at.server()) + " greeted with "
+                        + reply.code() + " (strict)");
+            }
+            toClient.accept("451 Reply withheld by the proxy: it did not fit the command." + CRLF);
+            flushLocals();
+            return true;
+        }
+        if (arrow >= 0) {
+            if (serverVerb.equals("PASV")) {
+                convertedOffer(clientVerb, reply, last);
+            } else {
+                convertedPortTaken(clientVerb, reply, last);
+            }
             flushLocals();
             return true;
         }
@@ -260,7 +389,7 @@ public final class ControlDialogue {
             case "PASV", "EPSV", "LPSV" -> passiveReply(asked, reply, last);
             case "PORT", "EPRT", "LPRT" -> {
                 if (reply.code() >= 300) {
-                    channel.close();
+                    closeChannels();
                 }
                 relay(reply, last);
             }
@@ -271,13 +400,48 @@ public final class ControlDialogue {
             default -> {
                 if (TRANSFERS.contains(asked)) {
                     transfers = Math.max(0, transfers - 1);
-                    channel.close(); // the transfer is over: the one connection it needed has come and gone
+                    closeChannels(); // the transfer is over: the one connection it needed has come and gone
                 }
-                relay(reply, last);
+                if (masks(asked, reply.code())) {
+                    masked++;
+                    decide("masked the " + (asked.equals(GREETING) ? "greeting" : "SYST reply"));
+                    toClient.accept((asked.equals(GREETING) ? MASKED_GREETING : MASKED_SYST) + CRLF);
+                } else {
+                    relay(reply, last);
+                }
             }
         }
         flushLocals();
         return true;
+    }
+
+    /** Whether {@code mask_banner} replaces this reply: the 220 greeting, a 215 to SYST. */
+    private boolean masks(String asked, int code) {
+        return controls.maskBanner() && asked != null
+                && ((asked.equals(GREETING) && code == 220) || (asked.equals("SYST") && code == 215));
+    }
+
+    /** The session must end: the reason for the session's log line; false for the caller to return. */
+    private boolean end(String reason, String logged) {
+        log.warn("session {}: {}; closing", sessionId, logged);
+        endReason = reason;
+        return false;
+    }
+
+    /** Why {@link #fromServer} ended the session. */
+    public synchronized String endReason() {
+        return endReason;
+    }
+
+    private void decide(String decision) {
+        lastDecision = decision;
+    }
+
+    /** A refusal of {@code strict} on the server's side: counted, and in the log budget of refusals. */
+    private void strictRefusal(String decision) {
+        strictRefused++;
+        refusals++;
+        lastDecision = decision;
     }
 
     private static boolean offerCode(int code) {
@@ -305,30 +469,23 @@ public final class ControlDialogue {
             toClient.accept(Telnet.replyLine(last));
             return;
         }
-        DataChannelOffer offer;
-        try {
-            offer = DataChannelSyntax.reply(reply.code(), reply.lastText()).orElseThrow();
-        } catch (FtpSyntaxException e) {
-            log.info("session {}: server {} sent a malformed {}: {}", sessionId, Addresses.endpoint(at.server()), reply.code(), e.getMessage());
-            toClient.accept("425 Can't open data connection." + CRLF);
-            return;
-        }
-        InetAddress server = at.serverAddress();
-        offer.address().filter(a -> !a.equals(server)).ifPresent(a -> log.info(
-                "session {}: server {} advertised {} in its {}; using the server's own address", sessionId, Addresses.endpoint(at.server()),
-                Addresses.text(a), reply.code()));
-        if (offer.port() < 1024) {
-            log.warn("session {}: server {} offered privileged port {}; refused", sessionId, Addresses.endpoint(at.server()), offer.port());
-            toClient.accept("425 Can't open data connection." + CRLF);
+        int offered = offeredPort(reply);
+        if (offered < 0) {
             return;
         }
         InetAddress view = at.clientView();
-        int port = channel.allocate(offer.port());
-        if (port < 0 || !channel.open(DataChannel.Kind.PASSIVE, new FlowKey(at.clientAddress(), view, port), server, offer.port(),
+        int port = channel.allocate(offered);
+        if (port < 0 || !channel.open(DataChannel.Kind.PASSIVE, new FlowKey(at.clientAddress(), view, port), at.serverAddress(), offered,
                 Optional.of(at.routerAddress()), port)) {
             toClient.accept("425 Can't open data connection." + CRLF);
             return;
         }
+        answerPassive(clientVerb, port);
+    }
+
+    /** The client's passive answer in the form it asked for, naming the address it connected to and the router's port. */
+    private void answerPassive(String clientVerb, int port) {
+        InetAddress view = at.clientView();
         HostPort ours = new HostPort(view, port);
         String answer;
         if (clientVerb.equals("EPSV")) {
@@ -338,15 +495,88 @@ public final class ControlDialogue {
         } else if (view instanceof Inet4Address) {
             answer = DataChannelSyntax.format227(ours);
         } else {
-            channel.close();
+            closeChannels();
             answer = "425 Can't open data connection.";
         }
         toClient.accept(answer + CRLF);
     }
 
+    /**
+     * The port a 227/228/229 offers, checked: malformed, privileged, or (strict) naming another
+     * address than the server's gives the client 425 and -1. The address itself is never used: the
+     * data goes to the server the proxy talks to.
+     */
+    private int offeredPort(ReplyAssembler.Reply reply) {
+        DataChannelOffer offer;
+        try {
+            offer = DataChannelSyntax.reply(reply.code(), reply.lastText()).orElseThrow();
+        } catch (FtpSyntaxException e) {
+            log.info("session {}: server {} sent a malformed {}: {}", sessionId, Addresses.endpoint(at.server()), reply.code(), e.getMessage());
+            toClient.accept("425 Can't open data connection." + CRLF);
+            return -1;
+        }
+        InetAddress server = at.serverAddress();
+        if (controls.strict() && offer.address().filter(a -> !a.equals(server)).isPresent()) {
+            strictRefusal("strict: refused a " + reply.code() + " naming another address than the server's");
+            logRefusal("session {}: server {} advertised {} in its {}, not its own address; refused (strict)", sessionId,
+                    Addresses.endpoint(at.server()), Addresses.text(offer.address().get()), reply.code());
+            toClient.accept("425 Can't open data connection." + CRLF);
+            return -1;
+        }
+        offer.address().filter(a -> !a.equals(server)).ifPresent(a -> log.info(
+                "session {}: server {} advertised {} in its {}; using the server's own address", sessionId, Addresses.endpoint(at.server()),
+                Addresses.text(a), reply.code()));
+        if (offer.port() < 1024) {
+            log.warn("session {}: server {} offered privileged port {}; refused", sessionId, Addresses.endpoint(at.server()), offer.port());
+            toClient.accept("425 Can't open data connection." + CRLF);
+            return -1;
+        }
+        return offer.port();
+    }
+
+    /** server_data_mode: passive: the server's offer answers the client's PORT; the ALG joins the two. */
+    private void convertedOffer(String clientVerb, ReplyAssembler.Reply reply, String last) {
+        if (!offerCode(reply.code())) {
+            conversion.close();
+            relay(reply, last); // the server refused PASV: its refusal answers the PORT
+            return;
+        }
+        int offered = offeredPort(reply);
+        if (offered < 0 || !conversion.serverOffered(offered)) {
+            conversion.close();
+            if (offered >= 0) {
+                toClient.accept("425 Can't open data connection." + CRLF);
+            }
+            return;
+        }
+        decide("converted " + clientVerb + " to passive towards the server");
+        toClient.accept("200 " + clientVerb + " command successful." + CRLF);
+    }
+
+    /** server_data_mode: active: the server took the ALG's PORT; the client gets its passive answer. */
+    private void convertedPortTaken(String clientVerb, ReplyAssembler.Reply reply, String last) {
+        if (reply.code() != 200) {
+            conversion.close();
+            relay(reply, last);
+            return;
+        }
+        int port = conversion.listenForClient();
+        if (port < 0) {
+            toClient.accept("425 Can't open data connection." + CRLF);
+            return;
+        }
+        decide("converted " + clientVerb + " to active towards the server");
+        answerPassive(clientVerb, port);
+    }
+
+    private void closeChannels() {
+        channel.close();
+        conversion.close();
+    }
+
     /** The session is over: withdraws its data channel and wakes a reader waiting for room. */
     public synchronized void close() {
-        channel.close();
+        closeChannels();
         pending.close();
     }
 
@@ -373,6 +603,10 @@ public final class ControlDialogue {
     // ---- ordering ----
 
     private void forward(String bytes, String verb) {
+        int arrow = verb.indexOf(CONVERTED);
+        if (StrictInspection.DATA_COMMANDS.contains(arrow < 0 ? verb : verb.substring(0, arrow))) {
+            dataCommandsAwaiting++;
+        }
         toServer.accept(bytes);
         pending.expect(verb);
     }
@@ -389,10 +623,24 @@ public final class ControlDialogue {
 
     public synchronized Snapshot snapshot() {
         return new Snapshot(loggedIn, transfers > 0, commands, channel.opened(), refusals, channel.current(), lastActivity,
-                pending.size());
+                pending.size(), new Decisions(controls, denied, strictRefused, masked, conversion.converted(), lastDecision));
     }
 
     public record Snapshot(boolean loggedIn, boolean transferring, long commands, long channelsOpened, long refusals,
-            Optional<DataChannel> channel, Instant lastActivity, int awaitingReplies) {
+            Optional<DataChannel> channel, Instant lastActivity, int awaitingReplies, Decisions decisions) {
+        public Snapshot(boolean loggedIn, boolean transferring, long commands, long channelsOpened, long refusals,
+                Optional<DataChannel> channel, Instant lastActivity, int awaitingReplies) {
+            this(loggedIn, transferring, commands, channelsOpened, refusals, channel, lastActivity, awaitingReplies,
+                    new Decisions(AlgControls.none(), 0, 0, 0, 0, ""));
+        }
+    }
+
+    /**
+     * What the rule's controls decided in this session: commands denied ({@code deny_commands}),
+     * refusals of {@code strict} (commands and replies), replies masked ({@code mask_banner}),
+     * data channels converted ({@code server_data_mode}),
+     * and the latest decision in words.
+     */
+    public record Decisions(AlgControls controls, long denied, long strictRefused, long masked, long converted, String last) {
     }
 }

@@ -51,6 +51,11 @@ final class PendingReplies {
         }
     }
 
+    /** The verb of the command the next final reply will answer, or null. */
+    synchronized String head() {
+        return entries.peek() instanceof Command c ? c.verb() : null;
+    }
+
     /** The command a final reply answers (its verb), or null when none was awaited. Makes room. */
     synchronized String answered() {
         Entry head = entries.poll();

@@ -1,9 +1,16 @@
 package io.ftpnat.alg;
 
+import io.ftpnat.policy.AlgControls;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.Optional;
 
-/** Where a diverted control connection goes: the rule that diverted it, the server, the source to use. */
-public record ProxyRoute(String rule, InetSocketAddress server, Optional<InetAddress> bind) {
+/**
+ * Where a diverted control connection goes: the rule that diverted it, the server, the source to
+ * use, and what the rule lets cross its control channel.
+ */
+public record ProxyRoute(String rule, InetSocketAddress server, Optional<InetAddress> bind, AlgControls controls) {
+    public ProxyRoute(String rule, InetSocketAddress server, Optional<InetAddress> bind) {
+        this(rule, server, bind, AlgControls.none());
+    }
 }

@@ -25,14 +25,15 @@ public final class ProxyRoutes {
     public Optional<ProxyRoute> route(InetAddress client, InetSocketAddress original) {
         for (DnatRule r : policy.dnat()) {
             if (r.mode() == Mode.PROXY && r.destination().equals(original.getAddress()) && r.port() == original.getPort()) {
-                return Optional.of(new ProxyRoute(r.name(), new InetSocketAddress(r.to().address(), r.serverPort()), Optional.empty()));
+                return Optional.of(new ProxyRoute(r.name(), new InetSocketAddress(r.to().address(), r.serverPort()), Optional.empty(),
+                        r.controls()));
             }
         }
         for (SnatRule r : policy.snat()) {
             if (r.mode() == Mode.PROXY && r.source().contains(client) && r.controlPorts().contains(original.getPort())
                     && r.family() == io.ftpnat.policy.IpFamily.of(original.getAddress())) {
                 Optional<InetAddress> bind = r.to() instanceof SnatTarget.Address a ? Optional.of(a.address()) : Optional.empty();
-                return Optional.of(new ProxyRoute(r.name(), original, bind));
+                return Optional.of(new ProxyRoute(r.name(), original, bind, r.controls()));
             }
         }
         return Optional.empty();

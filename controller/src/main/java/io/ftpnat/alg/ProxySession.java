@@ -1,52 +1,65 @@
 package io.ftpnat.alg;
 
 import io.ftpnat.ftp.TelnetLineReader;
+import io.ftpnat.policy.AlgControls;
 import io.ftpnat.policy.ProxySettings;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.InetSocketAddress;
-import java.net.Socket;
-import java.net.SocketException;
+import java.nio.ByteBuffer;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.SocketChannel;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayDeque;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One proxied control connection: the client's socket, the proxy's socket to the server, a
- * reader thread for each direction feeding the {@link ControlDialogue}. Ends when either side
- * closes, on a protocol bound (line length, queue), or on a timeout; either way both sockets
+ * One proxied control connection: the client's socket and the proxy's socket to the server, both
+ * non-blocking on one {@link SelectorLoop}, feeding the {@link ControlDialogue}. Ends when either
+ * side closes, on a protocol bound (line length, queue), or on a timeout; either way both sockets
  * close and the data channel is withdrawn.
+ *
+ * <p>Back-pressure per direction, by interest in reading: the client is not read while
+ * {@link ControlDialogue#MAX_PENDING} commands await replies or while the server's box is past
+ * half its bound; the server is not read while the client's box is. Unread bytes stay in the kernel's socket buffers and TCP tells the sender
+ * to wait; the other direction goes on.
  */
 final class ProxySession {
     private static final Logger log = LoggerFactory.getLogger(ProxySession.class);
-    /** Control threads need little stack: a line buffer and the dialogue; 2 per session. */
+    /** Stack of the threads the ALG still starts per relayed data channel (mixed families, converted modes). */
     static final long THREAD_STACK = 256 * 1024;
 
     private final long id;
     private final String rule;
-    private final Socket client;
-    private final Socket server;
+    private final SocketChannel client;
+    private final SocketChannel server;
     private final SessionAddresses at;
-    private final java.util.function.Supplier<ProxySettings> settings;
-    private final int maxLine;
+    private final Supplier<ProxySettings> settings;
     private final ControlDialogue dialogue;
     private final Outbox toClient;
     private final Outbox toServer;
+    private final TelnetLineReader clientLines;
+    private final TelnetLineReader serverLines;
+    /** Client lines read but not yet taken by the dialogue (its queue was full): at most one read's worth. */
+    private final ArrayDeque<TelnetLineReader.Line> held = new ArrayDeque<>();
     private final Instant started;
-    private final Clock clock;
     private final Consumer<ProxySession> onClose;
     private final AlgObserver observer;
+    private final SelectorLoop loop;
     private final AtomicBoolean closed = new AtomicBoolean();
-    private volatile String closeReason = "";
-    private volatile boolean backPressureLogged;
+    private SelectionKey clientKey;
+    private SelectionKey serverKey;
+    private boolean backPressureLogged;
 
-    ProxySession(long id, String rule, Socket client, Socket server, SessionAddresses at, java.util.function.Supplier<ProxySettings> settings,
-            DataChannelTable table, PortAllocator ports, java.util.concurrent.atomic.AtomicLong channelIds, Clock clock,
-            Consumer<ProxySession> onClose, AlgObserver observer) throws IOException {
+    ProxySession(long id, String rule, SocketChannel client, SocketChannel server, SessionAddresses at, Supplier<ProxySettings> settings,
+            DataChannelTable table, PortAllocator ports, AtomicLong channelIds, Clock clock, Consumer<ProxySession> onClose,
+            AlgObserver observer, AlgControls controls, SelectorLoop loop) {
         this.observer = observer;
         this.id = id;
         this.rule = rule;
@@ -54,100 +67,138 @@ final class ProxySession {
         this.server = server;
         this.at = at;
         this.settings = settings;
-        this.clock = clock;
         this.onClose = onClose;
+        this.loop = loop;
         this.started = clock.instant();
-        this.maxLine = settings.get().maxLineBytes();
+        int maxLine = settings.get().maxLineBytes();
         int maxQueued = 16 * maxLine + 4096;
-        this.toClient = new Outbox(client.getOutputStream(), maxQueued);
-        this.toServer = new Outbox(server.getOutputStream(), maxQueued);
-        this.dialogue = new ControlDialogue(id, at, table, ports, channelIds, toClient::offer, toServer::offer, clock);
+        this.clientLines = new TelnetLineReader(maxLine);
+        this.serverLines = new TelnetLineReader(maxLine);
+        this.toClient = new Outbox(maxQueued);
+        this.toServer = new Outbox(maxQueued);
+        this.dialogue = new ControlDialogue(id, at, table, ports, channelIds, toClient::offer, toServer::offer, clock, controls,
+                () -> settings.get().dataTimeout());
     }
 
-    void start() {
-        thread("c2s", client, true).start();
-        thread("s2c", server, false).start();
+    /** Registers both sockets with the loop; on the loop's thread. {@code serverKey}: the upstream's key from its connect, if any. */
+    void start(SelectionKey upstreamKey) throws IOException {
+        client.configureBlocking(false);
+        clientKey = client.register(loop.selector(), SelectionKey.OP_READ, new Side(true));
+        if (upstreamKey != null && upstreamKey.isValid()) {
+            serverKey = upstreamKey;
+            serverKey.attach(new Side(false));
+            serverKey.interestOps(SelectionKey.OP_READ);
+        } else {
+            server.configureBlocking(false);
+            serverKey = server.register(loop.selector(), SelectionKey.OP_READ, new Side(false));
+        }
     }
 
-    private Thread thread(String direction, Socket from, boolean fromClient) {
-        Thread t = new Thread(null, () -> pump(from, fromClient), "alg-" + id + "-" + direction, THREAD_STACK);
-        t.setDaemon(true);
-        return t;
+    /** One socket of the session, as the loop sees it. */
+    private final class Side implements SelectorLoop.Handler {
+        private final boolean isClient;
+
+        Side(boolean isClient) {
+            this.isClient = isClient;
+        }
+
+        @Override
+        public void ready(SelectionKey key) throws IOException {
+            if (closed.get()) {
+                return;
+            }
+            if (key.isWritable()) {
+                (isClient ? toClient : toServer).flush(isClient ? client : server);
+            }
+            if (key.isValid() && key.isReadable()) {
+                read(isClient);
+            }
+            if (!closed.get()) {
+                afterIo();
+            }
+        }
+
+        @Override
+        public void failed(Throwable e) {
+            if (e instanceof IOException) {
+                close((isClient ? "client: " : "server: ") + e.getMessage());
+            } else {
+                // the daemon never dies of a session: whatever went wrong ends this one only
+                log.warn("session {}: {}", id, e.toString());
+                close("error: " + e.getMessage());
+            }
+        }
     }
 
-    private void pump(Socket from, boolean fromClient) {
-        // Every line this thread logs is about this session: searchable by session id and rule
-        // (the log pattern and the JSON format carry them). The thread is the session's own.
-        org.slf4j.MDC.put("session", "proxy-" + id);
+    private void read(boolean fromClient) throws IOException {
+        org.slf4j.MDC.put("session", "proxy-" + id); // log lines about this session carry its id and rule
         org.slf4j.MDC.put("rule", rule);
-        TelnetLineReader reader = new TelnetLineReader(maxLine);
-        byte[] buf = new byte[4096];
-        try (InputStream in = from.getInputStream()) {
-            while (!closed.get()) {
-                int n = in.read(buf);
-                if (n < 0) {
-                    close(fromClient ? "client closed" : "server closed");
-                    return;
-                }
-                for (TelnetLineReader.Line line : reader.feed(buf, 0, n)) {
-                    if (fromClient) {
-                        if (!awaitRoom()) {
-                            return;
-                        }
-                        long t0 = System.nanoTime();
-                        boolean kept = dialogue.fromClient(line);
-                        observer.commandHandled(System.nanoTime() - t0);
-                        if (!kept) {
-                            close("too many commands awaiting replies");
-                            return;
-                        }
-                    } else if (!dialogue.fromServer(line)) {
-                        close("server line too long");
+        try {
+            byte[] buf = loop.readBuffer;
+            int n = (fromClient ? client : server).read(ByteBuffer.wrap(buf));
+            if (n < 0) {
+                close(fromClient ? "client closed" : "server closed");
+                return;
+            }
+            if (fromClient) {
+                held.addAll(clientLines.feed(buf, 0, n));
+                takeClientLines();
+            } else {
+                for (TelnetLineReader.Line line : serverLines.feed(buf, 0, n)) {
+                    if (!dialogue.fromServer(line)) {
+                        toClient.flush(client); // the client is told why (strict's 421) before the close
+                        close(dialogue.endReason());
                         return;
                     }
                 }
-                if (toClient.overflowed() || toServer.overflowed()) {
-                    close((toClient.overflowed() ? "client" : "server") + " does not read its replies");
-                    return;
-                }
-                toServer.flush();
-                toClient.flush();
+                takeClientLines(); // the replies may have made room for lines the client sent meanwhile
             }
-        } catch (SocketException e) {
-            close(closed.get() ? closeReason : (fromClient ? "client: " : "server: ") + e.getMessage());
-        } catch (VirtualMachineError e) {
-            Fatal.halt("session " + id, e);
-        } catch (InterruptedException e) {
-            close("interrupted");
-        } catch (IOException | RuntimeException | Error e) {
-            // The daemon never dies of a session: whatever went wrong ends this one only.
-            log.warn("session {}: {}", id, e.toString());
-            close("error: " + e.getMessage());
+        } finally {
+            org.slf4j.MDC.remove("session");
+            org.slf4j.MDC.remove("rule");
         }
     }
 
-    /**
-     * Back-pressure: while {@link ControlDialogue#MAX_PENDING} commands await the server's replies,
-     * the client is not read (what was decided is flushed first, or the server would never see the
-     * commands it is to answer). False when the session closed meanwhile.
-     */
-    private boolean awaitRoom() throws IOException, InterruptedException {
-        if (dialogue.hasRoom()) {
-            return true;
-        }
-        toServer.flush();
-        toClient.flush();
-        if (!backPressureLogged) {
-            backPressureLogged = true;
-            log.info("session {}: {} commands await the server's replies; not reading client {} until it answers", id,
-                    ControlDialogue.MAX_PENDING, Addresses.endpoint(at.client()));
-        }
-        while (!dialogue.awaitRoom(1000)) {
-            if (closed.get()) {
-                return false;
+    /** Hands the held client lines to the dialogue while its queue has room. */
+    private void takeClientLines() {
+        while (!held.isEmpty() && !closed.get()) {
+            if (!dialogue.hasRoom()) {
+                if (!backPressureLogged) {
+                    backPressureLogged = true;
+                    log.info("session {}: {} commands await the server's replies; not reading client {} until it answers", id,
+                            ControlDialogue.MAX_PENDING, Addresses.endpoint(at.client()));
+                }
+                return;
+            }
+            long t0 = System.nanoTime();
+            boolean kept = dialogue.fromClient(held.poll());
+            observer.commandHandled(System.nanoTime() - t0);
+            if (!kept) {
+                close("too many commands awaiting replies");
+                return;
             }
         }
-        return !closed.get();
+    }
+
+    /** Writes what was decided and sets what to wait for next: each direction reads only while its sink has room. */
+    private void afterIo() throws IOException {
+        if (toClient.overflowed() || toServer.overflowed()) {
+            close((toClient.overflowed() ? "client" : "server") + " does not read its replies");
+            return;
+        }
+        boolean clientDone = toClient.flush(client);
+        boolean serverDone = toServer.flush(server);
+        // each direction stalls only for its own sink: a client that stops reading its replies
+        // stalls the server's direction; its commands go on until the FIFO's 64 (or, refused by the
+        // ALG itself and never read, until its box's bound ends the session, as before)
+        boolean readClient = held.isEmpty() && dialogue.hasRoom() && !toServer.pauseAt();
+        boolean readServer = !toClient.pauseAt();
+        if (clientKey.isValid()) {
+            clientKey.interestOps((readClient ? SelectionKey.OP_READ : 0) | (clientDone ? 0 : SelectionKey.OP_WRITE));
+        }
+        if (serverKey.isValid()) {
+            serverKey.interestOps((readServer ? SelectionKey.OP_READ : 0) | (serverDone ? 0 : SelectionKey.OP_WRITE));
+        }
     }
 
     /** Ends the session on a timeout; called by the server's reaper. */
@@ -161,16 +212,16 @@ final class ProxySession {
         }
     }
 
+    /** Ends the session, from any thread: the sockets close at once (their keys with them), the data channel is withdrawn. */
     void close(String reason) {
         if (!closed.compareAndSet(false, true)) {
             return;
         }
-        closeReason = reason;
         dialogue.close();
         quietly(client);
         quietly(server);
-        log.info("session {} ({} {} -> {}) ended: {}", id, rule, Addresses.endpoint(at.client()), Addresses.endpoint(at.server()),
-                reason);
+        log.info("session {} ({} {} -> {} via {}) ended: {}", id, rule, Addresses.endpoint(at.client()), Addresses.endpoint(at.server()),
+                Addresses.endpoint(at.upstreamLocal()), reason);
         onClose.accept(this);
     }
 
@@ -178,7 +229,7 @@ final class ProxySession {
         dialogue.reinstall();
     }
 
-    private static void quietly(Socket s) {
+    private static void quietly(SocketChannel s) {
         try {
             s.close();
         } catch (IOException ignored) {

@@ -108,7 +108,7 @@ public final class UserspaceRelay implements DataChannelTable {
     }
 
     /** Copies until EOF, then half-closes the other side so the peer sees the end of the data. */
-    private static void copy(SocketChannel from, SocketChannel to) {
+    static void copy(SocketChannel from, SocketChannel to) {
         ByteBuffer buf = ByteBuffer.allocateDirect(BUFFER);
         try {
             while (from.read(buf) >= 0) {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.ftpnat.alg.Addresses;
+import io.ftpnat.alg.ControlDialogue;
 import io.ftpnat.alg.ProxyServer;
 import io.ftpnat.api.ApiRequest;
 import io.ftpnat.api.CommandHandler;
@@ -56,6 +57,18 @@ public final class ProxyApi {
         o.put("channels_opened", s.state().channelsOpened());
         o.put("refused_commands", s.state().refusals());
         o.put("last_activity", s.state().lastActivity().toString());
+        // the rule's controls and what they decided in this session (docs/policy.md)
+        ControlDialogue.Decisions d = s.state().decisions();
+        ArrayNode controls = o.putArray("controls");
+        d.controls().names().forEach(controls::add);
+        ObjectNode decisions = o.putObject("decisions");
+        decisions.put("denied", d.denied());
+        decisions.put("strict_refused", d.strictRefused());
+        decisions.put("masked", d.masked());
+        decisions.put("converted", d.converted());
+        if (!d.last().isEmpty()) {
+            decisions.put("last", d.last());
+        }
         s.state().channel().ifPresent(c -> {
             ObjectNode ch = o.putObject("channel");
             ch.put("id", c.id());

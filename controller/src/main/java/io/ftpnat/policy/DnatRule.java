@@ -17,7 +17,14 @@ public record DnatRule(
         Endpoint to,
         Mode mode,
         Optional<PortRange> passivePorts,
-        SourceLocation location) {
+        SourceLocation location,
+        AlgControls controls) {
+
+    /** A rule without ALG controls (every kernel rule, and proxy rules that name none). */
+    public DnatRule(String name, String inInterface, java.net.InetAddress destination, int port, Endpoint to, Mode mode,
+            Optional<PortRange> passivePorts, SourceLocation location) {
+        this(name, inInterface, destination, port, to, mode, passivePorts, location, AlgControls.none());
+    }
 
     public IpFamily family() {
         return IpFamily.of(destination);

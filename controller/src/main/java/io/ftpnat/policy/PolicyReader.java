@@ -24,8 +24,12 @@ final class PolicyReader {
     static final Set<String> TOP_KEYS = ordered("version", "control_ports", "repair_privileged_ports", "proxy", "snat", "dnat");
     static final Set<String> PROXY_KEYS = ordered("listen_port", "max_sessions", "max_sessions_per_client", "login_timeout",
             "idle_timeout", "max_line", "data_ports", "data_timeout");
-    static final Set<String> SNAT_KEYS = ordered("name", "source", "out_interface", "to", "mode", "control_ports");
-    static final Set<String> DNAT_KEYS = ordered("name", "in_interface", "destination", "port", "to", "mode", "passive_ports");
+    static final Set<String> SNAT_KEYS = ordered("name", "source", "out_interface", "to", "mode", "control_ports", "strict", "deny_commands",
+            "mask_banner", "server_data_mode");
+    static final Set<String> DNAT_KEYS = ordered("name", "in_interface", "destination", "port", "to", "mode", "passive_ports", "strict",
+            "deny_commands", "mask_banner", "server_data_mode");
+    /** FTP verbs (RFC 959 and extensions): letters only, at most 8 (what the ALG's parser accepts). */
+    private static final Pattern VERB = Pattern.compile("[A-Za-z]{1,8}");
 
     private static final Pattern RULE_NAME = Pattern.compile("[a-z0-9][a-z0-9_-]{0,31}");
     // IFNAMSIZ is 16 with the NUL; the kernel refuses '/', ':' and whitespace in names.
@@ -122,10 +126,11 @@ final class PolicyReader {
             problem(f, "to", a + " is " + a.family() + " but source " + source.get() + " is " + source.get().family()
                     + ": NAT between families is not possible in the kernel");
         }
+        AlgControls controls = controls(f, mode);
         if (problems.size() > before) {
             return Optional.empty();
         }
-        return Optional.of(new SnatRule(name.get(), source.get(), out.get(), to, mode, ports, f.location()));
+        return Optional.of(new SnatRule(name.get(), source.get(), out.get(), to, mode, ports, f.location(), controls));
     }
 
     private Optional<DnatRule> readDnat(YamlFields f) {
@@ -156,11 +161,55 @@ final class PolicyReader {
         if (passive.isPresent() && passive.get().contains(port.orElse(21))) {
             problem(f, "passive_ports", "range " + passive.get() + " contains the control port " + port.orElse(21));
         }
+        AlgControls controls = controls(f, mode);
         if (problems.size() > before) {
             return Optional.empty();
         }
         return Optional.of(new DnatRule(name.get(), in.get(), destination.get(), port.orElse(21), to.get(), mode, passive,
-                f.location()));
+                f.location(), controls));
+    }
+
+    /**
+     * A proxy rule's controls of its control channel ({@link AlgControls}). Only the ALG reads the
+     * control channel, so on a kernel rule they would be promises nobody keeps: refused there.
+     */
+    private AlgControls controls(YamlFields f, Mode mode) {
+        boolean strict = f.bool("strict", false).orElse(false);
+        boolean mask = f.bool("mask_banner", false).orElse(false);
+        java.util.Set<String> deny = new java.util.TreeSet<>();
+        List<Node> items = f.sequence("deny_commands", false).orElse(List.of());
+        for (int i = 0; i < items.size(); i++) {
+            Node item = items.get(i);
+            String itemPath = f.child("deny_commands") + "[" + i + "]";
+            if (!(item instanceof org.snakeyaml.engine.v2.nodes.ScalarNode sn) || !VERB.matcher(sn.getValue().trim()).matches()) {
+                String shown = item instanceof org.snakeyaml.engine.v2.nodes.ScalarNode sn2 ? "'" + sn2.getValue() + "'" : YamlFields.kind(item);
+                problems.add(new PolicyProblem(locate(item), itemPath, shown + " is not an FTP command: use its verb, 1-8 letters (SITE, DELE)"));
+                continue;
+            }
+            String verb = sn.getValue().trim().toUpperCase(java.util.Locale.ROOT);
+            if (!deny.add(verb)) {
+                problems.add(new PolicyProblem(locate(item), itemPath, verb + " is listed twice"));
+            } else if (verb.equals("QUIT")) {
+                problems.add(new PolicyProblem(locate(item), itemPath, "QUIT cannot be denied: a client must always be able to end its session"));
+            }
+        }
+        AlgControls.ServerDataMode dataMode = f.parsed("server_data_mode", false, text -> {
+            for (AlgControls.ServerDataMode m : AlgControls.ServerDataMode.values()) {
+                if (m.yamlName().equals(text.trim())) {
+                    return m;
+                }
+            }
+            throw new IllegalArgumentException("'" + text + "' is not a data mode; use 'client', 'passive' or 'active'");
+        }).orElse(AlgControls.ServerDataMode.CLIENT);
+        if (mode != Mode.PROXY) {
+            for (String key : List.of("strict", "deny_commands", "mask_banner", "server_data_mode")) {
+                if (f.has(key)) {
+                    problem(f, key, "only for mode: proxy rules (the kernel helper does not filter the control channel;"
+                            + " the ALG does)");
+                }
+            }
+        }
+        return new AlgControls(strict, deny, mask, dataMode);
     }
 
     /** The proxy block: every field optional, each defaulting to {@link ProxySettings#defaults()}. */

@@ -15,7 +15,15 @@ public record SnatRule(
         SnatTarget to,
         Mode mode,
         List<Integer> controlPorts,
-        SourceLocation location) {
+        SourceLocation location,
+        AlgControls controls) {
+
+    /** A rule without ALG controls (every kernel rule, and proxy rules that name none). */
+    public SnatRule(String name, IpPrefix source, String outInterface, SnatTarget to, Mode mode, List<Integer> controlPorts,
+            SourceLocation location) {
+        this(name, source, outInterface, to, mode, controlPorts, location, AlgControls.none());
+    }
+
     public SnatRule {
         controlPorts = List.copyOf(controlPorts);
     }

@@ -36,6 +36,13 @@ public final class ReferenceLab implements AutoCloseable {
         return s;
     }
 
+    /** Starts ProFTPD (project-local, not a {@link ServerKind}: the kernel-mode matrices run vsftpd and pure-ftpd). */
+    public FtpServer startProftpd(int port) {
+        FtpServer s = ProFtpd.start(lab, port, FILES);
+        servers.add(s);
+        return s;
+    }
+
     /** Starts bin/ftpnatd with the policy in the router namespace; waits for "policy applied". */
     public Daemon startDaemon(Path policy) {
         daemon = Daemon.start(lab, policy);
