@@ -17,7 +17,9 @@ public record Observation(ClientRun client, List<FtpDialogue> atServer, List<Ftp
         ClientRun run;
         try (PacketCapture cap = ref.captureAtServer(client.name() + "-" + job.mode() + "-" + System.nanoTime())) {
             run = ref.run(client, job);
-            segments = cap.stop();
+            // the server's FIN on the control connection is its last word: everything before it is in
+            segments = cap.stopWhen(seen -> seen.stream().anyMatch(g -> g.sport() == serverControlPort
+                    && (g.flags() & Pcap.Segment.FIN) != 0), java.time.Duration.ofSeconds(3));
         }
         return new Observation(run, FtpDialogue.from(segments, serverControlPort),
                 FtpDialogue.dataConnections(segments, serverControlPort), ref.router().conntrack());

@@ -39,6 +39,23 @@ public final class PacketCapture implements AutoCloseable {
         return Pcap.read(file);
     }
 
+    /**
+     * Stops tcpdump once the capture holds what the caller waits for (or after {@code max}) and
+     * returns every segment. tcpdump stops at SIGINT without reading what the kernel still queues
+     * for it, so on a loaded machine a plain {@link #stop} right after the client finished can lose
+     * the last segments of a dialogue: this waits for them.
+     */
+    public List<Pcap.Segment> stopWhen(java.util.function.Predicate<List<Pcap.Segment>> complete, Duration max) {
+        long deadline = System.nanoTime() + max.toNanos();
+        while (tcpdump.alive() && System.nanoTime() < deadline) {
+            if (complete.test(Pcap.read(file))) {
+                break;
+            }
+            BackgroundProcess.sleep(50);
+        }
+        return stop();
+    }
+
     /** The segments captured so far, after the capture settles (the file stops growing, bounded). */
     public List<Pcap.Segment> segments() {
         if (!tcpdump.alive()) return Pcap.read(file);
