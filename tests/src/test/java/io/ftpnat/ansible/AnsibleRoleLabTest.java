@@ -249,8 +249,8 @@ class AnsibleRoleLabTest {
                 ---
                 ftpnat_dnat:
                   - name: published
-                    in_interface: r9
-                    destination: 10.10.10.1
+                    in_interface: r0
+                    destination: 10.10.10.256
                     port: 21
                     to: 192.168.10.115
                 """);
@@ -260,7 +260,7 @@ class AnsibleRoleLabTest {
         AnsibleTools.Recap recap = AnsibleTools.Recap.of(HOST, r);
         assertThat(recap.failed()).as(AnsibleTools.text(r)).isEqualTo(1);
         // the daemon's validator's words: file:line:col, the field, the reason
-        assertThat(r.out()).as(AnsibleTools.text(r)).contains("is invalid").contains("dnat[0].in_interface").contains("r9");
+        assertThat(r.out()).as(AnsibleTools.text(r)).contains("is invalid").contains("dnat[0].destination").contains("10.10.10.256");
         assertThat(r.out()).doesNotContain("RUNNING HANDLER");
         assertThat(AnsibleTools.readString(policyFile)).as("old file kept").isEqualTo(file);
         assertThat(runningDigest()).as("old policy runs").isEqualTo(digest);

@@ -30,6 +30,7 @@ import org.junit.jupiter.api.Test;
 class SystemdUnitTest {
 
     @Test
+    @org.junit.jupiter.api.Timeout(420) // the container's script is bounded at 360 s (below)
     void theUnitUnderSystemdAndTheRolesSystemdPath() {
         DebianPackageTest.findPackage();
         DebianPackageTest.assumeIsolationTools();
@@ -43,6 +44,7 @@ class SystemdUnitTest {
                     sh.toString(), DebianPackageTest.deb.toAbsolutePath().toString(), w.resolve("w").toString(),
                     AnsibleTools.ansibleDir().toString());
             String out = r.out() + r.err();
+            System.out.println("--- the container's transcript:\n" + out);
             assertThat(out).as("the container booted\n%s", out).contains("== booted");
             require(!out.contains("no container"), "systemd-nspawn could not boot a container here:\n" + out);
             assertThat(section(out, "install")).as(out).isEqualTo("install-rc=0\n");
@@ -63,7 +65,7 @@ class SystemdUnitTest {
             assertThat(section(out, "status-other")).as("others cannot reach the socket").contains("Permission denied").endsWith("rc=3\n");
             assertThat(section(out, "reload")).as("systemctl reload: applied again").isEqualTo("rc=0\n2\n");
             assertThat(section(out, "reload-bad")).as("a bad policy on reload: refused, still running")
-                    .startsWith("rc=0\nactive\n").contains("policy rejected").contains("dnat[0].in_interface").contains("nope0");
+                    .startsWith("rc=0\nactive\n").contains("policy rejected").contains("dnat[0].destination").contains("10.0.0.300");
             assertThat(section(out, "apply")).as("policy apply saves the file (ReadWritePaths=/etc/ftpnat)")
                     .contains("\"digest\"").contains("rc=0").contains("control_ports: [21, 2121]");
             assertThat(section(out, "crash")).as("Restart=on-failure").isEqualTo("restarted\nactive\n");
@@ -73,9 +75,17 @@ class SystemdUnitTest {
             assertThat(section(out, "watchdog")).as("WatchdogSec: a stopped daemon is restarted")
                     .isEqualTo("active\npinging: not restarted\nrestarted\nactive\nWatchdog timeout\n");
             assertThat(section(out, "start-bad")).as("a bad policy at start: failed, with the problem in systemctl status")
-                    .startsWith("rc=1\nfailed\n").contains("Status: \"policy rejected").contains("nope0").endsWith("rc=0\nactive\n");
-            assertThat(section(out, "nftables")).as("start nftables: ftpnat's table flushed; reload nftables: ftpnatd re-applies")
-                    .isEqualTo("table inet filter \ntable inet filter table inet ftpnat \n");
+                    .startsWith("rc=1\nfailed\n").contains("Status: \"policy rejected").contains("10.0.0.300").endsWith("rc=0\nactive\n");
+            assertThat(section(out, "nftables")).as("start/restart nftables: ftpnatd restores its table; reload: re-applies")
+                    .startsWith("table inet filter table inet ftpnat \ntable inet filter table inet ftpnat \n"
+                            + "table inet ftpnat removed by pid ");
+            assertThat(section(out, "nftables")).containsPattern("removed by pid \\d+ \\(nft\\)\nrestores counted\n"
+                    + "table inet filter table inet ftpnat \ntable inet ftpnat \n$");
+            assertThat(section(out, "flush")).as("ftpnatd flush: the daemon leaves it flushed until the next apply")
+                    .isEqualTo("table inet ftpnat removed by the running ftpnatd (it stays flushed until the next policy apply)\n"
+                            + "0\n\"flushed\" : true\n1\n");
+            assertThat(section(out, "late-uplink")).as("an interface that does not exist yet: a warning; the rule waits for it")
+                    .isEqualTo("rc=0\nactive\nout_interface 'ppp0' does not exist yet\nrules match oifname ppp0\n");
             assertThat(section(out, "stop")).as("stopping leaves the table")
                     .isEqualTo("inactive\ntable inet ftpnat\n");
             assertThat(section(out, "purge")).as("prerm removes the table").isEqualTo("rc=0\ninactive\ntables-listed\n");
@@ -180,7 +190,7 @@ class SystemdUnitTest {
             echo "== apply-member"; c $member ftpnatctl policy apply /etc/ftpnat/policy.yaml 2>&1; echo "rc=$?"
             echo "== status-other"; c setpriv --reuid=daemon --regid=daemon --clear-groups ftpnatctl status 2>&1; echo "rc=$?"
             echo "== reload"; mark; c systemctl reload ftpnatd; echo "rc=$?"; wait_applied; applied
-            printf 'version: 1\\ndnat:\\n  - name: x\\n    in_interface: nope0\\n    destination: 10.0.0.1\\n    to: 10.0.0.2\\n' > "$r/var/tmp/bad.yaml"
+            printf 'version: 1\\ndnat:\\n  - name: x\\n    in_interface: nope0\\n    destination: 10.0.0.300\\n    to: 10.0.0.2\\n' > "$r/var/tmp/bad.yaml"
             c cp /etc/ftpnat/policy.yaml /var/tmp/good.yaml && c cp /var/tmp/bad.yaml /etc/ftpnat/policy.yaml
             echo "== reload-bad"; c systemctl reload ftpnatd; echo "rc=$?"; sleep 2; c systemctl is-active ftpnatd
             c journalctl --no-pager -o cat -u ftpnatd | grep -A2 "policy rejected" | head -n 3
@@ -211,15 +221,33 @@ class SystemdUnitTest {
             # (RestartPreventExitStatus), and "systemctl status" shows why.
             echo "== start-bad"; c cp /etc/ftpnat/policy.yaml /var/tmp/good.yaml && c cp /var/tmp/bad.yaml /etc/ftpnat/policy.yaml
             c systemctl restart ftpnatd; echo "rc=$?"; sleep 1; c systemctl is-active ftpnatd
-            c systemctl status --no-pager -n 20 ftpnatd | grep -E 'Status:|nope0' | head -n 3
+            c systemctl status --no-pager -n 20 ftpnatd | grep -E 'Status:|10.0.0.300' | head -n 3
             c cp /var/tmp/good.yaml /etc/ftpnat/policy.yaml; c systemctl start ftpnatd; echo "rc=$?"; c systemctl is-active ftpnatd
-            # nftables.service's configuration starts with "flush ruleset": starting it removes ftpnat's
-            # table; "systemctl reload nftables" propagates to ftpnatd (ReloadPropagatedFrom), which
-            # applies its table again after nftables' own reload (After=).
-            echo "== nftables"; c systemctl start nftables; c nft list tables | sort | tr '\\n' ' '; echo
+            # The nftables restart trap: nftables.service's configuration starts with "flush ruleset", so
+            # a start or restart of it removes ftpnat's table; ftpnatd sees the table go (nf_tables
+            # notifications) and applies it again. A reload also propagates (ReloadPropagatedFrom).
+            restores() { c journalctl --no-pager -o cat -u ftpnatd 2>/dev/null | grep -c "applied policy digest .* again"; }
+            wait_restores() { for i in $(seq 1 100); do [ "$(restores)" -ge "$1" ] && return 0; sleep 0.2; done; return 1; }
+            echo "== nftables"; c systemctl start nftables; wait_restores 1; c nft list tables | sort | tr '\\n' ' '; echo
+            # a restart is a stop and a start, each flushing: one or two restores, the table back in the end
+            table_back() { for i in $(seq 1 100); do c nft list tables | grep -q ftpnat && return 0; sleep 0.2; done; return 1; }
+            c systemctl restart nftables; table_back; c nft list tables | sort | tr '\\n' ' '; echo
+            c journalctl --no-pager -o cat -u ftpnatd | grep -m1 -o 'table inet ftpnat removed by pid [0-9]* (nft)'
+            c ftpnatctl -o json status | grep -o '"table_restores" : [0-9]*' | awk '{ print ($3 >= 2 ? "restores counted" : $0) }'
             mark; c systemctl reload nftables; wait_applied; c nft list tables | sort | tr '\\n' ' '; echo
-            # stopping nftables.service flushes the ruleset too: put ftpnat's table back
-            c systemctl stop nftables; mark; c systemctl reload ftpnatd; wait_applied
+            # stopping nftables.service flushes the ruleset too: the table comes back by itself
+            c systemctl stop nftables; table_back; c nft list tables | tr '\\n' ' '; echo
+            # An operator's flush is not fought: ftpnatd flush goes through the daemon, which stays flushed.
+            echo "== flush"; c ftpnatd flush; c nft list tables | grep -c ftpnat; c ftpnatctl -o json status | grep -o '"flushed" : [a-z]*'
+            mark; c systemctl reload ftpnatd; wait_applied; c nft list tables | grep -c ftpnat
+            # Boot with a late uplink: a policy naming ppp0 before it exists starts (a warning), and the
+            # rule is there for when ppp0 comes up.
+            echo "== late-uplink"; c cp /etc/ftpnat/policy.yaml /var/tmp/good.yaml
+            printf 'version: 1\\nsnat:\\n  - name: lan\\n    source: 192.168.1.0/24\\n    out_interface: ppp0\\n    to: masquerade\\n' > "$r/etc/ftpnat/policy.yaml"
+            c systemctl restart ftpnatd; echo "rc=$?"; c systemctl is-active ftpnatd
+            c journalctl --no-pager -o cat -u ftpnatd | grep -m1 -o "out_interface 'ppp0' does not exist yet"
+            c ip link add ppp0 type dummy; c ip link set ppp0 up; c nft list table inet ftpnat | grep -q 'oifname "ppp0"' && echo "rules match oifname ppp0"
+            c cp /var/tmp/good.yaml /etc/ftpnat/policy.yaml; mark; c systemctl reload ftpnatd; wait_applied
             echo "== stop"; c systemctl stop ftpnatd; c systemctl is-active ftpnatd; c nft list tables
             echo "== purge"; c env DEBIAN_FRONTEND=noninteractive apt-get purge -y -q ftpnat >/dev/null 2>&1; echo "rc=$?"
             c systemctl is-active ftpnatd; c nft list tables; echo "tables-listed"
