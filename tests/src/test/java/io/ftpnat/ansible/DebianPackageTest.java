@@ -35,7 +35,9 @@ class DebianPackageTest {
         AnsibleTools.assumeTool("dpkg-deb", "dpkg");
         Path target = ProjectHome.get().resolve("controller/target");
         try (Stream<Path> s = Files.exists(target) ? Files.list(target) : Stream.empty()) {
-            deb = s.filter(p -> p.getFileName().toString().matches("ftpnat_.*_all\\.deb")).findFirst().orElse(null);
+            // the newest, should an older build's package still lie in target/
+            deb = s.filter(p -> p.getFileName().toString().matches("ftpnat_.*_all\\.deb"))
+                    .max(java.util.Comparator.comparing(p -> p.toFile().lastModified())).orElse(null);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -68,7 +70,7 @@ class DebianPackageTest {
                 .contains("Depends: openjdk-17-jre-headless | java17-runtime-headless, libnftables1, conntrack, passwd, procps\n");
         String files = Cmd.run("dpkg-deb", "-c", deb.toString()).check().out();
         for (String f : List.of("./usr/share/ftpnat/ftpnat.jar", "./lib/systemd/system/ftpnatd.service",
-                "./etc/ftpnat/policy.yaml", "./etc/default/ftpnat", "./usr/lib/modules-load.d/ftpnat.conf",
+                "./usr/share/ftpnat/policy.yaml", "./etc/ftpnat/", "./etc/default/ftpnat", "./usr/lib/modules-load.d/ftpnat.conf",
                 "./usr/share/man/man1/ftpnatctl.1", "./usr/share/man/man8/ftpnatd.8",
                 "./usr/share/bash-completion/completions/ftpnatctl", "./usr/share/doc/ftpnat/copyright",
                 "./usr/share/doc/ftpnat/policy.md", "./usr/share/doc/ftpnat/operations.md",
@@ -81,7 +83,9 @@ class DebianPackageTest {
         Path x = tempDir("ftpnat-deb-control-");
         try {
             Cmd.run("dpkg-deb", "-e", deb.toString(), x.toString()).check();
-            assertThat(AnsibleTools.readString(x.resolve("conffiles"))).isEqualTo("/etc/ftpnat/policy.yaml\n/etc/default/ftpnat\n");
+            // the policy is not a conffile (the daemon and the role rewrite it): the postinst writes it once
+            assertThat(AnsibleTools.readString(x.resolve("conffiles"))).isEqualTo("/etc/default/ftpnat\n");
+            assertThat(files).doesNotContain("./etc/ftpnat/policy.yaml");
             for (String s : List.of("postinst", "prerm", "postrm")) {
                 assertThat(Files.isExecutable(x.resolve(s))).as(s).isTrue();
                 Cmd.Result syntax = Cmd.run("sh", "-n", x.resolve(s).toString());
@@ -99,7 +103,7 @@ class DebianPackageTest {
                     .doesNotContainPattern("(?m)^MemoryDenyWriteExecute");
             // the default policy is valid and names no flow
             Cmd.Result check = Cmd.run(Duration.ofSeconds(60), ProjectHome.ftpnatd().toString(), "check", "--offline",
-                    "--policy", x.resolve("data/etc/ftpnat/policy.yaml").toString());
+                    "--policy", x.resolve("data/usr/share/ftpnat/policy.yaml").toString());
             assertThat(check.ok()).as(AnsibleTools.text(check)).isTrue();
             assertThat(check.out() + check.err()).contains("0 snat and 0 dnat rules");
         } finally {
@@ -118,23 +122,9 @@ class DebianPackageTest {
         assumeIsolationTools();
         assumeTrue(!"false".equals(System.getProperty("ftpnat.debootstrap")), "-Dftpnat.debootstrap=false: skipped");
         AnsibleTools.assumeTool("debootstrap", "debootstrap");
-        Path cache = Path.of(System.getProperty("ftpnat.debootstrap.cache", "/var/tmp/ftpnat-test-cache/debootstrap-bookworm-minbase.tar"));
         Path w = tempDir("ftpnat-deb-fresh-");
         try {
-            if (!Files.exists(cache)) {
-                Path base = w.resolve("base");
-                Cmd.Result boot = Cmd.run(Duration.ofSeconds(400), "debootstrap", "--variant=minbase", "bookworm",
-                        base.toString(), mirror());
-                require(boot.ok(), "debootstrap failed (is the Debian mirror reachable?): " + boot.err().lines()
-                        .reduce((a, b) -> b).orElse("") + "\n" + boot.out().lines().reduce((a, b) -> b).orElse(""));
-                Cmd.run("mkdir", "-p", cache.getParent().toString()).check();
-                Cmd.run(Duration.ofSeconds(120), "tar", "-C", base.toString(), "-cf", cache + ".tmp", ".").check();
-                Cmd.run("mv", cache + ".tmp", cache.toString()).check();
-                Cmd.run(Duration.ofSeconds(60), "rm", "-rf", base.toString());
-            }
-            Path root = w.resolve("root");
-            Cmd.run("mkdir", "-p", root.toString()).check();
-            Cmd.run(Duration.ofSeconds(120), "tar", "-C", root.toString(), "-xf", cache.toString()).check();
+            Path root = freshRoot(w);
             Path sh = script(w, "fresh.sh", FRESH);
             Cmd.Result r = Cmd.run(Duration.ofSeconds(400), "unshare", "--mount", "--pid", "--fork", "--propagation", "private",
                     "bash", sh.toString(), deb.toAbsolutePath().toString(), root.toString());
@@ -151,6 +141,8 @@ class DebianPackageTest {
             assertThat(section(out, "user")).as("the daemon's own system user owns the policy directory")
                     .isEqualTo("ftpnat:/nonexistent:/usr/sbin/nologin\nftpnat root 755\n");
             assertThat(section(out, "enabled")).isEqualTo("/lib/systemd/system/ftpnatd.service\n");
+            assertThat(section(out, "policy")).as("the policy: written by the postinst, not a conffile")
+                    .isEqualTo("/etc/default/ftpnat\nroot 644\nthe shipped default\n");
             assertThat(section(out, "cds")).contains("ftpnatctl.jsa");
             assertThat(section(out, "check")).contains("is valid").contains("check-rc=0");
             assertThat(section(out, "render")).as("the shipped example renders (ct helper set per rule)").isEqualTo("3\n");
@@ -161,6 +153,31 @@ class DebianPackageTest {
         } finally {
             Cmd.run(Duration.ofSeconds(120), "rm", "-rf", w.toString());
         }
+    }
+
+    /**
+     * A fresh Debian 12 root in {@code w/root}: debootstrap --variant=minbase, cached as a tarball in
+     * /var/tmp/ftpnat-test-cache after the first run.
+     */
+    static Path freshRoot(Path w) {
+        assumeTrue(!"false".equals(System.getProperty("ftpnat.debootstrap")), "-Dftpnat.debootstrap=false: skipped");
+        AnsibleTools.assumeTool("debootstrap", "debootstrap");
+        Path cache = Path.of(System.getProperty("ftpnat.debootstrap.cache", "/var/tmp/ftpnat-test-cache/debootstrap-bookworm-minbase.tar"));
+        if (!Files.exists(cache)) {
+            Path base = w.resolve("base");
+            Cmd.Result boot = Cmd.run(Duration.ofSeconds(400), "debootstrap", "--variant=minbase", "bookworm",
+                    base.toString(), mirror());
+            require(boot.ok(), "debootstrap failed (is the Debian mirror reachable?): " + boot.err().lines()
+                    .reduce((a, b) -> b).orElse("") + "\n" + boot.out().lines().reduce((a, b) -> b).orElse(""));
+            Cmd.run("mkdir", "-p", cache.getParent().toString()).check();
+            Cmd.run(Duration.ofSeconds(120), "tar", "-C", base.toString(), "-cf", cache + ".tmp", ".").check();
+            Cmd.run("mv", cache + ".tmp", cache.toString()).check();
+            Cmd.run(Duration.ofSeconds(60), "rm", "-rf", base.toString());
+        }
+        Path root = w.resolve("root");
+        Cmd.run("mkdir", "-p", root.toString()).check();
+        Cmd.run(Duration.ofSeconds(120), "tar", "-C", root.toString(), "-xf", cache.toString()).check();
+        return root;
     }
 
     /** The first Debian mirror of this machine's apt sources (deb.debian.org by default). */
@@ -204,6 +221,8 @@ class DebianPackageTest {
             echo "== group"; ch getent group ftpnat
             echo "== user"; ch getent passwd ftpnat | cut -d: -f1,6,7; ch stat -c '%U %G %a' /etc/ftpnat
             echo "== enabled"; readlink "$r/etc/systemd/system/multi-user.target.wants/ftpnatd.service"
+            echo "== policy"; ch dpkg-query -W -f '${Conffiles}\\n' ftpnat | awk 'NF {print $1}'; ch stat -c '%U %a' /etc/ftpnat/policy.yaml
+            ch cmp /usr/share/ftpnat/policy.yaml /etc/ftpnat/policy.yaml && echo "the shipped default"
             echo "== cds"; ls "$r/var/cache/ftpnat/"
             echo "== check"; ch ftpnatd check --offline --policy /etc/ftpnat/policy.yaml 2>&1; echo "check-rc=$?"
             echo "== render"; ch ftpnatd render --policy /usr/share/doc/ftpnat/examples/reference-lab.yaml 2>&1 | grep -c 'ct helper set'
