@@ -42,7 +42,7 @@ class SystemdUnitTest {
             Path sh = DebianPackageTest.script(w, "systemd.sh", SCRIPT);
             Cmd.Result r = Cmd.run(Duration.ofSeconds(360), "unshare", "--mount", "--propagation", "private", "bash",
                     sh.toString(), DebianPackageTest.deb.toAbsolutePath().toString(), w.resolve("w").toString(),
-                    AnsibleTools.ansibleDir().toString());
+                    AnsibleTools.ansibleDir().toString(), AnsibleTools.collectionTarball().toString());
             String out = r.out() + r.err();
             System.out.println("--- the container's transcript:\n" + out);
             assertThat(out).as("the container booted\n%s", out).contains("== booted");
@@ -94,13 +94,21 @@ class SystemdUnitTest {
             assertThat(section(out, "upgrade-restart")).isEqualTo("restarted on reinstall\ntable inet ftpnat\n");
             assertThat(section(out, "remove")).isEqualTo("rc=0\ninactive\ntables-listed\n");
 
+            assertThat(section(out, "collection")).as(out).contains("ftpnat.router:").contains("was installed successfully");
+            assertThat(section(out, "role-check-fresh")).as("check mode on a router without the package\n%s", out)
+                    .containsPattern("router +: ok=\\d+ +changed=[1-9]\\d* +unreachable=0 +failed=0")
+                    .contains("would install ftpnat.deb").doesNotContain("fatal").doesNotContain("Group ftpnat")
+                    .endsWith("not installed\nno group ftpnat\nno policy file\nnogroup\n");
+            assertThat(section(out, "role-unknown-user")).as(out)
+                    .startsWith("ftpnat_query_users names 'nosuchuser', which is not a user on router\n")
+                    .containsPattern("failed=1\n").endsWith("not created\n");
             String role = section(out, "role");
             assertThat(role).as(out).containsPattern("router +: ok=\\d+ +changed=([4-9]|\\d\\d) +unreachable=0 +failed=0")
-                    .contains("TASK [ftpnat : Install ftpnat from the uploaded package]")
-                    .contains("+FTPNAT_OPTS=--log-level=info").contains("RUNNING HANDLER [ftpnat : Restart ftpnatd]")
+                    .contains("TASK [ftpnat.router.ftpnat : Install ftpnat from the uploaded package]")
+                    .contains("+FTPNAT_OPTS=--log-level=info").contains("RUNNING HANDLER [ftpnat.router.ftpnat : Restart ftpnatd]")
                     .contains("runs policy").contains("(1 snat, 1 dnat rules)");
             assertThat(section(out, "role-state")).as(out)
-                    .startsWith("active\nenabled\nFTPNAT_POLICY=/etc/ftpnat/policy.yaml\nFTPNAT_OPTS=--log-level=info\n2\n");
+                    .startsWith("active\nenabled\nFTPNAT_POLICY=/etc/ftpnat/policy.yaml\nFTPNAT_OPTS=--log-level=info\nnogroup ftpnat\n2\n");
             assertThat(section(out, "role-again")).as(out)
                     .containsPattern("router +: ok=\\d+ +changed=0 +unreachable=0 +failed=0").contains("not restarted");
             assertThat(section(out, "role-check")).as(out)
@@ -115,11 +123,11 @@ class SystemdUnitTest {
 
     static final String SCRIPT = """
             # Runs inside `unshare --mount --propagation private`. $1 = the .deb, $2 = a work directory,
-            # $3 = the repository's ansible/ directory. Boots systemd in a container (systemd-nspawn, its own
+            # $3 = the repository's ansible/ directory, $4 = the collection's tarball. Boots systemd in a container (systemd-nspawn, its own
             # PID and network namespaces) on a copy-on-write overlay of this machine's root with the package
             # installed, and drives ftpnatd.service and the role's systemd path there.
             set -u
-            deb=$1; w=$2; ansible=$3
+            deb=$1; w=$2; ansible=$3; collection=$4
             r=$w/root
             mkdir -p "$w/fs" "$r"
             mount -t tmpfs tmpfs "$w/fs" && mkdir "$w/fs/up" "$w/fs/work" || exit 90
@@ -128,6 +136,7 @@ class SystemdUnitTest {
             # The repository may live under /tmp, which the booted container covers with its own tmpfs:
             # the role goes in with the package.
             cp -a "$ansible" "$r/var/tmp/ftpnat-ansible" && ansible=/var/tmp/ftpnat-ansible || exit 93
+            cp "$collection" "$r/var/tmp/ftpnat-router.tar.gz" || exit 94
             echo "== install"
             unshare --mount --net --pid --fork sh -c "mount --rbind /dev $r/dev && mount -t proc proc $r/proc && mount -t tmpfs tmpfs $r/run && mount -t tmpfs tmpfs $r/tmp && chroot $r env DEBIAN_FRONTEND=noninteractive apt-get install -y -q /var/tmp/ftpnat.deb" >"$w/apt.log" 2>&1
             echo "install-rc=$?"
@@ -272,15 +281,30 @@ class SystemdUnitTest {
                   ansible_python_interpreter: /usr/bin/python3
                   ftpnat_package_file: /var/tmp/ftpnat.deb
                   ftpnat_daemon_options: ["--log-level=info"]
+                  ftpnat_query_users: [nobody]
                   ftpnat_snat:
                     - {name: lan, source: 10.10.10.0/24, out_interface: r1, to: masquerade}
                   ftpnat_dnat:
                     - {name: published, in_interface: r0, destination: 10.10.10.1, port: 21, to: 192.168.10.115}
             INV
-            play() { c env ANSIBLE_CONFIG="$ansible/ansible.cfg" ANSIBLE_NOCOLOR=1 ANSIBLE_RETRY_FILES_ENABLED=0 HOME=/root \\
-              ansible-playbook -i /var/tmp/inventory.yml "$ansible/playbooks/ftpnat.yml" "$@" 2>&1; }
+            play() { c env ANSIBLE_CONFIG="$ansible/ansible.cfg" ANSIBLE_COLLECTIONS_PATH=/var/tmp/collections ANSIBLE_NOCOLOR=1 \\
+              ANSIBLE_RETRY_FILES_ENABLED=0 HOME=/root ansible-playbook -i /var/tmp/inventory.yml "$ansible/playbooks/ftpnat.yml" "$@" 2>&1; }
+            # The collection as a user installs it: from its tarball.
+            echo "== collection"; c env HOME=/root ansible-galaxy collection install --offline /var/tmp/ftpnat-router.tar.gz \\
+              -p /var/tmp/collections 2>&1 | tail -n 1
+            # Check mode on a router without the package - not even the user and group an earlier
+            # installation left: reports the installation, fails on nothing, changes nothing.
+            c userdel ftpnat >/dev/null 2>&1; c groupdel ftpnat >/dev/null 2>&1
+            echo "== role-check-fresh"; play --check --diff | grep -E '^fatal|router +:|would install|Group ftpnat'
+            c dpkg -s ftpnat >/dev/null 2>&1 || echo "not installed"; c getent group ftpnat || echo "no group ftpnat"
+            c test -e /etc/ftpnat/policy.yaml || echo "no policy file"; c id -nG nobody
+            # a query user that does not exist fails the run with a clear message; the role creates no user
+            echo "== role-unknown-user"; play --check -e '{"ftpnat_query_users": ["nosuchuser"]}' \\
+              | grep -oE "ftpnat_query_users names 'nosuchuser', which is not a user on router|router +:.*failed=[0-9]+"
+            c getent passwd nosuchuser || echo "not created"
             echo "== role"; play --diff | grep -E '^(TASK|RUNNING|changed|fatal)|router +:|runs policy|^[+-]FTPNAT'
             echo "== role-state"; c systemctl is-active ftpnatd; c systemctl is-enabled ftpnatd; c grep -v '^#' /etc/default/ftpnat
+            c id -nG nobody
             c nft list table inet ftpnat | grep -c 'ct helper set'; c journalctl --no-pager -o cat -u ftpnatd | grep -c "policy applied through the API"
             c systemctl show -p ExecMainStartTimestampMonotonic --value ftpnatd > "$w/started"
             echo "== role-again"; play | grep -E '^(changed|fatal)|router +:'
