@@ -9,8 +9,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The nftables restart trap: a start or restart of nftables.service (its configuration begins with
- * "flush ruleset"), firewalld's start or any "nft flush ruleset" removes ftpnat's table, and FTP
+ * The nftables restart trap: a start, restart or stop of nftables.service (its configuration begins
+ * with "flush ruleset") or any "nft flush ruleset" removes ftpnat's table, and FTP
  * through the router silently stops being helped. The daemon puts the policy in force back at once
  * and says so (log line, {@code ftpnat_table_restores_total}). It does not fight an operator who
  * removed the table on purpose with {@code ftpnatd flush} / {@code ftpnatctl policy flush}: that
@@ -71,7 +71,7 @@ final class TableRestorer implements TableWatch.Handler {
             var again = policies.restore();
             if (again.isPresent()) {
                 recent.addLast(now);
-                log.warn("table inet {} {} (nft flush ruleset? a start of nftables.service or firewalld?): applied policy"
+                log.warn("table inet {} {} (nft flush ruleset? a start or restart of nftables.service?): applied policy"
                         + " digest {} again", table, why, again.get().ruleset().digest());
             }
         } catch (NftException e) {

@@ -7,8 +7,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A thread that listens to nf_tables' notifications and says when the daemon's table was deleted
- * by a transaction that did not define it again ({@link TableEvents}): "nft flush ruleset", a start
- * or restart of nftables.service, firewalld's start, or "nft delete table inet ftpnat" by hand.
+ * by a transaction that did not define it again ({@link TableEvents}): "nft flush ruleset", a start,
+ * restart or stop of nftables.service, or "nft delete table inet ftpnat" by hand.
  * The handler runs on this thread.
  */
 public final class TableWatch implements AutoCloseable {

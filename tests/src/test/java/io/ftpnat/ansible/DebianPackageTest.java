@@ -76,7 +76,7 @@ class DebianPackageTest {
                 "./usr/share/bash-completion/completions/ftpnatctl", "./usr/share/doc/ftpnat/copyright",
                 "./usr/share/doc/ftpnat/changelog.Debian.gz", "./usr/share/doc/ftpnat/README.md",
                 "./usr/share/doc/ftpnat/docs/policy.md", "./usr/share/doc/ftpnat/docs/operations.md",
-                "./usr/share/doc/ftpnat/docs/design/alg.md",
+                "./usr/share/doc/ftpnat/docs/design/alg.md", "./usr/share/doc/ftpnat/docs/router.md",
                 "./usr/share/doc/ftpnat/docs/examples/prometheus-alerts.yml", "./usr/share/doc/ftpnat/docs/examples/grafana-dashboard.json",
                 "./var/cache/ftpnat/")) {
             assertThat(files).as("package contents").containsPattern("root/root .* " + java.util.regex.Pattern.quote(f) + "\n");
