@@ -33,7 +33,7 @@ import org.junit.jupiter.api.TestMethodOrder;
  * collection installed from its built tarball: {@link AnsibleTools#installedCollections()}) run for real,
  * with a local connection, inside the router namespace of the reference lab:
  * {@code ip netns exec <router> ansible-playbook -i <lab inventory> playbooks/ftpnat.yml}. So the
- * policy check ({@code ftpnatd check}: the router's interfaces, the kernel's dry run) and the
+ * policy check ({@code ftpnatd check}: the kernel's dry run, warnings for missing interfaces) and the
  * daemon's apply happen in the lab's router, never in the machine's own namespace.
  *
  * <p>No systemd runs here (PID 1 is not systemd), so the lab starts the daemon
