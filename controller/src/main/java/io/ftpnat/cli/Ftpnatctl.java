@@ -292,8 +292,8 @@ public final class Ftpnatctl {
         }
     }
 
-    @Command(name = "policy", description = "Show, check or apply the policy.",
-            subcommands = {PolicyShow.class, PolicyCheck.class, PolicyApply.class})
+    @Command(name = "policy", description = "Show, check, apply or flush the policy.",
+            subcommands = {PolicyShow.class, PolicyCheck.class, PolicyApply.class, PolicyFlush.class})
     static final class PolicyCommand {
         @ParentCommand
         Ftpnatctl parent;
@@ -359,6 +359,22 @@ public final class Ftpnatctl {
         public Integer call() {
             return policy.parent.request(spec, "policy.apply", withPolicy(spec, file),
                     (r, out) -> out.println((r.path("changed").asBoolean() ? "applied" : "unchanged") + ", digest " + r.path("digest").asText()));
+        }
+    }
+
+    @Command(name = "flush", description = {"Remove the daemon's table (as 'ftpnatd flush'): new FTP sessions are no longer",
+            "helped. The daemon keeps running and does not put the table back until the next policy apply."})
+    static final class PolicyFlush implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @ParentCommand
+        PolicyCommand policy;
+
+        @Override
+        public Integer call() {
+            return policy.parent.request(spec, "policy.flush", null,
+                    (r, out) -> out.println((r.path("removed").asBoolean() ? "removed " : "not there: ") + r.path("table").asText()));
         }
     }
 

@@ -58,6 +58,9 @@ public final class ManPage {
         out.println(".BR ftpnatctl (1),");
         out.println(".BR conntrack (8),");
         out.println(".BR nft (8)");
+        out.println(".PP");
+        out.println("The policy format: /usr/share/doc/ftpnat/docs/policy.md. A first policy for a router, step by step:");
+        out.println("/usr/share/doc/ftpnat/docs/router.md. The API: /usr/share/doc/ftpnat/docs/api.md.");
     }
 
     private static void commands(CommandLine cli, String path, PrintWriter out) {

@@ -18,8 +18,8 @@ import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "check", description = {
         "Validate a policy without applying it.",
-        "Checks the YAML, every field, the rules against each other, the interfaces of this host,",
-        "and the rendered ruleset in a kernel dry run.",
+        "Checks the YAML, every field, the rules against each other, and the rendered ruleset in a",
+        "kernel dry run. An interface that does not exist here (yet) is a warning, not an error.",
         "Exit 0 when valid, 1 when not (for Ansible's validate:)."})
 final class CheckCommand implements Callable<Integer> {
     @Spec
@@ -39,11 +39,16 @@ final class CheckCommand implements Callable<Integer> {
         common.applyLogLevel();
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        Optional<Policy> loaded = policy.load(offline ? InterfaceCatalog.anyName() : InterfaceCatalog.system(), err);
+        // A missing interface is a warning, not a problem: nftables matches names, and the rule
+        // applies once the interface appears (a late ppp0 at boot).
+        Optional<Policy> loaded = policy.load(InterfaceCatalog.anyName(), err);
         if (loaded.isEmpty()) {
             return ExitCode.INVALID_POLICY;
         }
         Policy parsed = loaded.get();
+        if (!offline) {
+            io.ftpnat.policy.MissingInterfaces.of(parsed, InterfaceCatalog.system()).forEach(m -> err.println("warning: " + m));
+        }
         Ruleset ruleset = new RulesetRenderer(common.table).render(parsed);
         if (!offline) {
             try (KernelRuleset kernel = NftablesKernelRuleset.open()) {

@@ -57,6 +57,7 @@ final class DaemonApi {
         m.put("policy.show", CommandHandler.of(Role.QUERY, this::policyShow));
         m.put("policy.check", CommandHandler.of(Role.QUERY, this::policyCheck));
         m.put("policy.apply", CommandHandler.of(Role.ADMIN, this::policyApply));
+        m.put("policy.flush", CommandHandler.of(Role.ADMIN, this::policyFlush));
         return m;
     }
 
@@ -83,6 +84,9 @@ final class DaemonApi {
         });
         policy.put("applies", policies.appliedCount());
         policy.put("rejections", policies.rejectedCount());
+        // the nftables restart trap: times the table was put back after someone else removed it
+        policy.put("table_restores", policies.restoredCount());
+        policy.put("flushed", policies.flushed());
         ObjectNode counts = r.putObject("counts");
         // The kernel's own counters for this network namespace: cheap, no dump.
         counts.put("conntrack_entries", procNumber("/proc/sys/net/netfilter/nf_conntrack_count"));
@@ -153,6 +157,25 @@ final class DaemonApi {
             // gets that answer (an IOException here would read as a broken connection and close it)
             log.error("policy apply through the API rolled back: {}", e.getMessage());
             throw new ApiError(ApiError.INTERNAL, e.getMessage());
+        }
+    }
+
+    /**
+     * Removes the table on purpose ({@code ftpnatd flush}, {@code ftpnatctl policy flush}): the daemon
+     * keeps running but does not put the table back until the next apply (TableRestorer).
+     */
+    private void policyFlush(ApiRequest request, ResponseWriter response) throws IOException, ApiError {
+        AppliedPolicy p = policies.current().orElseThrow(() -> new ApiError(ApiError.INTERNAL, "no policy is applied"));
+        try {
+            boolean removed = policies.flush(p.ruleset().table());
+            log.warn("table inet {} flushed through the API{}; FTP through the router is no longer helped until the next"
+                    + " policy apply (SIGHUP, policy apply, restart)", p.ruleset().table(), removed ? "" : " (it was not there)");
+            ObjectNode r = JSON.objectNode();
+            r.put("removed", removed);
+            r.put("table", "inet " + p.ruleset().table());
+            response.result(request, r);
+        } catch (RulesetException e) {
+            throw new ApiError(ApiError.KERNEL, "cannot remove table inet " + p.ruleset().table() + ": " + e.getMessage());
         }
     }
 

@@ -53,6 +53,9 @@ final class DaemonMetrics {
         // ---- policy ----
         CounterWithCallback.builder().name("ftpnat_policy_applies").help("Policies applied (start, SIGHUP, API)")
                 .callback(cb -> cb.call(s.policies().appliedCount())).register(registry);
+        CounterWithCallback.builder().name("ftpnat_table_restores").help("Times the daemon applied its policy again after"
+                        + " its table was removed by someone else (nft flush ruleset, a start of nftables.service)")
+                .callback(cb -> cb.call(s.policies().restoredCount())).register(registry);
         CounterWithCallback.builder().name("ftpnat_policy_rejections").help("Policies refused (invalid, or refused by the kernel)")
                 .callback(cb -> cb.call(s.policies().rejectedCount())).register(registry);
         GaugeWithCallback.builder().name("ftpnat_policy_applied_timestamp_seconds").unit(Unit.SECONDS)

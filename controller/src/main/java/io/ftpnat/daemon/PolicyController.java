@@ -31,6 +31,9 @@ public final class PolicyController {
     private final AtomicLong applied = new AtomicLong();
     private final AtomicLong rejected = new AtomicLong();
     private volatile AppliedPolicy current;
+    /** The table was removed on purpose (policy.flush, 'ftpnatd flush'): not restored until the next apply. */
+    private volatile boolean flushed;
+    private final AtomicLong restored = new AtomicLong();
     private final java.util.List<java.util.function.Consumer<AppliedPolicy>> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     public PolicyController(Path policyFile, PolicyLoader loader, RulesetRenderer renderer, KernelRuleset kernel) {
@@ -103,6 +106,39 @@ public final class PolicyController {
         return ruleset;
     }
 
+    /**
+     * Removes the table on purpose ({@code ftpnatd flush}): the daemon then does not put it back
+     * when it sees it gone, until a policy is applied again (SIGHUP, policy apply, a restart).
+     */
+    public synchronized boolean flush(String table) throws RulesetException {
+        flushed = true;
+        return kernel.flush(table);
+    }
+
+    public boolean flushed() {
+        return flushed;
+    }
+
+    /**
+     * Puts the policy in force back after its table disappeared without a flush of ours (an
+     * {@code nft flush ruleset}, a start of nftables.service): empty when flushed on purpose, when
+     * nothing was ever applied, or when the table is there (our own apply raced the notice).
+     */
+    public synchronized Optional<AppliedPolicy> restore() throws RulesetException {
+        AppliedPolicy now = current;
+        if (flushed || now == null || kernel.list(now.ruleset().table(), false).isPresent()) {
+            return Optional.empty();
+        }
+        AppliedPolicy again = install(now.policy(), now.text());
+        restored.incrementAndGet();
+        return Optional.of(again);
+    }
+
+    /** Times {@link #restore()} put the table back. */
+    public long restoredCount() {
+        return restored.get();
+    }
+
     public Optional<AppliedPolicy> current() {
         return Optional.ofNullable(current);
     }
@@ -128,6 +164,7 @@ public final class PolicyController {
             throw e;
         }
         applied.incrementAndGet();
+        flushed = false;
         current = new AppliedPolicy(policy, ruleset, text, Instant.now());
         AppliedPolicy now = current;
         listeners.forEach(l -> l.accept(now));

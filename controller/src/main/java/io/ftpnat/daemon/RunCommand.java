@@ -157,8 +157,12 @@ final class RunCommand implements Callable<Integer> {
             log.info("kernel capabilities: {}", caps.summary());
 
             SignalQueue signals = new SignalQueue();
-            PolicyController policies = new PolicyController(policy, new PolicyLoader(InterfaceCatalog.system()),
+            // An interface the policy names need not exist yet (a late ppp0 at boot): nftables matches
+            // names, so the rule applies once it appears. Each apply says which are missing.
+            PolicyController policies = new PolicyController(policy, new PolicyLoader(InterfaceCatalog.anyName()),
                     new RulesetRenderer(common.table), kernel);
+            policies.onApplied(applied -> io.ftpnat.policy.MissingInterfaces.of(applied.policy(), InterfaceCatalog.system())
+                    .forEach(m -> log.warn("policy {}: {}", applied.ruleset().digest(), m)));
             Map<String, CommandHandler> commands = new LinkedHashMap<>();
             EventLoss eventLoss = new EventLoss();
             if (reconcileSeconds < 0.1 || reconcileSeconds > 86_400) {
@@ -212,6 +216,7 @@ final class RunCommand implements Callable<Integer> {
             }
             MetricsEndpoint endpoint = null;
             Watchdog watchdog = null;
+            io.ftpnat.kernel.TableWatch tableWatch = null;
             try {
                 if (metricsListen != null) {
                     try {
@@ -229,6 +234,8 @@ final class RunCommand implements Callable<Integer> {
                         new Watchdog.Probe("the session model", () -> sessions.model().counters() != null),
                         new Watchdog.Probe("the policy controller", () -> policies.appliedCount() >= 0 && !reloadStuck(state)),
                         new Watchdog.Probe("the ALG", () -> proxy.sessions() != null)));
+                // Subscribed before the first apply: a flush of the ruleset at any time after it is seen.
+                tableWatch = watchTable(policies, linux);
                 state.status("applying the policy " + policy);
                 try {
                     AppliedPolicy applied = policies.applyFile();
@@ -250,6 +257,9 @@ final class RunCommand implements Callable<Integer> {
                 serveSignals(signals, policies, state, sessions);
                 state.stopping("stopping");
             } finally {
+                if (tableWatch != null) {
+                    tableWatch.close();
+                }
                 if (watchdog != null) {
                     watchdog.close();
                 }
@@ -297,6 +307,18 @@ final class RunCommand implements Callable<Integer> {
             policies.onApplied(applied -> h.installInto(common.table));
         }
         return sessions;
+    }
+
+    /** The nftables restart trap (TableRestorer); without the subscription the daemon still runs, and says so. */
+    private io.ftpnat.kernel.TableWatch watchTable(PolicyController policies, Kernel kernel) {
+        try {
+            return kernel.watchTable(common.table,
+                    new TableRestorer(policies, common.table, java.time.Clock.systemUTC()));
+        } catch (io.ftpnat.nativ.netlink.NetlinkException e) {
+            log.warn("cannot subscribe to nf_tables notifications ({}): a 'nft flush ruleset' will remove table inet {}"
+                    + " unnoticed until the next reload", e.getMessage(), common.table);
+            return null;
+        }
     }
 
     /** The hold of replies that may need a repair (null: --no-hold, or the queue cannot be bound). */

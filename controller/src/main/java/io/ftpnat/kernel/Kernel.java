@@ -14,6 +14,7 @@ package io.ftpnat.kernel;
  *   originals()     original destination of a diverted connection
  *   control()       observe control packets (NFLOG)
  *   failover()      router pairs: read/write sequence adjustments · put an expectation back with its NAT
+ *   watchTable()    notice the table removed by someone else (nf_tables notifications)
  *   hold(queue)     hold / release a control segment (NFQUEUE; the repair race, docs/netlink.md)
  * </pre>
  *
@@ -34,6 +35,9 @@ public interface Kernel extends AutoCloseable {
     OriginalDestination originals();
 
     ControlPackets control();
+
+    /** Tells {@code handler} when a transaction of another process removes table inet {@code table} (the nftables restart trap). */
+    TableWatch watchTable(String table, TableWatch.Handler handler) throws io.ftpnat.nativ.netlink.NetlinkException;
 
     /** Router pairs (docs/ha.md): what conntrackd cannot carry of an FTP session. */
     FtpFailoverKernel failover();

@@ -75,6 +75,11 @@ public final class LinuxKernel implements Kernel {
     }
 
     @Override
+    public TableWatch watchTable(String table, TableWatch.Handler handler) throws io.ftpnat.nativ.netlink.NetlinkException {
+        return TableWatch.start(table, handler);
+    }
+
+    @Override
     public FtpFailoverKernel failover() {
         return failover;
     }

@@ -29,10 +29,11 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
 
 /**
- * The example playbook ({@code ansible/playbooks/ftpnat.yml}, role {@code ftpnat}) run for real,
+ * The example playbook ({@code ansible/playbooks/ftpnat.yml}, role {@code ftpnat.router.ftpnat}, the
+ * collection installed from its built tarball: {@link AnsibleTools#installedCollections()}) run for real,
  * with a local connection, inside the router namespace of the reference lab:
  * {@code ip netns exec <router> ansible-playbook -i <lab inventory> playbooks/ftpnat.yml}. So the
- * policy check ({@code ftpnatd check}: the router's interfaces, the kernel's dry run) and the
+ * policy check ({@code ftpnatd check}: the kernel's dry run, warnings for missing interfaces) and the
  * daemon's apply happen in the lab's router, never in the machine's own namespace.
  *
  * <p>No systemd runs here (PID 1 is not systemd), so the lab starts the daemon
@@ -240,7 +241,7 @@ class AnsibleRoleLabTest {
     }
 
     @Test
-    @Order(4)
+    @Order(5)
     void brokenPolicyVariableFailsWithTheDaemonsErrorAndTheOldPolicyStillServes() {
         String digest = runningDigest();
         String file = AnsibleTools.readString(policyFile);
@@ -249,8 +250,8 @@ class AnsibleRoleLabTest {
                 ---
                 ftpnat_dnat:
                   - name: published
-                    in_interface: r9
-                    destination: 10.10.10.1
+                    in_interface: r0
+                    destination: 10.10.10.256
                     port: 21
                     to: 192.168.10.115
                 """);
@@ -260,7 +261,7 @@ class AnsibleRoleLabTest {
         AnsibleTools.Recap recap = AnsibleTools.Recap.of(HOST, r);
         assertThat(recap.failed()).as(AnsibleTools.text(r)).isEqualTo(1);
         // the daemon's validator's words: file:line:col, the field, the reason
-        assertThat(r.out()).as(AnsibleTools.text(r)).contains("is invalid").contains("dnat[0].in_interface").contains("r9");
+        assertThat(r.out()).as(AnsibleTools.text(r)).contains("is invalid").contains("dnat[0].destination").contains("10.10.10.256");
         assertThat(r.out()).doesNotContain("RUNNING HANDLER");
         assertThat(AnsibleTools.readString(policyFile)).as("old file kept").isEqualTo(file);
         assertThat(runningDigest()).as("old policy runs").isEqualTo(digest);
@@ -268,12 +269,48 @@ class AnsibleRoleLabTest {
         assertPassiveTransferThroughDnat();
     }
 
+    /**
+     * Tags and the policy's proxy settings: {@code --tags policy} runs only the policy's tasks, and
+     * {@code ftpnat_repair_privileged_ports} and {@code ftpnat_proxy} reach the file (check mode: shown, not written).
+     */
     @Test
-    @Order(5)
+    @Order(4)
+    void tagsAndTheProxySettings() {
+        String file = AnsibleTools.readString(policyFile);
+        Path extra = vars("proxy-vars.yml", """
+                ---
+                ftpnat_repair_privileged_ports: true
+                ftpnat_proxy:
+                  listen_port: 8021
+                  max_sessions: 200
+                ftpnat_snat:
+                  - name: lan
+                    source: 10.10.10.0/24
+                    out_interface: r1
+                    to: masquerade
+                    mode: proxy
+                """);
+        Cmd.Result r = playbook("--check", "--diff", "--tags", "policy", "-e", "@" + extra);
+        AnsibleTools.Recap recap = AnsibleTools.Recap.of(HOST, r);
+        assertThat(recap.failed()).as(AnsibleTools.text(r)).isZero();
+        assertThat(r.out()).as(AnsibleTools.text(r)).contains("+repair_privileged_ports: true").contains("+proxy:")
+                .contains("+  listen_port: 8021").contains("+  mode: proxy")
+                .contains("TASK [ftpnat.router.ftpnat : Write the policy").doesNotContain("TASK [ftpnat.router.ftpnat : Install ftpnat")
+                .doesNotContain("Configure ftpnatd.service");
+        assertThat(AnsibleTools.readString(policyFile)).as("check mode: file untouched").isEqualTo(file);
+        // a mode the role does not know is refused by the argument specs, before any task runs
+        Cmd.Result bad = playbook("--check", "-e", "{\"ftpnat_snat\": [{\"name\": \"lan\", \"source\": \"10.10.10.0/24\","
+                + " \"out_interface\": \"r1\", \"mode\": \"userspace\"}]}");
+        assertThat(bad.exit()).as(AnsibleTools.text(bad)).isNotZero();
+        assertThat(bad.out()).contains("value of mode must be one of: kernel, proxy");
+    }
+
+    @Test
+    @Order(6)
     void modulesUsedDirectly() {
         String digest = runningDigest();
         // ftpnat_facts: everything the daemon knows, as facts
-        Cmd.Result facts = adhoc("ftpnat_facts", "socket=" + socket + " gather=all conntrack_limit=50");
+        Cmd.Result facts = adhoc("ftpnat.router.ftpnat_facts", "socket=" + socket + " gather=all conntrack_limit=50");
         assertThat(facts.ok()).as(AnsibleTools.text(facts)).isTrue();
         assertThat(facts.out()).contains("\"ftpnat\"").contains("\"digest\": \"" + digest + "\"")
                 .contains("\"conntrack_count\"").contains("\"expectations\"").contains("\"sessions\"")
@@ -289,19 +326,19 @@ class AnsibleRoleLabTest {
                     port: 70000
                     to: 192.168.10.115
                 """);
-        Cmd.Result bad = adhoc("ftpnat_policy", "socket=" + socket + " state=checked src=" + candidate);
+        Cmd.Result bad = adhoc("ftpnat.router.ftpnat_policy", "socket=" + socket + " state=checked src=" + candidate);
         assertThat(bad.exit()).as(AnsibleTools.text(bad)).isNotZero();
         assertThat(bad.out()).contains("invalid_policy").contains("candidate.yaml:6").contains("dnat[0].port");
 
         // ftpnat_policy, state=applied with the text the daemon already runs: no change
         String text = AnsibleTools.readString(policyFile);
-        Cmd.Result same = adhoc("ftpnat_policy", "socket=" + socket + " src=" + policyFile);
+        Cmd.Result same = adhoc("ftpnat.router.ftpnat_policy", "socket=" + socket + " src=" + policyFile);
         assertThat(same.ok()).as(AnsibleTools.text(same)).isTrue();
         assertThat(same.out()).contains("\"changed\": false").contains("already runs this policy");
 
         // ftpnat_policy in check mode with a new policy: reports, changes nothing
         Cmd.Result check = AnsibleTools.inNamespace(routerNs, tmp, "ansible", HOST, "-i", inventory.toString(), "--check",
-                "--diff", "-m", "ftpnat_policy", "-a", "socket=" + socket + " src=" + vars("empty.yaml", "version: 1\n"));
+                "--diff", "-m", "ftpnat.router.ftpnat_policy", "-a", "socket=" + socket + " src=" + vars("empty.yaml", "version: 1\n"));
         assertThat(check.ok()).as(AnsibleTools.text(check)).isTrue();
         assertThat(check.out()).contains("\"changed\": true").contains("\"ruleset_changed\": true");
         assertThat(runningDigest()).isEqualTo(digest);

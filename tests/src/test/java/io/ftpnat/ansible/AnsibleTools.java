@@ -35,9 +35,48 @@ final class AnsibleTools {
 
     static boolean isRoot() { return io.ftpnat.lab.Requirement.isRoot(); }
 
-    /** The environment every ansible command runs with: the repository's ansible.cfg, no colour, temp dirs of the test. */
+    private static Path collections;
+    private static Path collectionTarball;
+
+    /**
+     * The collection ftpnat.router as a user gets it: {@code ansible-galaxy collection build ansible/}
+     * and {@code ansible-galaxy collection install} of that tarball into a directory of this JVM
+     * (once per test run). Returns the directory for ANSIBLE_COLLECTIONS_PATH.
+     */
+    static synchronized Path installedCollections() {
+        if (collections != null) return collections;
+        assumeTool("ansible-galaxy", "ansible-core");
+        Path dir = Path.of(System.getProperty("java.io.tmpdir"), "ftpnat-collection-" + ProcessHandle.current().pid());
+        Cmd.run("rm", "-rf", dir.toString()).check();
+        Cmd.Result build = Cmd.run(PLAYBOOK_TIMEOUT, "ansible-galaxy", "collection", "build", ansibleDir().toString(),
+                "--output-path", dir.resolve("build").toString());
+        if (!build.ok()) throw new AssertionError("ansible-galaxy collection build failed:\n" + text(build));
+        collectionTarball = dir.resolve("build/ftpnat-router-" + collectionVersion() + ".tar.gz");
+        Cmd.Result install = Cmd.run(PLAYBOOK_TIMEOUT, "ansible-galaxy", "collection", "install", "--offline",
+                collectionTarball.toString(), "-p", dir.resolve("collections").toString());
+        if (!install.ok()) throw new AssertionError("ansible-galaxy collection install failed:\n" + text(install));
+        collections = dir.resolve("collections");
+        return collections;
+    }
+
+    /** The built tarball (after {@link #installedCollections()}). */
+    static synchronized Path collectionTarball() {
+        installedCollections();
+        return collectionTarball;
+    }
+
+    static String collectionVersion() {
+        return readString(ansibleDir().resolve("galaxy.yml")).lines().filter(l -> l.startsWith("version:"))
+                .map(l -> l.substring("version:".length()).trim()).findFirst().orElseThrow();
+    }
+
+    /**
+     * The environment every ansible command runs with: the repository's ansible.cfg (the example
+     * inventory), the collection installed from its tarball, no colour, temp dirs of the test.
+     */
     static List<String> env(Path tmp) {
         return List.of("env",
+                "ANSIBLE_COLLECTIONS_PATH=" + installedCollections(),
                 "ANSIBLE_CONFIG=" + ansibleDir().resolve("ansible.cfg"),
                 "ANSIBLE_NOCOLOR=1", "ANSIBLE_FORCE_COLOR=0",
                 "ANSIBLE_LOCAL_TEMP=" + tmp.resolve("local"),

@@ -37,6 +37,12 @@ class ShippedJarTest {
                     .as("the jar holds native's classes (the check looks in the right place)").isNotNull();
         }
         assertThat(fakes(jar)).isEmpty();
+        // jffi's native stubs: Linux ones only (the package is for Debian, every architecture)
+        try (JarFile j = new JarFile(jar.toFile())) {
+            List<String> stubs = j.stream().map(e -> e.getName()).filter(n -> n.startsWith("jni/") && !n.endsWith("/")).toList();
+            assertThat(stubs).contains("jni/x86_64-Linux/libjffi-1.2.so", "jni/aarch64-Linux/libjffi-1.2.so")
+                    .allMatch(n -> n.matches("jni/[a-z0-9_]+-Linux/libjffi-1\\.2\\.so"));
+        }
         assertThat(FAKE.matcher("io/ftpnat/nativ/netlink/conntrack/FakeConntrackKernel.class").find()).isTrue();
         assertThat(FAKE.matcher("io/ftpnat/nativ/netlink/nltest/FakeTransport$Messages.class").find()).isTrue();
     }

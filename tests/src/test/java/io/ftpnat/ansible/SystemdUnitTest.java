@@ -30,6 +30,7 @@ import org.junit.jupiter.api.Test;
 class SystemdUnitTest {
 
     @Test
+    @org.junit.jupiter.api.Timeout(420) // the container's script is bounded at 360 s (below)
     void theUnitUnderSystemdAndTheRolesSystemdPath() {
         DebianPackageTest.findPackage();
         DebianPackageTest.assumeIsolationTools();
@@ -41,8 +42,9 @@ class SystemdUnitTest {
             Path sh = DebianPackageTest.script(w, "systemd.sh", SCRIPT);
             Cmd.Result r = Cmd.run(Duration.ofSeconds(360), "unshare", "--mount", "--propagation", "private", "bash",
                     sh.toString(), DebianPackageTest.deb.toAbsolutePath().toString(), w.resolve("w").toString(),
-                    AnsibleTools.ansibleDir().toString());
+                    AnsibleTools.ansibleDir().toString(), AnsibleTools.collectionTarball().toString());
             String out = r.out() + r.err();
+            System.out.println("--- the container's transcript:\n" + out);
             assertThat(out).as("the container booted\n%s", out).contains("== booted");
             require(!out.contains("no container"), "systemd-nspawn could not boot a container here:\n" + out);
             assertThat(section(out, "install")).as(out).isEqualTo("install-rc=0\n");
@@ -63,7 +65,7 @@ class SystemdUnitTest {
             assertThat(section(out, "status-other")).as("others cannot reach the socket").contains("Permission denied").endsWith("rc=3\n");
             assertThat(section(out, "reload")).as("systemctl reload: applied again").isEqualTo("rc=0\n2\n");
             assertThat(section(out, "reload-bad")).as("a bad policy on reload: refused, still running")
-                    .startsWith("rc=0\nactive\n").contains("policy rejected").contains("dnat[0].in_interface").contains("nope0");
+                    .startsWith("rc=0\nactive\n").contains("policy rejected").contains("dnat[0].destination").contains("10.0.0.300");
             assertThat(section(out, "apply")).as("policy apply saves the file (ReadWritePaths=/etc/ftpnat)")
                     .contains("\"digest\"").contains("rc=0").contains("control_ports: [21, 2121]");
             assertThat(section(out, "crash")).as("Restart=on-failure").isEqualTo("restarted\nactive\n");
@@ -73,9 +75,17 @@ class SystemdUnitTest {
             assertThat(section(out, "watchdog")).as("WatchdogSec: a stopped daemon is restarted")
                     .isEqualTo("active\npinging: not restarted\nrestarted\nactive\nWatchdog timeout\n");
             assertThat(section(out, "start-bad")).as("a bad policy at start: failed, with the problem in systemctl status")
-                    .startsWith("rc=1\nfailed\n").contains("Status: \"policy rejected").contains("nope0").endsWith("rc=0\nactive\n");
-            assertThat(section(out, "nftables")).as("start nftables: ftpnat's table flushed; reload nftables: ftpnatd re-applies")
-                    .isEqualTo("table inet filter \ntable inet filter table inet ftpnat \n");
+                    .startsWith("rc=1\nfailed\n").contains("Status: \"policy rejected").contains("10.0.0.300").endsWith("rc=0\nactive\n");
+            assertThat(section(out, "nftables")).as("start/restart nftables: ftpnatd restores its table; reload: re-applies")
+                    .startsWith("table inet filter table inet ftpnat \ntable inet filter table inet ftpnat \n"
+                            + "table inet ftpnat removed by pid ");
+            assertThat(section(out, "nftables")).containsPattern("removed by pid \\d+ \\(nft\\)\nrestores counted\n"
+                    + "table inet filter table inet ftpnat \ntable inet ftpnat \n$");
+            assertThat(section(out, "flush")).as("ftpnatd flush: the daemon leaves it flushed until the next apply")
+                    .isEqualTo("table inet ftpnat removed by the running ftpnatd (it stays flushed until the next policy apply)\n"
+                            + "0\n\"flushed\" : true\n1\n");
+            assertThat(section(out, "late-uplink")).as("an interface that does not exist yet: a warning; the rule waits for it")
+                    .isEqualTo("rc=0\nactive\nout_interface 'ppp0' does not exist yet\nrules match oifname ppp0\n");
             assertThat(section(out, "stop")).as("stopping leaves the table")
                     .isEqualTo("inactive\ntable inet ftpnat\n");
             assertThat(section(out, "purge")).as("prerm removes the table").isEqualTo("rc=0\ninactive\ntables-listed\n");
@@ -84,13 +94,21 @@ class SystemdUnitTest {
             assertThat(section(out, "upgrade-restart")).isEqualTo("restarted on reinstall\ntable inet ftpnat\n");
             assertThat(section(out, "remove")).isEqualTo("rc=0\ninactive\ntables-listed\n");
 
+            assertThat(section(out, "collection")).as(out).contains("ftpnat.router:").contains("was installed successfully");
+            assertThat(section(out, "role-check-fresh")).as("check mode on a router without the package\n%s", out)
+                    .containsPattern("router +: ok=\\d+ +changed=[1-9]\\d* +unreachable=0 +failed=0")
+                    .contains("would install ftpnat.deb").doesNotContain("fatal").doesNotContain("Group ftpnat")
+                    .endsWith("not installed\nno group ftpnat\nno policy file\nnogroup\n");
+            assertThat(section(out, "role-unknown-user")).as(out)
+                    .startsWith("ftpnat_query_users names 'nosuchuser', which is not a user on router\n")
+                    .containsPattern("failed=1\n").endsWith("not created\n");
             String role = section(out, "role");
             assertThat(role).as(out).containsPattern("router +: ok=\\d+ +changed=([4-9]|\\d\\d) +unreachable=0 +failed=0")
-                    .contains("TASK [ftpnat : Install ftpnat from the uploaded package]")
-                    .contains("+FTPNAT_OPTS=--log-level=info").contains("RUNNING HANDLER [ftpnat : Restart ftpnatd]")
+                    .contains("TASK [ftpnat.router.ftpnat : Install ftpnat from the uploaded package]")
+                    .contains("+FTPNAT_OPTS=--log-level=info").contains("RUNNING HANDLER [ftpnat.router.ftpnat : Restart ftpnatd]")
                     .contains("runs policy").contains("(1 snat, 1 dnat rules)");
             assertThat(section(out, "role-state")).as(out)
-                    .startsWith("active\nenabled\nFTPNAT_POLICY=/etc/ftpnat/policy.yaml\nFTPNAT_OPTS=--log-level=info\n2\n");
+                    .startsWith("active\nenabled\nFTPNAT_POLICY=/etc/ftpnat/policy.yaml\nFTPNAT_OPTS=--log-level=info\nnogroup ftpnat\n2\n");
             assertThat(section(out, "role-again")).as(out)
                     .containsPattern("router +: ok=\\d+ +changed=0 +unreachable=0 +failed=0").contains("not restarted");
             assertThat(section(out, "role-check")).as(out)
@@ -105,11 +123,11 @@ class SystemdUnitTest {
 
     static final String SCRIPT = """
             # Runs inside `unshare --mount --propagation private`. $1 = the .deb, $2 = a work directory,
-            # $3 = the repository's ansible/ directory. Boots systemd in a container (systemd-nspawn, its own
+            # $3 = the repository's ansible/ directory, $4 = the collection's tarball. Boots systemd in a container (systemd-nspawn, its own
             # PID and network namespaces) on a copy-on-write overlay of this machine's root with the package
             # installed, and drives ftpnatd.service and the role's systemd path there.
             set -u
-            deb=$1; w=$2; ansible=$3
+            deb=$1; w=$2; ansible=$3; collection=$4
             r=$w/root
             mkdir -p "$w/fs" "$r"
             mount -t tmpfs tmpfs "$w/fs" && mkdir "$w/fs/up" "$w/fs/work" || exit 90
@@ -118,6 +136,7 @@ class SystemdUnitTest {
             # The repository may live under /tmp, which the booted container covers with its own tmpfs:
             # the role goes in with the package.
             cp -a "$ansible" "$r/var/tmp/ftpnat-ansible" && ansible=/var/tmp/ftpnat-ansible || exit 93
+            cp "$collection" "$r/var/tmp/ftpnat-router.tar.gz" || exit 94
             echo "== install"
             unshare --mount --net --pid --fork sh -c "mount --rbind /dev $r/dev && mount -t proc proc $r/proc && mount -t tmpfs tmpfs $r/run && mount -t tmpfs tmpfs $r/tmp && chroot $r env DEBIAN_FRONTEND=noninteractive apt-get install -y -q /var/tmp/ftpnat.deb" >"$w/apt.log" 2>&1
             echo "install-rc=$?"
@@ -180,7 +199,7 @@ class SystemdUnitTest {
             echo "== apply-member"; c $member ftpnatctl policy apply /etc/ftpnat/policy.yaml 2>&1; echo "rc=$?"
             echo "== status-other"; c setpriv --reuid=daemon --regid=daemon --clear-groups ftpnatctl status 2>&1; echo "rc=$?"
             echo "== reload"; mark; c systemctl reload ftpnatd; echo "rc=$?"; wait_applied; applied
-            printf 'version: 1\\ndnat:\\n  - name: x\\n    in_interface: nope0\\n    destination: 10.0.0.1\\n    to: 10.0.0.2\\n' > "$r/var/tmp/bad.yaml"
+            printf 'version: 1\\ndnat:\\n  - name: x\\n    in_interface: nope0\\n    destination: 10.0.0.300\\n    to: 10.0.0.2\\n' > "$r/var/tmp/bad.yaml"
             c cp /etc/ftpnat/policy.yaml /var/tmp/good.yaml && c cp /var/tmp/bad.yaml /etc/ftpnat/policy.yaml
             echo "== reload-bad"; c systemctl reload ftpnatd; echo "rc=$?"; sleep 2; c systemctl is-active ftpnatd
             c journalctl --no-pager -o cat -u ftpnatd | grep -A2 "policy rejected" | head -n 3
@@ -211,15 +230,33 @@ class SystemdUnitTest {
             # (RestartPreventExitStatus), and "systemctl status" shows why.
             echo "== start-bad"; c cp /etc/ftpnat/policy.yaml /var/tmp/good.yaml && c cp /var/tmp/bad.yaml /etc/ftpnat/policy.yaml
             c systemctl restart ftpnatd; echo "rc=$?"; sleep 1; c systemctl is-active ftpnatd
-            c systemctl status --no-pager -n 20 ftpnatd | grep -E 'Status:|nope0' | head -n 3
+            c systemctl status --no-pager -n 20 ftpnatd | grep -E 'Status:|10.0.0.300' | head -n 3
             c cp /var/tmp/good.yaml /etc/ftpnat/policy.yaml; c systemctl start ftpnatd; echo "rc=$?"; c systemctl is-active ftpnatd
-            # nftables.service's configuration starts with "flush ruleset": starting it removes ftpnat's
-            # table; "systemctl reload nftables" propagates to ftpnatd (ReloadPropagatedFrom), which
-            # applies its table again after nftables' own reload (After=).
-            echo "== nftables"; c systemctl start nftables; c nft list tables | sort | tr '\\n' ' '; echo
+            # The nftables restart trap: nftables.service's configuration starts with "flush ruleset", so
+            # a start or restart of it removes ftpnat's table; ftpnatd sees the table go (nf_tables
+            # notifications) and applies it again. A reload also propagates (ReloadPropagatedFrom).
+            restores() { c journalctl --no-pager -o cat -u ftpnatd 2>/dev/null | grep -c "applied policy digest .* again"; }
+            wait_restores() { for i in $(seq 1 100); do [ "$(restores)" -ge "$1" ] && return 0; sleep 0.2; done; return 1; }
+            echo "== nftables"; c systemctl start nftables; wait_restores 1; c nft list tables | sort | tr '\\n' ' '; echo
+            # a restart is a stop and a start, each flushing: one or two restores, the table back in the end
+            table_back() { for i in $(seq 1 100); do c nft list tables | grep -q ftpnat && return 0; sleep 0.2; done; return 1; }
+            c systemctl restart nftables; table_back; c nft list tables | sort | tr '\\n' ' '; echo
+            c journalctl --no-pager -o cat -u ftpnatd | grep -m1 -o 'table inet ftpnat removed by pid [0-9]* (nft)'
+            c ftpnatctl -o json status | grep -o '"table_restores" : [0-9]*' | awk '{ print ($3 >= 2 ? "restores counted" : $0) }'
             mark; c systemctl reload nftables; wait_applied; c nft list tables | sort | tr '\\n' ' '; echo
-            # stopping nftables.service flushes the ruleset too: put ftpnat's table back
-            c systemctl stop nftables; mark; c systemctl reload ftpnatd; wait_applied
+            # stopping nftables.service flushes the ruleset too: the table comes back by itself
+            c systemctl stop nftables; table_back; c nft list tables | tr '\\n' ' '; echo
+            # An operator's flush is not fought: ftpnatd flush goes through the daemon, which stays flushed.
+            echo "== flush"; c ftpnatd flush; c nft list tables | grep -c ftpnat; c ftpnatctl -o json status | grep -o '"flushed" : [a-z]*'
+            mark; c systemctl reload ftpnatd; wait_applied; c nft list tables | grep -c ftpnat
+            # Boot with a late uplink: a policy naming ppp0 before it exists starts (a warning), and the
+            # rule is there for when ppp0 comes up.
+            echo "== late-uplink"; c cp /etc/ftpnat/policy.yaml /var/tmp/good.yaml
+            printf 'version: 1\\nsnat:\\n  - name: lan\\n    source: 192.168.1.0/24\\n    out_interface: ppp0\\n    to: masquerade\\n' > "$r/etc/ftpnat/policy.yaml"
+            c systemctl restart ftpnatd; echo "rc=$?"; c systemctl is-active ftpnatd
+            c journalctl --no-pager -o cat -u ftpnatd | grep -m1 -o "out_interface 'ppp0' does not exist yet"
+            c ip link add ppp0 type dummy; c ip link set ppp0 up; c nft list table inet ftpnat | grep -q 'oifname "ppp0"' && echo "rules match oifname ppp0"
+            c cp /var/tmp/good.yaml /etc/ftpnat/policy.yaml; mark; c systemctl reload ftpnatd; wait_applied
             echo "== stop"; c systemctl stop ftpnatd; c systemctl is-active ftpnatd; c nft list tables
             echo "== purge"; c env DEBIAN_FRONTEND=noninteractive apt-get purge -y -q ftpnat >/dev/null 2>&1; echo "rc=$?"
             c systemctl is-active ftpnatd; c nft list tables; echo "tables-listed"
@@ -244,15 +281,30 @@ class SystemdUnitTest {
                   ansible_python_interpreter: /usr/bin/python3
                   ftpnat_package_file: /var/tmp/ftpnat.deb
                   ftpnat_daemon_options: ["--log-level=info"]
+                  ftpnat_query_users: [nobody]
                   ftpnat_snat:
                     - {name: lan, source: 10.10.10.0/24, out_interface: r1, to: masquerade}
                   ftpnat_dnat:
                     - {name: published, in_interface: r0, destination: 10.10.10.1, port: 21, to: 192.168.10.115}
             INV
-            play() { c env ANSIBLE_CONFIG="$ansible/ansible.cfg" ANSIBLE_NOCOLOR=1 ANSIBLE_RETRY_FILES_ENABLED=0 HOME=/root \\
-              ansible-playbook -i /var/tmp/inventory.yml "$ansible/playbooks/ftpnat.yml" "$@" 2>&1; }
+            play() { c env ANSIBLE_CONFIG="$ansible/ansible.cfg" ANSIBLE_COLLECTIONS_PATH=/var/tmp/collections ANSIBLE_NOCOLOR=1 \\
+              ANSIBLE_RETRY_FILES_ENABLED=0 HOME=/root ansible-playbook -i /var/tmp/inventory.yml "$ansible/playbooks/ftpnat.yml" "$@" 2>&1; }
+            # The collection as a user installs it: from its tarball.
+            echo "== collection"; c env HOME=/root ansible-galaxy collection install --offline /var/tmp/ftpnat-router.tar.gz \\
+              -p /var/tmp/collections 2>&1 | tail -n 1
+            # Check mode on a router without the package - not even the user and group an earlier
+            # installation left: reports the installation, fails on nothing, changes nothing.
+            c userdel ftpnat >/dev/null 2>&1; c groupdel ftpnat >/dev/null 2>&1
+            echo "== role-check-fresh"; play --check --diff | grep -E '^fatal|router +:|would install|Group ftpnat'
+            c dpkg -s ftpnat >/dev/null 2>&1 || echo "not installed"; c getent group ftpnat || echo "no group ftpnat"
+            c test -e /etc/ftpnat/policy.yaml || echo "no policy file"; c id -nG nobody
+            # a query user that does not exist fails the run with a clear message; the role creates no user
+            echo "== role-unknown-user"; play --check -e '{"ftpnat_query_users": ["nosuchuser"]}' \\
+              | grep -oE "ftpnat_query_users names 'nosuchuser', which is not a user on router|router +:.*failed=[0-9]+"
+            c getent passwd nosuchuser || echo "not created"
             echo "== role"; play --diff | grep -E '^(TASK|RUNNING|changed|fatal)|router +:|runs policy|^[+-]FTPNAT'
             echo "== role-state"; c systemctl is-active ftpnatd; c systemctl is-enabled ftpnatd; c grep -v '^#' /etc/default/ftpnat
+            c id -nG nobody
             c nft list table inet ftpnat | grep -c 'ct helper set'; c journalctl --no-pager -o cat -u ftpnatd | grep -c "policy applied through the API"
             c systemctl show -p ExecMainStartTimestampMonotonic --value ftpnatd > "$w/started"
             echo "== role-again"; play | grep -E '^(changed|fatal)|router +:'

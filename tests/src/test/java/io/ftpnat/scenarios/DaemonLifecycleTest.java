@@ -135,11 +135,11 @@ class DaemonLifecycleTest {
     @Order(4)
     void anInvalidPolicyAtStartAppliesNothing() throws Exception {
         Path bad = ref.lab().workDir().resolve("bad.yaml");
-        Files.writeString(bad, Files.readString(POLICY).replace("out_interface: r1", "out_interface: nosuchif0"));
+        Files.writeString(bad, Files.readString(POLICY).replace("source: 10.10.10.0/24", "source: 10.10.10.0/40"));
         Cmd.Result r = ref.lab().router().exec(Duration.ofSeconds(30), ProjectHome.ftpnatd().toString(), "run",
                 "--policy", bad.toString(), "--no-api");
         assertThat(r.exit()).as("%s", r).isEqualTo(1);
-        assertThat(r.out() + r.err()).contains(bad + ":").contains("out_interface");
+        assertThat(r.out() + r.err()).contains(bad + ":").contains("snat[0].source");
         assertThat(ref.router().ftpnatTable()).isNull();
     }
 

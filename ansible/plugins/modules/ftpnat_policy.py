@@ -1,6 +1,8 @@
 #!/usr/bin/python
 # -*- coding: utf-8 -*-
-# Part of the ftpnat role (ansible/roles/ftpnat); docs/ansible.md.
+# Part of the collection ftpnat.router (ansible/ in the ftpnat repository); docs/ansible.md.
+# Copyright: the ftpnat authors
+# Apache License 2.0 (see https://www.apache.org/licenses/LICENSE-2.0)
 
 from __future__ import absolute_import, division, print_function
 
@@ -24,7 +26,7 @@ description:
     field of every problem); the running policy stays as it was.
   - Applying needs root (or the daemon's C(--admin-group)); checking needs the C(ftpnat) group.
 version_added: "0.1.0"
-author: ftpnat maintainers
+author: ftpnat maintainers (@ftpnat)
 options:
   content:
     description:
@@ -66,37 +68,39 @@ options:
     default: 30.0
 attributes:
   check_mode:
+    description: Can run in check_mode and return changed status prediction without modifying target.
     support: full
     details: Validates through the daemon and reports whether the policy would change; applies nothing.
   diff_mode:
+    description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
     support: full
     details: Shows the running policy text against the new one.
 notes:
   - The daemon reports C(changed) when the rendered ruleset differs; this module also reports a
     change when only the text differs (comments), because the daemon's policy file is rewritten.
 seealso:
-  - module: ftpnat_facts
+  - module: ftpnat.router.ftpnat_facts
 requirements:
   - ftpnatd running on the managed host
 """
 
 EXAMPLES = r"""
 - name: Apply a policy kept next to the playbook
-  ftpnat_policy:
+  ftpnat.router.ftpnat_policy:
     content: "{{ lookup('ansible.builtin.file', 'policies/edge.yaml') }}"
 
 - name: Apply the policy file already on the router (e.g. written by the ftpnat role)
-  ftpnat_policy:
+  ftpnat.router.ftpnat_policy:
     src: /etc/ftpnat/policy.yaml
 
 - name: Validate a candidate policy on the router, change nothing
-  ftpnat_policy:
+  ftpnat.router.ftpnat_policy:
     content: "{{ candidate_policy }}"
     state: checked
   register: verdict
 
 - name: Make the daemon re-read its policy file and fail if it refuses it
-  ftpnat_policy:
+  ftpnat.router.ftpnat_policy:
     state: reloaded
 """
 
@@ -134,14 +138,8 @@ error_code:
 """
 
 from ansible.module_utils.basic import AnsibleModule
-try:
-    from ansible.module_utils.ftpnat_api import (FtpnatError, FtpnatUnreachable, client_for,
-                                                 socket_argument_spec)
-except ImportError:  # loaded outside Ansible (ansible-lint's argument check): the role's module_utils
-    import os
-    import sys
-    sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "module_utils"))
-    from ftpnat_api import FtpnatError, FtpnatUnreachable, client_for, socket_argument_spec
+from ansible_collections.ftpnat.router.plugins.module_utils.ftpnat_api import (
+    FtpnatError, FtpnatUnreachable, client_for, socket_argument_spec)
 
 
 def fail_daemon(module, e, **result):

@@ -1,6 +1,8 @@
 #!/usr/bin/python
 # -*- coding: utf-8 -*-
-# Part of the ftpnat role (ansible/roles/ftpnat); docs/ansible.md.
+# Part of the collection ftpnat.router (ansible/ in the ftpnat repository); docs/ansible.md.
+# Copyright: the ftpnat authors
+# Apache License 2.0 (see https://www.apache.org/licenses/LICENSE-2.0)
 
 from __future__ import absolute_import, division, print_function
 
@@ -15,7 +17,7 @@ description:
     fact C(ansible_facts.ftpnat).
   - Never changes anything. Needs root or membership of the C(ftpnat) group on the managed host.
 version_added: "0.1.0"
-author: ftpnat maintainers
+author: ftpnat maintainers (@ftpnat)
 options:
   gather:
     description:
@@ -56,24 +58,27 @@ options:
     default: 30.0
 attributes:
   check_mode:
+    description: Can run in check_mode and return changed status prediction without modifying target.
     support: full
     details: Read only.
   diff_mode:
+    description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
     support: none
     details: Read only.
   facts:
+    description: Action returns an C(ansible_facts) dictionary that will update existing host facts.
     support: full
     details: Returns C(ansible_facts.ftpnat).
 seealso:
-  - module: ftpnat_policy
+  - module: ftpnat.router.ftpnat_policy
 """
 
 EXAMPLES = r"""
 - name: Gather ftpnat facts
-  ftpnat_facts:
+  ftpnat.router.ftpnat_facts:
 
 - name: FTP control connections through the router (helper attached)
-  ftpnat_facts:
+  ftpnat.router.ftpnat_facts:
     gather: [conntrack]
     conntrack_filter: {protocol: tcp, helper: ftp}
     conntrack_limit: 200
@@ -130,14 +135,8 @@ ansible_facts:
 """
 
 from ansible.module_utils.basic import AnsibleModule
-try:
-    from ansible.module_utils.ftpnat_api import (FtpnatError, FtpnatUnreachable, client_for,
-                                                 socket_argument_spec)
-except ImportError:  # loaded outside Ansible (ansible-lint's argument check): the role's module_utils
-    import os
-    import sys
-    sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "module_utils"))
-    from ftpnat_api import FtpnatError, FtpnatUnreachable, client_for, socket_argument_spec
+from ansible_collections.ftpnat.router.plugins.module_utils.ftpnat_api import (
+    FtpnatError, FtpnatUnreachable, client_for, socket_argument_spec)
 
 SUBSETS = ["status", "policy", "conntrack", "conntrack_count", "expectations", "sessions"]
 
