@@ -4,12 +4,10 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.channels.SelectionKey;
-import java.nio.channels.Selector;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
 import java.util.Optional;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -18,170 +16,151 @@ import org.slf4j.LoggerFactory;
  * the mode the client chose, the server's in the mode the rule names. Both connections then leave
  * from the router (client active, server passive: the ALG connects to both) or both arrive at it
  * (client passive, server active: the ALG accepts both), and no NAT can join two such connections:
- * the daemon copies the data between them, as {@link UserspaceRelay} does for mixed families.
+ * the daemon copies the data between them ({@link ByteBridge}), as {@link UserspaceRelay} does for
+ * mixed families. Everything runs on the session's selector loop: no thread per channel.
  *
  * <p>Only the session's own peers are accepted; nobody coming within the data timeout ends the
  * setup. Closing (a new negotiation, the transfer's end, the session's end) stops what is not yet
- * joined; a joined transfer goes on to its end, like a kernel-forwarded one.
+ * joined; a joined transfer goes on to its end, like a kernel-forwarded one. State is touched on
+ * the loop's thread only.
  */
 final class ConvertedChannel {
     private static final Logger log = LoggerFactory.getLogger(ConvertedChannel.class);
 
     private final long sessionId;
     private final String what;
-    private final AtomicBoolean closed = new AtomicBoolean();
-    private final Selector selector;
-    private volatile boolean joined;
+    private final SelectorLoop loop;
+    private SocketChannel clientSide;
+    private SocketChannel serverSide;
+    private DataListener forServer;
+    private DataListener forClient;
+    private boolean joined;
+    private boolean closed;
 
-    private ConvertedChannel(long sessionId, String what, Selector selector) {
+    private ConvertedChannel(long sessionId, String what, SelectorLoop loop) {
         this.sessionId = sessionId;
         this.what = what;
-        this.selector = selector;
+        this.loop = loop;
     }
 
-    /** Client active, server passive: connects to the server's passive port and to the client's PORT address, then copies. */
+    /** Client active, server passive: connects to the server's passive port, then to the client's PORT address, then copies. */
     static ConvertedChannel connectBoth(long sessionId, InetSocketAddress server, InetAddress fromRouter, InetSocketAddress client,
-            Optional<InetAddress> fromView) {
+            Optional<InetAddress> fromView, SelectorLoop loop) {
         ConvertedChannel c = new ConvertedChannel(sessionId, "active client " + Addresses.endpoint(client) + " <- passive server "
-                + Addresses.endpoint(server), null);
-        c.start(() -> {
-            try (SocketChannel up = SocketChannel.open(); SocketChannel down = SocketChannel.open()) {
-                up.bind(new InetSocketAddress(fromRouter, 0));
-                up.socket().connect(server, ProxyServer.CONNECT_TIMEOUT_MS);
-                if (c.closed.get()) {
-                    return;
+                + Addresses.endpoint(server), loop);
+        try {
+            c.serverSide = open(Optional.of(fromRouter));
+            c.connect(c.serverSide, server, () -> {
+                try {
+                    c.clientSide = open(fromView);
+                    c.connect(c.clientSide, client, c::joinIfBoth);
+                } catch (IOException e) {
+                    c.fail(e.getMessage());
                 }
-                if (fromView.isPresent()) {
-                    down.bind(new InetSocketAddress(fromView.get(), 0));
-                }
-                down.socket().connect(client, ProxyServer.CONNECT_TIMEOUT_MS);
-                c.join(down, up);
-            }
-        });
+            });
+        } catch (IOException e) {
+            c.fail(e.getMessage());
+        }
         return c;
     }
 
     /**
-     * Client passive, server active: accepts the server's connection on {@code forServer} (from
-     * {@code server} only) and the client's on {@code forClient} (from {@code client} only), then
+     * Client passive, server active: accepts the server's connection on {@code serverPort} (from
+     * {@code server} only) and the client's on {@code clientPort} (from {@code client} only), then
      * copies. Takes the two listening sockets (bound by the caller, so the ports are known at once).
      */
-    static ConvertedChannel acceptBoth(long sessionId, ServerSocketChannel forServer, InetAddress server, ServerSocketChannel forClient,
-            InetAddress client, Duration timeout) throws IOException {
-        Selector selector = Selector.open();
+    static ConvertedChannel acceptBoth(long sessionId, ServerSocketChannel serverPort, InetAddress server, ServerSocketChannel clientPort,
+            InetAddress client, Duration timeout, SelectorLoop loop) throws IOException {
         ConvertedChannel c = new ConvertedChannel(sessionId, "passive client " + Addresses.text(client) + " -> active server "
-                + Addresses.text(server), selector);
+                + Addresses.text(server), loop);
+        String label = "session " + sessionId + ": converted data channel";
         try {
-            forServer.configureBlocking(false);
-            forClient.configureBlocking(false);
-            forServer.register(selector, SelectionKey.OP_ACCEPT, server);
-            forClient.register(selector, SelectionKey.OP_ACCEPT, client);
+            c.forServer = DataListener.start(label, serverPort, server, timeout, loop, s -> {
+                c.serverSide = s;
+                c.joinIfBoth();
+            }, () -> c.fail(null));
+            c.forClient = DataListener.start(label, clientPort, client, timeout, loop, s -> {
+                c.clientSide = s;
+                c.joinIfBoth();
+            }, () -> c.fail(null));
         } catch (IOException e) {
-            selector.close();
+            c.stop();
             throw e;
         }
-        c.start(() -> {
-            SocketChannel fromServer = null;
-            SocketChannel fromClient = null;
-            long deadline = System.nanoTime() + timeout.toNanos();
-            try (selector; forServer; forClient) {
-                while ((fromServer == null || fromClient == null) && !c.closed.get()) {
-                    long left = (deadline - System.nanoTime()) / 1_000_000;
-                    if (left <= 0) {
-                        log.info("session {}: converted data channel ({}): nobody came within {} s", sessionId, c.what, timeout.toSeconds());
-                        closeQuietly(fromServer);
-                        closeQuietly(fromClient);
-                        return;
-                    }
-                    selector.select(left);
-                    for (SelectionKey k : selector.selectedKeys()) {
-                        SocketChannel a = ((ServerSocketChannel) k.channel()).accept();
-                        if (a == null) {
-                            continue;
-                        }
-                        InetAddress expected = (InetAddress) k.attachment();
-                        InetAddress peer = Addresses.unmapped((InetSocketAddress) a.getRemoteAddress()).getAddress();
-                        boolean serverSide = k.channel() == forServer;
-                        if (!peer.equals(expected) || (serverSide ? fromServer : fromClient) != null) {
-                            // only the session's own peer, once: no third party, as in the kernel path
-                            log.warn("session {}: converted data channel: connection from {} refused (expected {})", sessionId,
-                                    Addresses.text(peer), Addresses.text(expected));
-                            a.close();
-                        } else if (serverSide) {
-                            fromServer = a;
-                        } else {
-                            fromClient = a;
-                        }
-                    }
-                    selector.selectedKeys().clear();
-                }
-                if (fromServer == null || fromClient == null) {
-                    closeQuietly(fromServer);
-                    closeQuietly(fromClient);
-                    return;
-                }
-            }
-            try (SocketChannel s = fromServer; SocketChannel cl = fromClient) {
-                s.configureBlocking(true);
-                cl.configureBlocking(true);
-                c.join(cl, s);
-            }
-        });
         return c;
     }
 
-    private interface Setup {
-        void run() throws IOException;
-    }
-
-    private void start(Setup setup) {
-        Thread t = new Thread(null, () -> {
-            org.slf4j.MDC.put("session", "proxy-" + sessionId);
-            try {
-                setup.run();
-            } catch (IOException e) {
-                log.info("session {}: converted data channel ({}): {}", sessionId, what, e.getMessage());
-            } catch (VirtualMachineError e) {
-                Fatal.halt("session " + sessionId + " converted data channel", e);
-            } catch (RuntimeException e) {
-                log.warn("session {}: converted data channel ({}): {}", sessionId, what, e.toString());
+    /** A non-blocking socket, bound to {@code from} if named. */
+    private static SocketChannel open(Optional<InetAddress> from) throws IOException {
+        SocketChannel s = SocketChannel.open();
+        try {
+            s.configureBlocking(false);
+            if (from.isPresent()) {
+                s.bind(new InetSocketAddress(from.get(), 0));
             }
-        }, "alg-convert-" + sessionId, ProxySession.THREAD_STACK);
-        t.setDaemon(true);
-        t.start();
+            return s;
+        } catch (IOException e) {
+            UserspaceRelay.quietly(s);
+            throw e;
+        }
     }
 
-    /** Copies both ways until both ends are done; the calling thread takes the client → server direction. */
-    private void join(SocketChannel client, SocketChannel server) {
+    /** Connects {@code s} without blocking the loop; {@code then} runs once connected (at once when the kernel connected it already). */
+    private void connect(SocketChannel s, InetSocketAddress to, Runnable then) throws IOException {
+        if (s.connect(to)) {
+            then.run();
+            return;
+        }
+        new PendingConnect(loop, s, ProxyServer.CONNECT_TIMEOUT_MS, new PendingConnect.Outcome() {
+            @Override
+            public void connected(SelectionKey key) {
+                if (!closed) {
+                    then.run();
+                }
+            }
+
+            @Override
+            public void failed(String reason) {
+                fail("connect to " + Addresses.endpoint(to) + ": " + reason);
+            }
+        }).register();
+    }
+
+    private void joinIfBoth() {
+        if (closed || clientSide == null || serverSide == null || !clientSide.isConnected() || !serverSide.isConnected()) {
+            return;
+        }
         joined = true;
         log.debug("session {}: converted data channel joined ({})", sessionId, what);
-        Thread back = new Thread(null, () -> UserspaceRelay.copy(server, client), "alg-convert-" + sessionId + "-back",
-                ProxySession.THREAD_STACK);
-        back.setDaemon(true);
-        back.start();
-        UserspaceRelay.copy(client, server);
-        try {
-            back.join(Duration.ofHours(24).toMillis());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        ByteBridge.join("session " + sessionId + ": converted data channel", clientSide, serverSide, loop);
     }
 
-    /** Stops a setup not yet joined; a joined transfer runs to its end. */
+    /** The setup failed (null: the listener said why): what it holds is closed. */
+    private void fail(String why) {
+        if (why != null && !closed) {
+            log.info("session {}: converted data channel ({}): {}", sessionId, what, why);
+        }
+        stop();
+    }
+
+    /** Stops a setup not yet joined; a joined transfer runs to its end. From any thread. */
     void close() {
-        if (closed.compareAndSet(false, true) && !joined && selector != null) {
-            selector.wakeup();
-        }
+        loop.execute(this::stop);
     }
 
-    private static void closeQuietly(SocketChannel c) {
-        if (c != null) {
-            try {
-                c.close();
-            } catch (IOException ignored) {
-                // closing anyway
-            }
+    private void stop() {
+        if (closed || joined) {
+            return;
         }
+        closed = true;
+        if (forServer != null) {
+            forServer.cancel();
+        }
+        if (forClient != null) {
+            forClient.cancel();
+        }
+        UserspaceRelay.quietly(clientSide);
+        UserspaceRelay.quietly(serverSide);
     }
 
     @Override

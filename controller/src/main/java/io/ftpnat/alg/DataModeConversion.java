@@ -73,10 +73,15 @@ final class DataModeConversion {
         if (clientTarget == null) {
             return false;
         }
+        Optional<SelectorLoop> loop = SelectorLoop.current();
+        if (loop.isEmpty()) {
+            log.warn("session {}: converted data channel: not on a selector loop", sessionId);
+            return false;
+        }
         InetAddress view = at.clientView();
         Optional<InetAddress> from = isLocal(view) ? Optional.of(view) : Optional.empty();
         current = ConvertedChannel.connectBoth(sessionId, new InetSocketAddress(at.serverAddress(), port), at.routerAddress(),
-                new InetSocketAddress(clientTarget.address(), clientTarget.port()), from);
+                new InetSocketAddress(clientTarget.address(), clientTarget.port()), from, loop.get());
         clientTarget = null;
         converted++;
         log.info("session {}: data channel converted: {}", sessionId, current);
@@ -130,7 +135,9 @@ final class DataModeConversion {
         }
         clientPort = direct ? port : -1;
         try {
-            current = ConvertedChannel.acceptBoth(sessionId, forServer, at.serverAddress(), forClient, at.clientAddress(), timeout.get());
+            SelectorLoop loop = SelectorLoop.current().orElseThrow(() -> new IOException("not on a selector loop"));
+            current = ConvertedChannel.acceptBoth(sessionId, forServer, at.serverAddress(), forClient, at.clientAddress(), timeout.get(),
+                    loop);
         } catch (IOException e) {
             log.warn("session {}: converted data channel: {}", sessionId, e.getMessage());
             quietly(forClient);

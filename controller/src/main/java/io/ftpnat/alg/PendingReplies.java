@@ -8,10 +8,11 @@ import java.util.function.Consumer;
  * One session's FIFO of commands awaiting the server's final reply (RFC 959: one per command,
  * after any 1xx), with the answers the ALG gives itself (refusals, AUTH, EPSV ALL) queued behind
  * the commands they follow, so pipelined commands are answered in order. Bounded at
- * {@link #MAX}: the session's client reader waits for room ({@link #awaitRoom}) instead of
- * letting a client fill the heap while a server stays silent (issue #11, item 4).
+ * {@link #MAX}: the session stops reading the client while it is full
+ * ({@link ControlDialogue#hasRoom}) instead of letting a client fill the heap while a server stays
+ * silent (issue #11, item 4).
  *
- * <p>Its own monitor: the client reader waits here without holding the dialogue's lock.
+ * <p>Its own monitor: the session asks for room without taking the dialogue's lock.
  */
 final class PendingReplies {
     /** Entries at most: commands awaiting replies, and answers of ours behind them. */
@@ -27,7 +28,6 @@ final class PendingReplies {
     }
 
     private final Deque<Entry> entries = new ArrayDeque<>();
-    private boolean closed;
 
     synchronized int size() {
         return entries.size();
@@ -59,7 +59,6 @@ final class PendingReplies {
     /** The command a final reply answers (its verb), or null when none was awaited. Makes room. */
     synchronized String answered() {
         Entry head = entries.poll();
-        notifyAll();
         return head instanceof Command c ? c.verb() : null;
     }
 
@@ -69,28 +68,5 @@ final class PendingReplies {
             entries.poll();
             toClient.accept(o.reply());
         }
-        notifyAll();
-    }
-
-    /**
-     * Waits up to {@code millis} for room; true when there is room, false on timeout or once
-     * closed. While the client reader waits, the client's bytes stay in the kernel's socket buffer
-     * and TCP tells the client to wait.
-     */
-    synchronized boolean awaitRoom(long millis) throws InterruptedException {
-        long deadline = System.nanoTime() + millis * 1_000_000;
-        while (!closed && entries.size() >= MAX) {
-            long left = (deadline - System.nanoTime()) / 1_000_000;
-            if (left <= 0) {
-                return false;
-            }
-            wait(left);
-        }
-        return !closed;
-    }
-
-    synchronized void close() {
-        closed = true;
-        notifyAll();
     }
 }

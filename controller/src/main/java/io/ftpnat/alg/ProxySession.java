@@ -32,8 +32,6 @@ import org.slf4j.LoggerFactory;
  */
 final class ProxySession {
     private static final Logger log = LoggerFactory.getLogger(ProxySession.class);
-    /** Stack of the threads the ALG still starts per relayed data channel (mixed families, converted modes). */
-    static final long THREAD_STACK = 256 * 1024;
 
     private final long id;
     private final String rule;

@@ -46,9 +46,24 @@ final class SelectorLoop implements AutoCloseable {
 
     SelectorLoop(String name) throws IOException {
         this.selector = Selector.open();
-        this.thread = new Thread(this::run, name);
+        this.thread = new LoopThread(this, name);
         this.thread.setDaemon(true);
         this.thread.start();
+    }
+
+    /** A loop's thread knows its loop: what runs on it (a dialogue opening a relayed channel) can register there. */
+    private static final class LoopThread extends Thread {
+        final SelectorLoop loop;
+
+        LoopThread(SelectorLoop loop, String name) {
+            super(loop::run, name);
+            this.loop = loop;
+        }
+    }
+
+    /** The loop whose thread calls, or empty off the loops. */
+    static java.util.Optional<SelectorLoop> current() {
+        return Thread.currentThread() instanceof LoopThread t ? java.util.Optional.of(t.loop) : java.util.Optional.empty();
     }
 
     Selector selector() {

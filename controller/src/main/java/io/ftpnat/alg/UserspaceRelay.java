@@ -2,138 +2,112 @@ package io.ftpnat.alg;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.net.SocketTimeoutException;
-import java.nio.ByteBuffer;
+import java.nio.channels.SelectionKey;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Data channels between families (IPv6 client, IPv4 server or the reverse), which the kernel
  * cannot translate: the daemon listens on the router's port, accepts the one connection from the
- * expected peer within the data timeout, connects to the target and copies both ways through a
- * direct buffer per direction (one copy in and out of the kernel per chunk, none on the Java
- * heap: the least Java allows without splice). Withdrawing a channel stops the listening; a
- * transfer already running goes on to its end.
+ * expected peer within the data timeout, connects to the target and copies both ways. All of it
+ * runs on the selector loop of the session that negotiated the channel ({@link DataListener},
+ * {@link PendingConnect}, {@link ByteBridge}): no thread per channel, a bounded buffer per
+ * direction. Withdrawing a channel stops the listening; a transfer already running goes on to its
+ * end.
  */
 public final class UserspaceRelay implements DataChannelTable {
     private static final Logger log = LoggerFactory.getLogger(UserspaceRelay.class);
-    static final int BUFFER = 256 * 1024;
 
-    private final java.util.function.Supplier<Duration> acceptTimeout;
-    private final Map<Long, ServerSocketChannel> listening = new ConcurrentHashMap<>();
+    private final Supplier<Duration> acceptTimeout;
+    private final Map<Long, DataListener> listening = new ConcurrentHashMap<>();
 
     public UserspaceRelay(Duration acceptTimeout) {
         this(() -> acceptTimeout);
     }
 
     /** With the data timeout of the policy in force, read at each install. */
-    public UserspaceRelay(java.util.function.Supplier<Duration> acceptTimeout) {
+    public UserspaceRelay(Supplier<Duration> acceptTimeout) {
         this.acceptTimeout = acceptTimeout;
     }
 
+    /** On the session's loop thread (the dialogue negotiating the channel runs there). */
     @Override
     public void install(DataChannel c) throws IOException {
+        SelectorLoop loop = SelectorLoop.current().orElseThrow(() -> new IOException("data channel " + c.id()
+                + ": a relayed channel is set up on a selector loop only"));
         ServerSocketChannel ss = ServerSocketChannel.open();
         try {
             ss.setOption(java.net.StandardSocketOptions.SO_REUSEADDR, true);
             ss.bind(new InetSocketAddress(c.match().destination(), c.match().port()), 1);
-            ss.socket().setSoTimeout((int) Math.min(Integer.MAX_VALUE, acceptTimeout.get().toMillis()));
+            DataListener l = DataListener.start("data channel " + c.id(), ss, c.match().source(), acceptTimeout.get(), loop,
+                    in -> {
+                        listening.remove(c.id());
+                        connect(c, in, loop);
+                    }, () -> listening.remove(c.id()));
+            listening.put(c.id(), l);
         } catch (IOException e) {
             ss.close();
             throw new IOException("cannot listen for data channel " + c + ": " + e.getMessage(), e);
         }
-        listening.put(c.id(), ss);
-        Thread t = new Thread(null, () -> serve(c, ss), "alg-relay-" + c.id(), ProxySession.THREAD_STACK);
-        t.setDaemon(true);
-        t.start();
     }
 
     @Override
     public void remove(DataChannel c) {
-        ServerSocketChannel ss = listening.remove(c.id());
-        if (ss != null) {
-            close(ss);
+        DataListener l = listening.remove(c.id());
+        if (l != null) {
+            l.cancel();
         }
     }
 
-    private void serve(DataChannel c, ServerSocketChannel ss) {
-        SocketChannel in = null;
+    /** The peer came: connects to the target without blocking the loop, then joins the two. */
+    private static void connect(DataChannel c, SocketChannel in, SelectorLoop loop) {
+        String what = "data channel " + c.id();
+        SocketChannel out = null;
         try {
-            long deadline = System.nanoTime() + acceptTimeout.get().toNanos();
-            while (in == null && System.nanoTime() < deadline) {
-                // blocking accept through the socket adaptor, so SO_TIMEOUT bounds it
-                SocketChannel a = ss.socket().accept().getChannel();
-                InetSocketAddress peer = Addresses.unmapped((InetSocketAddress) a.getRemoteAddress());
-                if (peer.getAddress().equals(c.match().source())) {
-                    in = a;
-                } else {
-                    // only the session's own peer may use its channel (no third party, as in the kernel path)
-                    log.warn("data channel {}: connection from {} refused (expected {})", c.id(), Addresses.endpoint(peer),
-                            Addresses.text(c.match().source()));
-                    a.close();
-                }
-            }
-        } catch (SocketTimeoutException e) {
-            log.info("data channel {}: nobody came within {} s", c.id(), acceptTimeout.get().toSeconds());
-        } catch (IOException e) {
-            log.debug("data channel {}: {}", c.id(), e.getMessage()); // withdrawn (closed) or failed
-        } finally {
-            listening.remove(c.id(), ss);
-            close(ss);
-        }
-        if (in == null) {
-            return;
-        }
-        try (SocketChannel client = in; SocketChannel out = SocketChannel.open()) {
+            out = SocketChannel.open();
+            out.configureBlocking(false);
             if (c.snatTo().isPresent()) {
                 out.bind(new InetSocketAddress(c.snatTo().get(), 0));
             }
-            out.socket().connect(new InetSocketAddress(c.target(), c.targetPort()), ProxyServer.CONNECT_TIMEOUT_MS);
-            log.debug("data channel {} relayed: {} -> {}", c.id(), client.getRemoteAddress(), out.getRemoteAddress());
-            Thread back = new Thread(null, () -> copy(out, client), "alg-relay-" + c.id() + "-back", ProxySession.THREAD_STACK);
-            back.setDaemon(true);
-            back.start();
-            copy(client, out);
-            back.join(Duration.ofHours(24).toMillis());
-        } catch (IOException e) {
-            log.info("data channel {}: relay ended: {}", c.id(), e.getMessage());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
-    /** Copies until EOF, then half-closes the other side so the peer sees the end of the data. */
-    static void copy(SocketChannel from, SocketChannel to) {
-        ByteBuffer buf = ByteBuffer.allocateDirect(BUFFER);
-        try {
-            while (from.read(buf) >= 0) {
-                buf.flip();
-                while (buf.hasRemaining()) {
-                    to.write(buf);
+            SocketChannel up = out;
+            if (out.connect(new InetSocketAddress(c.target(), c.targetPort()))) {
+                ByteBridge.join(what, in, up, loop);
+                return;
+            }
+            new PendingConnect(loop, out, ProxyServer.CONNECT_TIMEOUT_MS, new PendingConnect.Outcome() {
+                @Override
+                public void connected(SelectionKey key) {
+                    log.debug("{} relayed to {}", what, Addresses.endpoint(c.target(), c.targetPort()));
+                    ByteBridge.join(what, in, up, loop);
                 }
-                buf.clear();
-            }
-            to.shutdownOutput();
+
+                @Override
+                public void failed(String reason) {
+                    log.info("{}: relay ended: {}", what, reason);
+                    quietly(in);
+                    quietly(up);
+                }
+            }).register();
         } catch (IOException e) {
-            // the other direction's end, or a reset: either way this direction is done
-            try {
-                to.shutdownOutput();
-            } catch (IOException ignored) {
-                // already closed
-            }
+            log.info("{}: relay ended: {}", what, e.getMessage());
+            quietly(in);
+            quietly(out);
         }
     }
 
-    private static void close(ServerSocketChannel ss) {
-        try {
-            ss.close();
-        } catch (IOException ignored) {
-            // closing anyway
+    static void quietly(SocketChannel s) {
+        if (s != null) {
+            try {
+                s.close();
+            } catch (IOException ignored) {
+                // closing anyway
+            }
         }
     }
 }

@@ -21,13 +21,17 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
  * {@code server_data_mode} with real sockets on loopback (client, router and server all 127.0.0.1):
  * the dialogue converts the client's mode, and bytes written by the "server" on its data
- * connection arrive at the "client" on its own, through the daemon's converted channel.
+ * connection arrive at the "client" on its own, through the daemon's converted channel. The dialogue
+ * is fed on a selector loop, as in the daemon: the converted channel runs on the session's loop.
  */
 @Timeout(20)
 class DataModeConversionTest {
@@ -35,6 +39,17 @@ class DataModeConversionTest {
     final List<String> client = new CopyOnWriteArrayList<>();
     final List<String> server = new CopyOnWriteArrayList<>();
     final FakeDataChannelTable table = new FakeDataChannelTable();
+    SelectorLoop loop;
+
+    @BeforeEach
+    void loop() throws Exception {
+        loop = new SelectorLoop("test-loop");
+    }
+
+    @AfterEach
+    void stop() {
+        loop.close();
+    }
 
     ControlDialogue loggedIn(ServerDataMode mode) {
         SessionAddresses at = new SessionAddresses(new InetSocketAddress(LO, 40000), LO, new InetSocketAddress(LO, 21),
@@ -49,12 +64,14 @@ class DataModeConversionTest {
         return d;
     }
 
-    static void line(ControlDialogue d, boolean fromClient, String text) {
-        if (fromClient) {
-            d.fromClient(new TelnetLineReader.Line(text));
-        } else {
-            d.fromServer(new TelnetLineReader.Line(text));
-        }
+    void line(ControlDialogue d, boolean fromClient, String text) {
+        CompletableFuture.runAsync(() -> {
+            if (fromClient) {
+                d.fromClient(new TelnetLineReader.Line(text));
+            } else {
+                d.fromServer(new TelnetLineReader.Line(text));
+            }
+        }, loop::execute).join();
     }
 
     static int port(String text) {
