@@ -7,7 +7,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
 
 /**
  * Writes answers as newline-delimited JSON. A single answer is one line
@@ -83,22 +82,6 @@ public final class ResponseWriter {
         void write(JsonGenerator g) throws IOException;
     }
 
-    /**
-     * Whether the JSON string of {@code text} is its characters themselves: printable ASCII only,
-     * no quote, no backslash. Anything else (control characters, DEL, non-ASCII, lone surrogates)
-     * is left to Jackson. Checked on the characters, not on encoded bytes: an encoder turns a lone
-     * surrogate into a plain '?'.
-     */
-    static boolean needsNoEscape(String text) {
-        for (int i = 0, n = text.length(); i < n; i++) {
-            char c = text.charAt(i);
-            if (c < 0x20 || c >= 0x7f || c == '"' || c == '\\') {
-                return false;
-            }
-        }
-        return true;
-    }
-
     /** The items of one streamed answer. */
     public final class Stream {
         private final ApiRequest request;
@@ -125,25 +108,11 @@ public final class ResponseWriter {
             count++;
         }
 
-        /**
-         * An item that is one line of text, {@code {"item":{"line":"..."}}}, written without a tree.
-         *
-         * <p>A line with nothing JSON escapes (printable ASCII without {@code "} or a backslash,
-         * which every conntrack-format line is) goes to the generator as its bytes: Jackson's
-         * char-by-char escaping and encoding of the String was a quarter of the daemon's CPU for a
-         * 100,000-entry {@code -o conntrack} list (docs/benchmarks.md, issue #14). The bytes are
-         * the ones {@code writeStringField} would write; any other line is written by it.
-         */
+        /** An item that is one line of text, {@code {"item":{"line":"..."}}}, written without a tree. */
         public void line(String text) throws IOException {
             g.writeStartObject();
             g.writeObjectFieldStart("item");
-            if (needsNoEscape(text)) {
-                byte[] ascii = text.getBytes(StandardCharsets.ISO_8859_1); // a compact ASCII string: one array copy
-                g.writeFieldName("line");
-                g.writeRawUTF8String(ascii, 0, ascii.length);
-            } else {
-                g.writeStringField("line", text);
-            }
+            g.writeStringField("line", text);
             g.writeEndObject();
             finish(false);
             count++;
