@@ -132,6 +132,19 @@ compare "\`conntrack -L -o xml\` / \`-o json conntrack list\`" ref_xml ours_json
 compare "\`conntrack -C\` / \`conntrack count\`" ref_count ours_count
 compare "\`conntrack -C\` / \`status\` (no twin: cheapest kernel query)" ref_count ours_status
 echo
+# CPU, not wall: what each side of the plain list costs the machine (load-independent, unlike the
+# wall times above on a shared host). conntrack -L: its user+sys; ftpnatctl: its own user+sys plus
+# the daemon's CPU over the request (the dump is done by the daemon). RUNS interleaved runs each.
+cpu_of() { # cpu_of FN: user+sys ms of one run (children of this shell), output discarded
+  local t; t=$( { TIMEFORMAT='%3U %3S'; time "$1" >/dev/null 2>&1; } 2>&1 ); awk -v t="$t" 'BEGIN { split(t, a, " "); printf "%d", (a[1] + a[2]) * 1000 }'
+}
+: > "$TMP/cr"; : > "$TMP/co"; : > "$TMP/cd"
+for i in $(seq "$RUNS"); do
+  cpu_of ref_list >> "$TMP/cr"; echo >> "$TMP/cr"
+  d0=$(cpu); cpu_of ours_list >> "$TMP/co"; echo >> "$TMP/co"; d1=$(cpu); echo $(( (d1 - d0) * 10 )) >> "$TMP/cd"
+done
+echo "CPU per plain list (user+sys ms, $RUNS runs): conntrack -L median $(median < "$TMP/cr") ($(paste -sd' ' "$TMP/cr"));" \
+  "ftpnatctl median $(median < "$TMP/co") ($(paste -sd' ' "$TMP/co")) + daemon median $(median < "$TMP/cd") ($(paste -sd' ' "$TMP/cd"), 10 ms ticks)"
 for i in $(seq "$RUNS"); do ms ours_version; done > "$TMP/v"
 echo "ftpnatctl --version (JVM start and command line alone): median $(median < "$TMP/v") ms, runs $(paste -sd' ' "$TMP/v")"
 echo "daemon RSS after the lists: $(rss)"
