@@ -86,12 +86,14 @@ snat:
     source: 10.10.10.0/24
     out_interface: r1
     to: $WAN_VIP
+    mode: ${LAB_SNAT_MODE:-kernel}
 dnat:
   - name: published
     in_interface: r0
     destination: $LAN_VIP
     port: 21
     to: $SERVER
+    mode: ${LAB_DNAT_MODE:-kernel}
 YAML
   render_role "$r"
   inns $r conntrackd -C "$d/conntrackd.conf" -d
