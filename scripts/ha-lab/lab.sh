@@ -134,7 +134,8 @@ render_role() {
   "ftpnat_ha_keepalived_conf": "$d/keepalived.conf", "ftpnat_ha_notify_env": "$d/notify.env",
   "ftpnat_ha_notify_script": "$HA_HOME/ansible/roles/ftpnat/files/ftpnat-ha-notify",
   "ftpnat_ha_notify_log": "$d/notify.log", "ftpnat_ha_ftpnatctl": "$HA_HOME/bin/ftpnatctl",
-  "ftpnat_socket": "$d/ftpnatd.sock"
+  "ftpnat_socket": "$d/ftpnatd.sock",
+  "ftpnat_ha_virtual_routes": ${LAB_VIRTUAL_ROUTES:-[]}
 }
 JSON
   ANSIBLE_LOCALHOST_WARNING=false ANSIBLE_INVENTORY_UNPARSED_WARNING=false ansible-playbook -i localhost, \

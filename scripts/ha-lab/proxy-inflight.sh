@@ -6,14 +6,15 @@
 # mid-transfer; B takes over. Prints one line per case: bytes received / size, sha256, the error
 # the client saw (the control connection ends at A's ftpnatd: it cannot move), and the new
 # master's conntrack view of the data connections. Bounded: ~60 s. Usage (root):
-#   scripts/ha-lab/proxy-inflight.sh [--out FILE] [--tag TAG]
+#   scripts/ha-lab/proxy-inflight.sh [--out FILE] [--tag TAG] [--virtual-route]
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
-OUT=/dev/stdout TAG=ftpnat-hp-$$
+OUT=/dev/stdout TAG=ftpnat-hp-$$ VROUTE=no
 while (($#)); do
   case $1 in
     --out) OUT=$2; shift 2 ;;
     --tag) TAG=$2; shift 2 ;;
+    --virtual-route) VROUTE=yes; shift ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
 done
@@ -23,6 +24,10 @@ ROOT=$(mktemp -d /tmp/ftpnat-hp-XXXXXX); chmod 755 "$ROOT"
 cleanup() { [[ -d $ROOT/lab ]] && lab_down "$ROOT/lab"; [[ ${KEEP:-} ]] || rm -rf "$ROOT"; }
 trap cleanup EXIT
 export RATE=${RATE:-4000000} LAB_SNAT_MODE=proxy LAB_DNAT_MODE=proxy
+# --virtual-route: the role's ftpnat_ha_virtual_routes, a route to the server with the WAN VIP as
+# preferred source, which keepalived installs on the master only: ftpnatd's upstream connections of
+# the DNAT rule, and so their data connections, then use the VIP instead of the router's own address
+[[ $VROUTE == yes ]] && export LAB_VIRTUAL_ROUTES="[{\"to\": \"$SERVER/32\", \"dev\": \"r1\", \"src\": \"$WAN_VIP\"}]"
 LAB_PREFIX=$TAG
 lab_up "$ROOT/lab" yes
 rd="$LAB_DIR/proxy"; mkdir -p "$rd"
@@ -60,4 +65,5 @@ print("proxy %s %s inflight data=%s bytes=%d/%s sha=%s control=%s stall_s=%.2f e
     r.get("stall_s") or 0.0, (r.get("error") or "-").replace(" ", "_")[:160]))
 PY
 done
+echo "# b routes: $(inns b ip route show "$SERVER/32" | tr '\n' ';')" >>"$OUT"
 echo "# b notify: $(tr '\n' ';' <"$LAB_DIR/b/notify.log" | cut -c1-600)" >>"$OUT"

@@ -45,7 +45,8 @@ final class SessionApi {
     // what matters is whether the server-side address is one that moves (a VIP).
     static final String PROXY_NOT_MOVABLE = "not movable: its control connection ends in this router's ftpnatd (mode: proxy);"
             + " a failover ends the session. Its open data connections keep flowing when the server sees a VIP"
-            + " (snat rule with to: <VIP>); NATed to this router's own address (dnat rules, masquerade) they stop (docs/ha.md)";
+            + " (snat rule with to: <VIP>, or a route to the server with a VIP as source: ftpnat_ha_virtual_routes);"
+            + " NATed to this router's own address they stop (docs/ha.md)";
 
     void withFailover(java.util.function.Supplier<String> kernelSessionNote) {
         this.failover = kernelSessionNote;

@@ -120,6 +120,8 @@ class HaRoleLabTest {
                   - {interface: r0, address: 10.10.10.254/24, vrid: 51}
                   - {interface: r1, address: 192.168.10.254/24, vrid: 52}
                 ftpnat_ha_own_addresses: [10.10.10.1, 192.168.10.114]
+                ftpnat_ha_virtual_routes:
+                  - {to: 192.168.10.115/32, dev: r1, src: 192.168.10.254}
                 ftpnat_ha_key: "0123456789abcdef-lab-key"
                 ftpnat_ha_key_file: %4$s/ha.key
                 ftpnat_ha_conntrackd_conf: %4$s/conntrackd.conf
@@ -145,6 +147,7 @@ class HaRoleLabTest {
                  "ftpnat_ha_vips": [{"interface": "r0", "address": "10.10.10.254/24", "vrid": 51},
                                     {"interface": "r1", "address": "192.168.10.254/24", "vrid": 52}],
                  "ftpnat_ha_own_addresses": ["10.10.10.1", "192.168.10.114"],
+                 "ftpnat_ha_virtual_routes": [{"to": "192.168.10.115/32", "dev": "r1", "src": "192.168.10.254"}],
                  "ftpnat_ha_conntrackd_conf": "%4$s/conntrackd.conf", "ftpnat_ha_conntrackd_lockfile": "%5$s/conntrackd.lock",
                  "ftpnat_ha_conntrackd_socket": "%5$s/conntrackd.ctl", "ftpnat_ha_conntrackd_logfile": "%5$s/conntrackd.log",
                  "ftpnat_ha_keepalived_conf": "%4$s/keepalived.conf", "ftpnat_ha_notify_env": "%4$s/notify.env",
@@ -212,6 +215,7 @@ class HaRoleLabTest {
         String keepalived = Files.readString(ha.resolve("keepalived.conf"));
         assertThat(keepalived).contains("router_id " + HOST).contains("vrrp_instance vip_51").contains("vrrp_instance vip_52")
                 .contains("priority 150").contains("nopreempt")
+                .containsPattern("vrrp_instance vip_52 \\{[^}]*\\}\\s*# routes[^\\n]*\\n\\s*virtual_routes \\{\\s*192\\.168\\.10\\.115/32 dev r1 src 192\\.168\\.10\\.254")
                 .contains("notify_master \"" + ha.resolve("ftpnat-ha-notify") + " " + ha.resolve("notify.env") + " master\"");
         assertThat(Files.readString(ha.resolve("notify.env"))).contains("CONNTRACKD_CONF=" + ha.resolve("conntrackd.conf"))
                 .contains("--socket " + socket);
