@@ -35,7 +35,8 @@ import org.junit.jupiter.api.TestMethodOrder;
  * handler, the invalid drop loaded); the rendered files are byte for byte what the pair lab
  * ({@code scripts/ha-lab/render-role.yml}, used by {@code FailoverTest}) renders from the same
  * variables; {@code keepalived -t} accepts keepalived.conf; conntrackd starts on conntrackd.conf
- * and answers; a second run changes nothing; check mode then reports no change.
+ * and answers; a second run changes nothing; check mode then reports no change; a virtual route whose
+ * source is no VIP fails the play before anything is written.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -278,6 +279,18 @@ class HaRoleLabTest {
         AnsibleTools.Recap c = AnsibleTools.Recap.of(HOST, check);
         assertThat(c.failed()).as(AnsibleTools.text(check)).isZero();
         assertThat(c.changed()).as("check mode after the run: changed=0\n%s", AnsibleTools.text(check)).isZero();
+    }
+
+    @Test
+    @Order(6)
+    void aVirtualRouteFromAnAddressThatIsNoVipIsRefused() throws Exception {
+        String before = Files.readString(ha.resolve("keepalived.conf"));
+        Path bad = work.resolve("bad-route.json");
+        AnsibleTools.write(bad, "{\"ftpnat_ha_virtual_routes\": [{\"to\": \"192.168.10.115/32\", \"dev\": \"r1\", \"src\": \"192.168.10.111\"}]}");
+        Cmd.Result r = playbook("-e", "@" + bad);
+        assertThat(AnsibleTools.Recap.of(HOST, r).failed()).as(AnsibleTools.text(r)).isEqualTo(1);
+        assertThat(r.out()).contains("ftpnat_ha_virtual_routes src one of the VIPs' addresses");
+        assertThat(Files.readString(ha.resolve("keepalived.conf"))).as("nothing written").isEqualTo(before);
     }
 
     static String[] concat(List<String> head, String... tail) {
