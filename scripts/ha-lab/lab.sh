@@ -86,12 +86,14 @@ snat:
     source: 10.10.10.0/24
     out_interface: r1
     to: $WAN_VIP
+    mode: ${LAB_SNAT_MODE:-kernel}
 dnat:
   - name: published
     in_interface: r0
     destination: $LAN_VIP
     port: 21
     to: $SERVER
+    mode: ${LAB_DNAT_MODE:-kernel}
 YAML
   render_role "$r"
   inns $r conntrackd -C "$d/conntrackd.conf" -d
@@ -132,7 +134,8 @@ render_role() {
   "ftpnat_ha_keepalived_conf": "$d/keepalived.conf", "ftpnat_ha_notify_env": "$d/notify.env",
   "ftpnat_ha_notify_script": "$HA_HOME/ansible/roles/ftpnat/files/ftpnat-ha-notify",
   "ftpnat_ha_notify_log": "$d/notify.log", "ftpnat_ha_ftpnatctl": "$HA_HOME/bin/ftpnatctl",
-  "ftpnat_socket": "$d/ftpnatd.sock"
+  "ftpnat_socket": "$d/ftpnatd.sock",
+  "ftpnat_ha_virtual_routes": ${LAB_VIRTUAL_ROUTES:-[]}
 }
 JSON
   ANSIBLE_LOCALHOST_WARNING=false ANSIBLE_INVENTORY_UNPARSED_WARNING=false ansible-playbook -i localhost, \

@@ -40,8 +40,13 @@ final class SessionApi {
     /** Router pairs: what a failover does to a session (docs/ha.md); null without --ha-*. */
     private java.util.function.Supplier<String> failover;
 
+    // What scripts/ha-lab/proxy-inflight.sh measured (ProxyFailoverTest): the data connections' NAT is in
+    // their conntrack entries, which conntrackd syncs, so the peer's missing nft elements do not matter;
+    // what matters is whether the server-side address is one that moves (a VIP).
     static final String PROXY_NOT_MOVABLE = "not movable: its control connection ends in this router's ftpnatd (mode: proxy);"
-            + " a failover ends the session (docs/ha.md)";
+            + " a failover ends the session. Its open data connections keep flowing when the server sees a VIP"
+            + " (snat rule with to: <VIP>, or a route to the server with a VIP as source: ftpnat_ha_virtual_routes);"
+            + " NATed to this router's own address they stop (docs/ha.md)";
 
     void withFailover(java.util.function.Supplier<String> kernelSessionNote) {
         this.failover = kernelSessionNote;
