@@ -194,8 +194,8 @@ class HaRoleLabTest {
         Cmd.Result r = playbook("--diff");
         AnsibleTools.Recap recap = AnsibleTools.Recap.of(HOST, r);
         assertThat(recap.failed()).as(AnsibleTools.text(r)).isZero();
-        assertThat(r.out()).as(AnsibleTools.text(r)).contains("RUNNING HANDLER [ftpnat : Apply the router pair's sysctls]")
-                .contains("RUNNING HANDLER [ftpnat : Load the router pair's invalid-packet drop]")
+        assertThat(r.out()).as(AnsibleTools.text(r)).contains("RUNNING HANDLER [ftpnat.router.ftpnat : Apply the router pair's sysctls]")
+                .contains("RUNNING HANDLER [ftpnat.router.ftpnat : Load the router pair's invalid-packet drop]")
                 .doesNotContain("0123456789abcdef-lab-key");
 
         // the handlers ran in the router's namespace
