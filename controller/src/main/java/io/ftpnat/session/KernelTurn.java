@@ -137,24 +137,4 @@ final class KernelTurn {
             return false;
         }
     }
-
-    /** Puts the given watches back (after an apply replaced the sets); returns how many went in. */
-    int readvertise(List<Map.Entry<AdvertisedKey, FtpSession>> watched) {
-        int restored = 0;
-        synchronized (this) {
-            for (Map.Entry<AdvertisedKey, FtpSession> e : watched) {
-                AdvertisedKey key = e.getKey();
-                try {
-                    advertised.add(key.client(), key.address(), key.port(), RepairPlanner.HELPER_TIMEOUT);
-                    restored++;
-                } catch (Exception ex) {
-                    try (SessionMdc mdc = SessionMdc.of(e.getValue())) {
-                        log.warn("session {}: cannot watch again for clients going to {}:{}: {}", e.getValue().id, key.address(),
-                                key.port(), ex.toString());
-                    }
-                }
-            }
-        }
-        return restored;
-    }
 }

@@ -105,17 +105,6 @@ final class SessionIndex {
         return previous;
     }
 
-    /** The watched addresses of open sessions, with their session. */
-    List<Map.Entry<AdvertisedKey, FtpSession>> watchedOpen() {
-        List<Map.Entry<AdvertisedKey, FtpSession>> out = new ArrayList<>();
-        for (Map.Entry<AdvertisedKey, FtpSession> e : byAdvertised.entrySet()) {
-            if (!e.getValue().closed) {
-                out.add(Map.entry(e.getKey(), e.getValue()));
-            }
-        }
-        return out;
-    }
-
     /** Forgets sessions closed for longer than {@code kept} before {@code now}; every closed one when {@code now} is null. */
     void purgeClosed(Instant now, Duration kept) {
         for (FtpSession s : new ArrayList<>(byId.values())) {

@@ -278,19 +278,6 @@ public final class SessionModel {
     }
 
     /**
-     * Puts the watched advertised addresses of open sessions back into the kernel's sets: an apply
-     * replaces ftpnat's table whole, sets included. Each gets the helper's full timeout again (the
-     * expectation it guards times out on its own). Returns how many were put back.
-     */
-    public int readvertise() {
-        List<Map.Entry<AdvertisedKey, FtpSession>> watched;
-        synchronized (this) {
-            watched = index.watchedOpen();
-        }
-        return turn.readvertise(watched);
-    }
-
-    /**
      * The copy of a SYN to an address a repaired 227 advertised (nft set advertised4/6): this client
      * trusts the reply, and the expectation follows it there ({@link Repairer#follow}).
      */
