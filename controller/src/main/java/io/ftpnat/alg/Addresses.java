@@ -1,7 +1,6 @@
 package io.ftpnat.alg;
 
 import io.ftpnat.nativ.netlink.conntrack.IpAddress;
-import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 
@@ -37,32 +36,14 @@ public final class Addresses {
         return new InetSocketAddress(a.toInetAddress(), port);
     }
 
-    /** An IPv4-mapped IPv6 address (a dual-stack socket's view of an IPv4 peer) as the IPv4 one. */
-    static InetAddress unmapped(InetAddress a) {
-        if (a instanceof Inet6Address) {
-            byte[] b = a.getAddress();
-            boolean mapped = true;
-            for (int i = 0; i < 10; i++) {
-                mapped &= b[i] == 0;
-            }
-            mapped &= b[10] == (byte) 0xff && b[11] == (byte) 0xff;
-            if (mapped) {
-                try {
-                    return InetAddress.getByAddress(new byte[] {b[12], b[13], b[14], b[15]});
-                } catch (java.net.UnknownHostException e) {
-                    throw new IllegalStateException(e);
-                }
-            }
-        }
-        return a;
-    }
-
-    /** An IPv4-mapped IPv6 address (::ffff:a.b.c.d) as the IPv4 one. */
+    /** An IPv4-mapped IPv6 address (::ffff:a.b.c.d: a dual-stack socket's view of an IPv4 peer) as the IPv4 one. */
     static IpAddress unmapped(IpAddress a) {
         return a.v6() && a.hi() == 0 && (a.lo() >>> 32) == 0xffffL ? IpAddress.v4((int) a.lo()) : a;
     }
 
     static InetSocketAddress unmapped(InetSocketAddress s) {
-        return new InetSocketAddress(unmapped(s.getAddress()), s.getPort());
+        IpAddress a = of(s);
+        IpAddress u = unmapped(a);
+        return u.equals(a) ? s : socket(u, s.getPort());
     }
 }

@@ -148,7 +148,7 @@ public final class ProxyServer implements AutoCloseable {
             // "::" takes IPv4 too (as mapped addresses) unless the host forbids it (bindv6only). Every
             // interface: the ruleset's redirect goes to the incoming interface's address, so binding
             // loopback cannot work; the ruleset's proxy_input chain drops whatever was not redirected.
-            ss.bind(new InetSocketAddress(InetAddress.getByName("::"), port), 512);
+            ss.bind(new InetSocketAddress(InetAddress.getByName("::"), port), 512); // socket edge
         } catch (IOException e) {
             ss.close();
             throw e;
