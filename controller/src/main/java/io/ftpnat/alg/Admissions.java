@@ -1,8 +1,6 @@
 package io.ftpnat.alg;
 
-import java.net.Inet4Address;
-import java.net.InetAddress;
-import java.net.UnknownHostException;
+import io.ftpnat.nativ.netlink.conntrack.IpAddress;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -20,29 +18,18 @@ final class Admissions {
         NONE, TOTAL, PER_CLIENT
     }
 
-    private final Map<InetAddress, Integer> perClient = new HashMap<>();
+    private final Map<IpAddress, Integer> perClient = new HashMap<>();
     private int total;
 
     /** The client a peer address counts as: itself (IPv4) or its /64 (IPv6), as a network address. */
-    static InetAddress client(InetAddress peer) {
-        InetAddress a = Addresses.unmapped(peer);
-        if (a instanceof Inet4Address) {
-            return a;
-        }
-        byte[] b = a.getAddress();
-        for (int i = 8; i < 16; i++) {
-            b[i] = 0;
-        }
-        try {
-            return InetAddress.getByAddress(b);
-        } catch (UnknownHostException e) {
-            throw new IllegalStateException(e);
-        }
+    static IpAddress client(IpAddress peer) {
+        IpAddress a = Addresses.unmapped(peer);
+        return a.v6() ? IpAddress.v6(a.hi(), 0) : a;
     }
 
     /** Takes a place for a connection from {@code peer} if both limits allow it. */
-    synchronized Refusal admit(InetAddress peer, int maxTotal, int maxPerClient) {
-        InetAddress key = client(peer);
+    synchronized Refusal admit(IpAddress peer, int maxTotal, int maxPerClient) {
+        IpAddress key = client(peer);
         if (total >= maxTotal) {
             return Refusal.TOTAL;
         }
@@ -56,8 +43,8 @@ final class Admissions {
     }
 
     /** Gives back the place of a connection from {@code peer} (it ended, or its setup failed). */
-    synchronized void release(InetAddress peer) {
-        InetAddress key = client(peer);
+    synchronized void release(IpAddress peer) {
+        IpAddress key = client(peer);
         Integer mine = perClient.get(key);
         if (mine == null) {
             return;
@@ -74,7 +61,7 @@ final class Admissions {
         return total;
     }
 
-    synchronized int of(InetAddress peer) {
+    synchronized int of(IpAddress peer) {
         return perClient.getOrDefault(client(peer), 0);
     }
 }

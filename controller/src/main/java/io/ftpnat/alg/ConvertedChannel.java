@@ -1,7 +1,7 @@
 package io.ftpnat.alg;
 
+import io.ftpnat.nativ.netlink.conntrack.IpAddress;
 import java.io.IOException;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.ServerSocketChannel;
@@ -44,8 +44,8 @@ final class ConvertedChannel {
     }
 
     /** Client active, server passive: connects to the server's passive port, then to the client's PORT address, then copies. */
-    static ConvertedChannel connectBoth(long sessionId, InetSocketAddress server, InetAddress fromRouter, InetSocketAddress client,
-            Optional<InetAddress> fromView, SelectorLoop loop) {
+    static ConvertedChannel connectBoth(long sessionId, InetSocketAddress server, IpAddress fromRouter, InetSocketAddress client,
+            Optional<IpAddress> fromView, SelectorLoop loop) {
         ConvertedChannel c = new ConvertedChannel(sessionId, "active client " + Addresses.endpoint(client) + " <- passive server "
                 + Addresses.endpoint(server), loop);
         try {
@@ -69,8 +69,8 @@ final class ConvertedChannel {
      * {@code server} only) and the client's on {@code clientPort} (from {@code client} only), then
      * copies. Takes the two listening sockets (bound by the caller, so the ports are known at once).
      */
-    static ConvertedChannel acceptBoth(long sessionId, ServerSocketChannel serverPort, InetAddress server, ServerSocketChannel clientPort,
-            InetAddress client, Duration timeout, SelectorLoop loop) throws IOException {
+    static ConvertedChannel acceptBoth(long sessionId, ServerSocketChannel serverPort, IpAddress server, ServerSocketChannel clientPort,
+            IpAddress client, Duration timeout, SelectorLoop loop) throws IOException {
         ConvertedChannel c = new ConvertedChannel(sessionId, "passive client " + Addresses.text(client) + " -> active server "
                 + Addresses.text(server), loop);
         String label = "session " + sessionId + ": converted data channel";
@@ -91,12 +91,12 @@ final class ConvertedChannel {
     }
 
     /** A non-blocking socket, bound to {@code from} if named. */
-    private static SocketChannel open(Optional<InetAddress> from) throws IOException {
+    private static SocketChannel open(Optional<IpAddress> from) throws IOException {
         SocketChannel s = SocketChannel.open();
         try {
             s.configureBlocking(false);
             if (from.isPresent()) {
-                s.bind(new InetSocketAddress(from.get(), 0));
+                s.bind(Addresses.socket(from.get(), 0)); // socket edge
             }
             return s;
         } catch (IOException e) {

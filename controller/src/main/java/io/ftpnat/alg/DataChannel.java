@@ -1,6 +1,6 @@
 package io.ftpnat.alg;
 
-import java.net.InetAddress;
+import io.ftpnat.nativ.netlink.conntrack.IpAddress;
 import java.time.Instant;
 import java.util.Optional;
 
@@ -18,9 +18,9 @@ public record DataChannel(
         long sessionId,
         Kind kind,
         FlowKey match,
-        InetAddress target,
+        IpAddress target,
         int targetPort,
-        Optional<InetAddress> snatTo,
+        Optional<IpAddress> snatTo,
         Path path,
         Instant created) {
 

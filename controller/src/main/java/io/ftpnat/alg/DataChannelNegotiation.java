@@ -1,5 +1,6 @@
 package io.ftpnat.alg;
 
+import io.ftpnat.nativ.netlink.conntrack.IpAddress;
 import static io.ftpnat.alg.DialogueState.CRLF;
 import static io.ftpnat.alg.DialogueState.log;
 
@@ -9,8 +10,6 @@ import io.ftpnat.ftp.FtpSyntaxException;
 import io.ftpnat.ftp.HostPort;
 import io.ftpnat.ftp.ReplyAssembler;
 import io.ftpnat.ftp.Telnet;
-import java.net.Inet4Address;
-import java.net.InetAddress;
 import java.util.Optional;
 
 /**
@@ -82,18 +81,18 @@ final class DataChannelNegotiation {
             s.local("500 Illegal " + verb + " command.");
             return;
         }
-        InetAddress router = s.at.routerAddress();
-        InetAddress server = s.at.serverAddress();
+        IpAddress router = s.at.routerAddress();
+        IpAddress server = s.at.serverAddress();
         if (conversion.converts(true)) {
             // server_data_mode: passive: the client's address is kept; the server is asked for a
             // passive port, and its offer joins the two (convertedOffer)
             channel.close();
             conversion.clientListens(named);
-            s.forward((server instanceof Inet4Address ? "PASV" : "EPSV") + CRLF, verb + ControlDialogue.CONVERTED + "PASV");
+            s.forward((!server.v6() ? "PASV" : "EPSV") + CRLF, verb + ControlDialogue.CONVERTED + "PASV");
             return;
         }
         conversion.close();
-        Optional<InetAddress> snat = s.at.clientView().equals(server) ? Optional.empty() : Optional.of(s.at.clientView());
+        Optional<IpAddress> snat = s.at.clientView().equals(server) ? Optional.empty() : Optional.of(s.at.clientView());
         int port = channel.allocate(-1);
         if (port < 0 || !channel.open(DataChannel.Kind.ACTIVE, new FlowKey(server, router, port), named.address(), named.port(), snat,
                 port)) {
@@ -101,7 +100,7 @@ final class DataChannelNegotiation {
             return;
         }
         HostPort ours = new HostPort(router, port);
-        String upstream = router instanceof Inet4Address ? DataChannelSyntax.formatPort(ours) : DataChannelSyntax.formatEprt(ours);
+        String upstream = !router.v6() ? DataChannelSyntax.formatPort(ours) : DataChannelSyntax.formatEprt(ours);
         log.debug("session {}: {} -> {}", s.sessionId, text, upstream);
         s.forward(upstream + CRLF, verb);
     }
@@ -125,14 +124,14 @@ final class DataChannelNegotiation {
                 return;
             }
             HostPort ours = new HostPort(s.at.routerAddress(), port);
-            s.forward((ours.address() instanceof Inet4Address ? DataChannelSyntax.formatPort(ours) : DataChannelSyntax.formatEprt(ours))
+            s.forward((!ours.address().v6() ? DataChannelSyntax.formatPort(ours) : DataChannelSyntax.formatEprt(ours))
                     + CRLF, verb + ControlDialogue.CONVERTED + "PORT");
             return;
         }
         conversion.close();
         // The server is asked in the form its family takes (every IPv4 server knows PASV); the
         // client gets its answer in the form it asked for.
-        s.forward((s.at.serverAddress() instanceof Inet4Address ? "PASV" : "EPSV") + CRLF, verb);
+        s.forward((!s.at.serverAddress().v6() ? "PASV" : "EPSV") + CRLF, verb);
     }
 
     // ---- the server's replies ----
@@ -146,7 +145,7 @@ final class DataChannelNegotiation {
         if (offered < 0) {
             return;
         }
-        InetAddress view = s.at.clientView();
+        IpAddress view = s.at.clientView();
         int port = channel.allocate(offered);
         if (port < 0 || !channel.open(DataChannel.Kind.PASSIVE, new FlowKey(s.at.clientAddress(), view, port), s.at.serverAddress(),
                 offered, Optional.of(s.at.routerAddress()), port)) {
@@ -166,14 +165,14 @@ final class DataChannelNegotiation {
 
     /** The client's passive answer in the form it asked for, naming the address it connected to and the router's port. */
     private void answerPassive(String clientVerb, int port) {
-        InetAddress view = s.at.clientView();
+        IpAddress view = s.at.clientView();
         HostPort ours = new HostPort(view, port);
         String answer;
         if (clientVerb.equals("EPSV")) {
             answer = DataChannelSyntax.format229(port);
         } else if (clientVerb.equals("LPSV")) {
             answer = DataChannelSyntax.format228(ours);
-        } else if (view instanceof Inet4Address) {
+        } else if (!view.v6()) {
             answer = DataChannelSyntax.format227(ours);
         } else {
             close();
@@ -197,7 +196,7 @@ final class DataChannelNegotiation {
             s.toClient.accept("425 Can't open data connection." + CRLF);
             return -1;
         }
-        InetAddress server = s.at.serverAddress();
+        IpAddress server = s.at.serverAddress();
         if (rules.strict() && offer.address().filter(a -> !a.equals(server)).isPresent()) {
             s.strictRefusal("strict: refused a " + reply.code() + " naming another address than the server's");
             s.logRefusal("session {}: server {} advertised {} in its {}, not its own address; refused (strict)", s.sessionId,

@@ -1,7 +1,7 @@
 package io.ftpnat.alg;
 
+import io.ftpnat.nativ.netlink.conntrack.IpAddress;
 import java.io.IOException;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.ServerSocketChannel;
@@ -22,7 +22,7 @@ final class DataListener implements SelectorLoop.Handler {
 
     private final String what;
     private final ServerSocketChannel ss;
-    private final InetAddress expected;
+    private final IpAddress expected;
     private final long deadline;
     private final Duration timeout;
     private final SelectorLoop loop;
@@ -30,7 +30,7 @@ final class DataListener implements SelectorLoop.Handler {
     private final Runnable gaveUp;
     private boolean done;
 
-    private DataListener(String what, ServerSocketChannel ss, InetAddress expected, Duration timeout, SelectorLoop loop,
+    private DataListener(String what, ServerSocketChannel ss, IpAddress expected, Duration timeout, SelectorLoop loop,
             Consumer<SocketChannel> accepted, Runnable gaveUp) {
         this.what = what;
         this.ss = ss;
@@ -46,7 +46,7 @@ final class DataListener implements SelectorLoop.Handler {
      * Waits on {@code loop} for {@code expected}'s connection on {@code ss} (bound); on the loop's
      * thread. {@code accepted} gets it (non-blocking); {@code gaveUp} runs when nobody came in time.
      */
-    static DataListener start(String what, ServerSocketChannel ss, InetAddress expected, Duration timeout, SelectorLoop loop,
+    static DataListener start(String what, ServerSocketChannel ss, IpAddress expected, Duration timeout, SelectorLoop loop,
             Consumer<SocketChannel> accepted, Runnable gaveUp) throws IOException {
         DataListener l = new DataListener(what, ss, expected, timeout, loop, accepted, gaveUp);
         ss.configureBlocking(false);
@@ -60,7 +60,7 @@ final class DataListener implements SelectorLoop.Handler {
         SocketChannel a;
         while (!done && (a = ss.accept()) != null) {
             InetSocketAddress peer = Addresses.unmapped((InetSocketAddress) a.getRemoteAddress());
-            if (!peer.getAddress().equals(expected)) {
+            if (!Addresses.of(peer).equals(expected)) { // socket edge: the accepted peer's address
                 log.warn("{}: connection from {} refused (expected {})", what, Addresses.endpoint(peer), Addresses.text(expected));
                 a.close();
                 continue;

@@ -1,10 +1,9 @@
 package io.ftpnat.alg;
 
+import io.ftpnat.nativ.netlink.conntrack.IpAddress;
 import io.ftpnat.ftp.HostPort;
 import io.ftpnat.policy.AlgControls.ServerDataMode;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.NetworkInterface;
 import java.net.SocketException;
 import java.nio.channels.ServerSocketChannel;
@@ -78,10 +77,10 @@ final class DataModeConversion {
             log.warn("session {}: converted data channel: not on a selector loop", sessionId);
             return false;
         }
-        InetAddress view = at.clientView();
-        Optional<InetAddress> from = isLocal(view) ? Optional.of(view) : Optional.empty();
-        current = ConvertedChannel.connectBoth(sessionId, new InetSocketAddress(at.serverAddress(), port), at.routerAddress(),
-                new InetSocketAddress(clientTarget.address(), clientTarget.port()), from, loop.get());
+        IpAddress view = at.clientView();
+        Optional<IpAddress> from = isLocal(view) ? Optional.of(view) : Optional.empty();
+        current = ConvertedChannel.connectBoth(sessionId, Addresses.socket(at.serverAddress(), port), at.routerAddress(),
+                Addresses.socket(clientTarget.address(), clientTarget.port()), from, loop.get());
         clientTarget = null;
         converted++;
         log.info("session {}: data channel converted: {}", sessionId, current);
@@ -117,9 +116,9 @@ final class DataModeConversion {
             close();
             return -1;
         }
-        InetAddress view = at.clientView();
+        IpAddress view = at.clientView();
         boolean direct = isLocal(view);
-        InetAddress bind = direct ? view : at.routerAddress();
+        IpAddress bind = direct ? view : at.routerAddress();
         ServerSocketChannel forClient = listen(bind, port);
         if (forClient == null) {
             ports.release(port);
@@ -150,12 +149,12 @@ final class DataModeConversion {
         return port;
     }
 
-    private ServerSocketChannel listen(InetAddress address, int port) {
+    private ServerSocketChannel listen(IpAddress address, int port) {
         try {
             ServerSocketChannel ss = ServerSocketChannel.open();
             try {
                 ss.setOption(java.net.StandardSocketOptions.SO_REUSEADDR, true);
-                ss.bind(new InetSocketAddress(address, port), 2);
+                ss.bind(Addresses.socket(address, port), 2); // socket edge
                 return ss;
             } catch (IOException e) {
                 ss.close();
@@ -199,9 +198,9 @@ final class DataModeConversion {
         }
     }
 
-    private static boolean isLocal(InetAddress a) {
+    private static boolean isLocal(IpAddress a) {
         try {
-            return NetworkInterface.getByInetAddress(a) != null;
+            return NetworkInterface.getByInetAddress(a.toInetAddress()) != null; // socket edge: the host's interfaces
         } catch (SocketException e) {
             return false;
         }

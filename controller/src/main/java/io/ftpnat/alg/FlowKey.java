@@ -1,16 +1,14 @@
 package io.ftpnat.alg;
 
-import java.net.Inet4Address;
-import java.net.InetAddress;
-
+import io.ftpnat.nativ.netlink.conntrack.IpAddress;
 /**
  * The first packet of a connection as the router's NAT sees it: source address, destination
  * address, destination port. The source port is left out on purpose: a client or server picks
  * it freely, and the addresses already pin the connection to the session's two peers.
  */
-public record FlowKey(InetAddress source, InetAddress destination, int port) {
+public record FlowKey(IpAddress source, IpAddress destination, int port) {
     public FlowKey {
-        if ((source instanceof Inet4Address) != (destination instanceof Inet4Address)) {
+        if (source.v6() != destination.v6()) {
             throw new IllegalArgumentException("a flow key has one address family: " + source + " -> " + destination);
         }
         if (port < 1 || port > 65535) {
@@ -19,7 +17,7 @@ public record FlowKey(InetAddress source, InetAddress destination, int port) {
     }
 
     public boolean ipv4() {
-        return source instanceof Inet4Address;
+        return !source.v6();
     }
 
     @Override

@@ -1,11 +1,11 @@
 package io.ftpnat.alg;
 
+import io.ftpnat.nativ.netlink.conntrack.IpAddress;
 import io.ftpnat.policy.DnatRule;
 import io.ftpnat.policy.Mode;
 import io.ftpnat.policy.Policy;
 import io.ftpnat.policy.SnatRule;
 import io.ftpnat.policy.SnatTarget;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.Optional;
 
@@ -22,17 +22,17 @@ public final class ProxyRoutes {
     }
 
     /** The route for a client whose connection was originally addressed to {@code original}. */
-    public Optional<ProxyRoute> route(InetAddress client, InetSocketAddress original) {
+    public Optional<ProxyRoute> route(IpAddress client, InetSocketAddress original) {
         for (DnatRule r : policy.dnat()) {
-            if (r.mode() == Mode.PROXY && r.destination().equals(original.getAddress()) && r.port() == original.getPort()) {
-                return Optional.of(new ProxyRoute(r.name(), new InetSocketAddress(r.to().address(), r.serverPort()), Optional.empty(),
+            if (r.mode() == Mode.PROXY && r.destination().equals(Addresses.of(original)) && r.port() == original.getPort()) {
+                return Optional.of(new ProxyRoute(r.name(), Addresses.socket(r.to().address(), r.serverPort()), Optional.empty(),
                         r.controls()));
             }
         }
         for (SnatRule r : policy.snat()) {
             if (r.mode() == Mode.PROXY && r.source().contains(client) && r.controlPorts().contains(original.getPort())
-                    && r.family() == io.ftpnat.policy.IpFamily.of(original.getAddress())) {
-                Optional<InetAddress> bind = r.to() instanceof SnatTarget.Address a ? Optional.of(a.address()) : Optional.empty();
+                    && r.family() == io.ftpnat.policy.IpFamily.of(Addresses.of(original))) {
+                Optional<IpAddress> bind = r.to() instanceof SnatTarget.Address a ? Optional.of(a.address()) : Optional.empty();
                 return Optional.of(new ProxyRoute(r.name(), original, bind, r.controls()));
             }
         }

@@ -1,5 +1,6 @@
 package io.ftpnat.alg;
 
+import io.ftpnat.nativ.netlink.conntrack.IpAddress;
 import io.ftpnat.kernel.OriginalDestination;
 import io.ftpnat.policy.Policy;
 import io.ftpnat.policy.ProxySettings;
@@ -147,7 +148,7 @@ public final class ProxyServer implements AutoCloseable {
             // "::" takes IPv4 too (as mapped addresses) unless the host forbids it (bindv6only). Every
             // interface: the ruleset's redirect goes to the incoming interface's address, so binding
             // loopback cannot work; the ruleset's proxy_input chain drops whatever was not redirected.
-            ss.bind(new InetSocketAddress(InetAddress.getByName("::"), port), 512);
+            ss.bind(new InetSocketAddress(InetAddress.getByName("::"), port), 512); // socket edge
         } catch (IOException e) {
             ss.close();
             throw e;
@@ -205,7 +206,7 @@ public final class ProxyServer implements AutoCloseable {
     private void admit(SocketChannel c) throws IOException {
         InetSocketAddress remote = Addresses.unmapped((InetSocketAddress) c.getRemoteAddress());
         ProxySettings s = settings;
-        Admissions.Refusal refusal = admissions.admit(remote.getAddress(), s.maxSessions(), s.maxSessionsPerClient());
+        Admissions.Refusal refusal = admissions.admit(Addresses.of(remote), s.maxSessions(), s.maxSessionsPerClient());
         if (refusal != Admissions.Refusal.NONE) {
             refused.incrementAndGet();
             observer.refused(AlgObserver.LIMIT);
@@ -214,8 +215,8 @@ public final class ProxyServer implements AutoCloseable {
                 log.warn("proxy: refused a connection from {}: {} ({} in total, {} from its {}){}", Addresses.endpoint(remote),
                         refusal == Admissions.Refusal.TOTAL ? "max_sessions " + s.maxSessions() + " reached"
                                 : "max_sessions_per_client " + s.maxSessionsPerClient() + " reached",
-                        admissions.total(), admissions.of(remote.getAddress()),
-                        remote.getAddress() instanceof java.net.Inet4Address ? "address" : "/64",
+                        admissions.total(), admissions.of(Addresses.of(remote)),
+                        !Addresses.of(remote).v6() ? "address" : "/64",
                         unlogged > 0 ? "; " + unlogged + " more refused since the last such line" : "");
             }
             reply(c, "421 Too many connections.");
@@ -227,14 +228,14 @@ public final class ProxyServer implements AutoCloseable {
             // thread here cost a scheduler wake-up per session (measured: session rate 0.81x).
             setUp(c, remote);
         } catch (Throwable e) {
-            admissions.release(remote.getAddress());
+            admissions.release(Addresses.of(remote));
             closeQuietly(c);
             throw e;
         }
     }
 
     private void setUp(SocketChannel c, InetSocketAddress remote) {
-        InetAddress client = remote.getAddress();
+        IpAddress client = Addresses.of(remote);
         boolean handedOver = false;
         try {
             InetSocketAddress local = Addresses.unmapped((InetSocketAddress) c.getLocalAddress());
@@ -261,7 +262,7 @@ public final class ProxyServer implements AutoCloseable {
                 up.setOption(java.net.StandardSocketOptions.TCP_NODELAY, true);
                 up.configureBlocking(false);
                 if (r.bind().isPresent()) {
-                    up.bind(new InetSocketAddress(r.bind().get(), 0));
+                    up.bind(Addresses.socket(r.bind().get(), 0)); // socket edge
                 }
                 up.connect(r.server()); // completes on the loop (PendingConnect), which may take seconds
             } catch (IOException e) {
@@ -321,7 +322,7 @@ public final class ProxyServer implements AutoCloseable {
     /** On the loop, the server connected: the session starts (it now holds the admission's place). */
     private void startSession(SocketChannel c, SocketChannel up, java.nio.channels.SelectionKey upKey, ProxyRoute r,
             InetSocketAddress remote, InetSocketAddress original, SelectorLoop loop) throws IOException {
-        SessionAddresses at = new SessionAddresses(remote, original.getAddress(), r.server(),
+        SessionAddresses at = new SessionAddresses(remote, Addresses.of(original), r.server(),
                 Addresses.unmapped((InetSocketAddress) up.getLocalAddress()));
         long id = sessionIds.incrementAndGet();
         ProxySession session = new ProxySession(id, r.rule(), c, up, at, () -> settings, table, ports, channelIds, clock, this::ended,

@@ -1,6 +1,6 @@
 package io.ftpnat.alg;
 
-import java.net.InetAddress;
+import io.ftpnat.nativ.netlink.conntrack.IpAddress;
 import java.net.InetSocketAddress;
 
 /**
@@ -9,20 +9,21 @@ import java.net.InetSocketAddress;
  * server itself through an SNAT rule, the published address through a DNAT rule); data
  * connections must look, to the client, as if they were to and from it. {@code server}: where the
  * proxy connected. {@code upstreamLocal}: the router's end of that connection, which the server
- * takes for the client.
+ * takes for the client. The three socket addresses are what the control sockets reported (the
+ * socket edge); the domain reads their addresses as {@link IpAddress}.
  */
-public record SessionAddresses(InetSocketAddress client, InetAddress clientView, InetSocketAddress server,
+public record SessionAddresses(InetSocketAddress client, IpAddress clientView, InetSocketAddress server,
         InetSocketAddress upstreamLocal) {
 
-    public InetAddress clientAddress() {
-        return client.getAddress();
+    public IpAddress clientAddress() {
+        return Addresses.of(client);
     }
 
-    public InetAddress serverAddress() {
-        return server.getAddress();
+    public IpAddress serverAddress() {
+        return Addresses.of(server);
     }
 
-    public InetAddress routerAddress() {
-        return upstreamLocal.getAddress();
+    public IpAddress routerAddress() {
+        return Addresses.of(upstreamLocal);
     }
 }

@@ -1,8 +1,7 @@
 package io.ftpnat.alg;
 
+import io.ftpnat.nativ.netlink.conntrack.IpAddress;
 import java.io.IOException;
-import java.net.Inet4Address;
-import java.net.InetAddress;
 import java.time.Clock;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
@@ -42,9 +41,9 @@ final class SessionChannel {
     }
 
     /** Opens the channel on the router's {@code port} (from {@link #allocate}); false, and nothing held, if the kernel refused. */
-    boolean open(DataChannel.Kind kind, FlowKey match, InetAddress target, int targetPort, Optional<InetAddress> snat, int routerPort) {
+    boolean open(DataChannel.Kind kind, FlowKey match, IpAddress target, int targetPort, Optional<IpAddress> snat, int routerPort) {
         // The kernel cannot NAT between IPv4 and IPv6: only then does the data pass through the daemon.
-        DataChannel.Path path = (at.clientAddress() instanceof Inet4Address) == (at.serverAddress() instanceof Inet4Address)
+        DataChannel.Path path = at.clientAddress().v6() == at.serverAddress().v6()
                 ? DataChannel.Path.KERNEL : DataChannel.Path.RELAYED;
         DataChannel c = new DataChannel(channelIds.incrementAndGet(), sessionId, kind, match, target, targetPort, snat, path,
                 clock.instant());

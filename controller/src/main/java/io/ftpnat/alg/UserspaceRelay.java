@@ -1,7 +1,6 @@
 package io.ftpnat.alg;
 
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
@@ -44,7 +43,7 @@ public final class UserspaceRelay implements DataChannelTable {
         ServerSocketChannel ss = ServerSocketChannel.open();
         try {
             ss.setOption(java.net.StandardSocketOptions.SO_REUSEADDR, true);
-            ss.bind(new InetSocketAddress(c.match().destination(), c.match().port()), 1);
+            ss.bind(Addresses.socket(c.match().destination(), c.match().port()), 1); // socket edge
             DataListener l = DataListener.start("data channel " + c.id(), ss, c.match().source(), acceptTimeout.get(), loop,
                     in -> {
                         listening.remove(c.id());
@@ -73,10 +72,10 @@ public final class UserspaceRelay implements DataChannelTable {
             out = SocketChannel.open();
             out.configureBlocking(false);
             if (c.snatTo().isPresent()) {
-                out.bind(new InetSocketAddress(c.snatTo().get(), 0));
+                out.bind(Addresses.socket(c.snatTo().get(), 0)); // socket edge
             }
             SocketChannel up = out;
-            if (out.connect(new InetSocketAddress(c.target(), c.targetPort()))) {
+            if (out.connect(Addresses.socket(c.target(), c.targetPort()))) {
                 ByteBridge.join(what, in, up, loop);
                 return;
             }

@@ -63,6 +63,7 @@ final class MetricsEndpoint implements AutoCloseable {
             throw new IllegalArgumentException("--metrics-listen: '" + host + "' is not an IP address");
         }
         try {
+            // socket edge: the listen address goes straight to the HTTP server's socket
             return new InetSocketAddress(InetAddress.getByName(host), port);
         } catch (UnknownHostException e) {
             throw new IllegalArgumentException("--metrics-listen: '" + host + "' is not an IP address");

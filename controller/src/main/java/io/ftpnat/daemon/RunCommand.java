@@ -294,8 +294,8 @@ final class RunCommand implements Callable<Integer> {
                 ? 1 : RepairPlanner.FIRST_UNPRIVILEGED_PORT);
         SessionModel model = new SessionModel(kernel.sessions(), planner, kernel.advertised());
         // Each session is named after the rule of the policy in force whose helper it carries (logs, metrics, API).
-        model.nameRulesWith(c -> policies.current().flatMap(a -> a.policy().kernelRuleFor(c.original().src().toInetAddress(),
-                c.original().dst().toInetAddress(), c.original().dstPort())).orElse(""));
+        model.nameRulesWith(c -> policies.current().flatMap(a -> a.policy().kernelRuleFor(c.original().src(),
+                c.original().dst(), c.original().dstPort())).orElse(""));
         // An apply carries the watched addresses into the new table itself (KernelRuleset.apply): no re-adding.
         SessionService sessions = new SessionService(model, kernel.tables(), kernel.control(), eventLoss,
                 Duration.ofMillis((long) (reconcileSeconds * 1000)), eventsBuffer);

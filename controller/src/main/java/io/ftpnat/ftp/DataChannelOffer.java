@@ -1,5 +1,6 @@
 package io.ftpnat.ftp;
 
+import io.ftpnat.nativ.netlink.conntrack.IpAddress;
 import java.util.Optional;
 
 /**
@@ -7,7 +8,7 @@ import java.util.Optional;
  * LPRT (active mode: "connect to me there"), the server with a 227, 228 or 229 reply (passive mode:
  * "connect to me there"). EPSV's 229 names only a port: the address is the control connection's.
  */
-public record DataChannelOffer(Form form, Optional<java.net.InetAddress> address, int port) {
+public record DataChannelOffer(Form form, Optional<IpAddress> address, int port) {
     public enum Form {
         PORT(true, "RFC 959"), EPRT(true, "RFC 2428"), LPRT(true, "RFC 1639"),
         PASV_227(false, "RFC 959"), EPSV_229(false, "RFC 2428"), LPSV_228(false, "RFC 1639");

@@ -1,5 +1,6 @@
 package io.ftpnat.ftp;
 
+import io.ftpnat.nativ.netlink.conntrack.IpAddress;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.Locale;
@@ -70,7 +71,7 @@ public final class DataChannelSyntax {
         if (f.length != 5 || !f[0].isEmpty() || !f[4].isEmpty()) {
             throw new FtpSyntaxException("EPRT needs exactly <d>proto<d>address<d>port<d>: '" + arg + "'");
         }
-        InetAddress a = literal(f[2], f[1], "EPRT");
+        IpAddress a = literal(f[2], f[1], "EPRT");
         return new DataChannelOffer(DataChannelOffer.Form.EPRT, Optional.of(a), number(f[3], 65535, "EPRT port"));
     }
 
@@ -111,7 +112,8 @@ public final class DataChannelSyntax {
         }
         int port = portOf(number(parts[3 + hal], 255, form + " port"), number(parts[4 + hal], 255, form + " port"), form.name());
         try {
-            return new DataChannelOffer(form, Optional.of(InetAddress.getByAddress(addr)), port);
+            // the JDK reads an IPv4-mapped IPv6 address as IPv4, as this always did
+            return new DataChannelOffer(form, Optional.of(IpAddress.of(InetAddress.getByAddress(addr))), port);
         } catch (UnknownHostException e) {
             throw new FtpSyntaxException(form + ": bad address");
         }
@@ -120,14 +122,14 @@ public final class DataChannelSyntax {
     // ---- formatting: what a rewriting ALG sends instead ----
 
     public static String formatPort(HostPort hp) {
-        byte[] a = requireV4(hp).getAddress();
+        byte[] a = requireV4(hp).toBytes();
         return "PORT " + (a[0] & 255) + "," + (a[1] & 255) + "," + (a[2] & 255) + "," + (a[3] & 255) + ","
                 + (hp.port() >> 8) + "," + (hp.port() & 255);
     }
 
     public static String formatEprt(HostPort hp) {
         // IPv6 in its shortest form (RFC 5952), as clients write it
-        return "EPRT |" + (hp.ipv4() ? 1 : 2) + "|" + io.ftpnat.policy.IpAddresses.format(hp.address()) + "|" + hp.port() + "|";
+        return "EPRT |" + (hp.ipv4() ? 1 : 2) + "|" + hp.address() + "|" + hp.port() + "|";
     }
 
     public static String formatLprt(HostPort hp) {
@@ -135,7 +137,7 @@ public final class DataChannelSyntax {
     }
 
     public static String format227(HostPort hp) {
-        byte[] a = requireV4(hp).getAddress();
+        byte[] a = requireV4(hp).toBytes();
         return "227 Entering Passive Mode (" + (a[0] & 255) + "," + (a[1] & 255) + "," + (a[2] & 255) + "," + (a[3] & 255) + ","
                 + (hp.port() >> 8) + "," + (hp.port() & 255) + ").";
     }
@@ -149,7 +151,7 @@ public final class DataChannelSyntax {
     }
 
     private static String longNumbers(HostPort hp) {
-        byte[] a = hp.address().getAddress();
+        byte[] a = hp.address().toBytes();
         StringBuilder sb = new StringBuilder().append(hp.ipv4() ? 4 : 6).append(',').append(a.length);
         for (byte b : a) {
             sb.append(',').append(b & 255);
@@ -157,7 +159,7 @@ public final class DataChannelSyntax {
         return sb.append(",2,").append(hp.port() >> 8).append(',').append(hp.port() & 255).toString();
     }
 
-    private static InetAddress requireV4(HostPort hp) {
+    private static IpAddress requireV4(HostPort hp) {
         if (!hp.ipv4()) {
             throw new IllegalArgumentException("PORT and 227 carry IPv4 addresses only: " + hp);
         }
@@ -199,16 +201,12 @@ public final class DataChannelSyntax {
         return (hi << 8) | lo;
     }
 
-    private static InetAddress ipv4(int[] n) throws FtpSyntaxException {
-        try {
-            return InetAddress.getByAddress(new byte[] {(byte) n[0], (byte) n[1], (byte) n[2], (byte) n[3]});
-        } catch (UnknownHostException e) {
-            throw new FtpSyntaxException("bad IPv4 address");
-        }
+    private static IpAddress ipv4(int[] n) {
+        return IpAddress.v4((n[0] << 24) | (n[1] << 16) | (n[2] << 8) | n[3]);
     }
 
     /** EPRT's address: a literal of the family it names (1 = IPv4, 2 = IPv6); never a name lookup. */
-    private static InetAddress literal(String addr, String family, String what) throws FtpSyntaxException {
+    private static IpAddress literal(String addr, String family, String what) throws FtpSyntaxException {
         String a = addr.strip();
         boolean v4 = family.strip().equals("1");
         boolean v6 = family.strip().equals("2");
@@ -230,12 +228,12 @@ public final class DataChannelSyntax {
             return ipv4(n);
         }
         try {
-            InetAddress parsed = InetAddress.getByName(a);
-            if (v4 != (parsed instanceof java.net.Inet4Address)) {
+            IpAddress parsed = IpAddress.parse(a); // a literal: never a lookup
+            if (v4 == parsed.v6()) {
                 throw new FtpSyntaxException(what + ": '" + a + "' is not an " + (v4 ? "IPv4" : "IPv6") + " address");
             }
             return parsed;
-        } catch (UnknownHostException e) {
+        } catch (IllegalArgumentException e) {
             throw new FtpSyntaxException(what + ": '" + a + "' is not an address");
         }
     }

@@ -1,10 +1,9 @@
 package io.ftpnat.ftp;
 
-import java.net.Inet4Address;
-import java.net.InetAddress;
+import io.ftpnat.nativ.netlink.conntrack.IpAddress;
 
 /** An address and port named inside the FTP dialogue (PORT, EPRT, LPRT, 227, 228, 229). */
-public record HostPort(InetAddress address, int port) {
+public record HostPort(IpAddress address, int port) {
     public HostPort {
         if (port < 0 || port > 65535) {
             throw new IllegalArgumentException("port " + port + " is outside 0-65535");
@@ -12,12 +11,13 @@ public record HostPort(InetAddress address, int port) {
     }
 
     public boolean ipv4() {
-        return address instanceof Inet4Address;
+        return !address.v6();
     }
 
     @Override
     public String toString() {
-        String a = address.getHostAddress();
+        // the JDK's uncompressed IPv6 text, as this always printed (not the RFC 5952 form)
+        String a = address.toInetAddress().getHostAddress();
         return ipv4() ? a + ":" + port : "[" + a + "]:" + port;
     }
 }

@@ -1,6 +1,6 @@
 package io.ftpnat.kernel;
 
-import java.net.InetAddress;
+import io.ftpnat.nativ.netlink.conntrack.IpAddress;
 import java.util.Optional;
 
 /**
@@ -9,8 +9,8 @@ import java.util.Optional;
  * port}) is translated to {@code target . targetPort} and, when {@code snatTo} is present, its
  * source to that address. Typed values only: nothing here is ever text from a client.
  */
-public record DataChannelRule(InetAddress source, InetAddress destination, int port, InetAddress target, int targetPort,
-                              Optional<InetAddress> snatTo) {
+public record DataChannelRule(IpAddress source, IpAddress destination, int port, IpAddress target, int targetPort,
+                              Optional<IpAddress> snatTo) {
     public DataChannelRule {
         if (port < 1 || port > 0xffff || targetPort < 1 || targetPort > 0xffff) {
             throw new IllegalArgumentException("port out of range");
@@ -18,6 +18,6 @@ public record DataChannelRule(InetAddress source, InetAddress destination, int p
     }
 
     public boolean ipv4() {
-        return source instanceof java.net.Inet4Address;
+        return !source.v6();
     }
 }

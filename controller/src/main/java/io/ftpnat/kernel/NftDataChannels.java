@@ -1,11 +1,9 @@
 package io.ftpnat.kernel;
 
 import io.ftpnat.nativ.netlink.NetlinkException;
-import io.ftpnat.nativ.netlink.conntrack.IpAddress;
 import io.ftpnat.nativ.netlink.nftables.Concat;
 import io.ftpnat.nativ.netlink.nftables.ElementBatch;
 import io.ftpnat.ruleset.TableObjects;
-import java.net.InetAddress;
 import java.time.Duration;
 
 /**
@@ -47,8 +45,8 @@ public final class NftDataChannels implements DataChannels {
     /** The elements that let {@code c} through: a DNAT element and, when it has one, its SNAT element. */
     static ElementBatch add(ElementBatch batch, DataChannelRule c, Duration timeout) {
         Duration t = Duration.ofSeconds(Math.max(1, timeout.toSeconds()));
-        batch.addMapElement(dnatMap(c), match(c), Concat.of(ip(c.target()), c.targetPort()), t);
-        c.snatTo().ifPresent(a -> batch.addMapElement(snatMap(c), afterDnat(c), Concat.of(ip(a)), t));
+        batch.addMapElement(dnatMap(c), match(c), Concat.of(c.target(), c.targetPort()), t);
+        c.snatTo().ifPresent(a -> batch.addMapElement(snatMap(c), afterDnat(c), Concat.of(a), t));
         return batch;
     }
 
@@ -68,15 +66,11 @@ public final class NftDataChannels implements DataChannels {
     }
 
     private static Concat match(DataChannelRule c) {
-        return Concat.of(ip(c.source()), ip(c.destination()), c.port());
+        return Concat.of(c.source(), c.destination(), c.port());
     }
 
     /** The key of the SNAT map: the packet as it looks after the DNAT. */
     private static Concat afterDnat(DataChannelRule c) {
-        return Concat.of(ip(c.source()), ip(c.target()), c.targetPort());
-    }
-
-    private static IpAddress ip(InetAddress a) {
-        return IpAddress.of(a);
+        return Concat.of(c.source(), c.target(), c.targetPort());
     }
 }

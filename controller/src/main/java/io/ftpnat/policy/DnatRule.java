@@ -1,5 +1,6 @@
 package io.ftpnat.policy;
 
+import io.ftpnat.nativ.netlink.conntrack.IpAddress;
 import java.util.Optional;
 
 /**
@@ -12,7 +13,7 @@ import java.util.Optional;
 public record DnatRule(
         String name,
         String inInterface,
-        java.net.InetAddress destination,
+        IpAddress destination,
         int port,
         Endpoint to,
         Mode mode,
@@ -21,7 +22,7 @@ public record DnatRule(
         AlgControls controls) {
 
     /** A rule without ALG controls (every kernel rule, and proxy rules that name none). */
-    public DnatRule(String name, String inInterface, java.net.InetAddress destination, int port, Endpoint to, Mode mode,
+    public DnatRule(String name, String inInterface, IpAddress destination, int port, Endpoint to, Mode mode,
             Optional<PortRange> passivePorts, SourceLocation location) {
         this(name, inInterface, destination, port, to, mode, passivePorts, location, AlgControls.none());
     }

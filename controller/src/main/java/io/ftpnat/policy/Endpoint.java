@@ -1,13 +1,13 @@
 package io.ftpnat.policy;
 
-import java.net.InetAddress;
+import io.ftpnat.nativ.netlink.conntrack.IpAddress;
 import java.util.OptionalInt;
 
 /**
  * An address with an optional port: {@code 192.168.10.115}, {@code 192.168.10.115:2121},
  * {@code fd00::115} or {@code [fd00::115]:2121}.
  */
-public record Endpoint(InetAddress address, OptionalInt port) {
+public record Endpoint(IpAddress address, OptionalInt port) {
     public static Endpoint parse(String text) {
         String s = text.trim();
         if (s.startsWith("[")) {
@@ -15,7 +15,7 @@ public record Endpoint(InetAddress address, OptionalInt port) {
             if (close < 0) {
                 throw new IllegalArgumentException("'" + text + "': missing ']' after the IPv6 address");
             }
-            InetAddress a = IpAddresses.parse(s.substring(1, close));
+            IpAddress a = IpAddresses.parse(s.substring(1, close));
             String rest = s.substring(close + 1);
             if (rest.isEmpty()) {
                 return new Endpoint(a, OptionalInt.empty());

@@ -1,6 +1,6 @@
 package io.ftpnat.policy;
 
-import java.net.InetAddress;
+import io.ftpnat.nativ.netlink.conntrack.IpAddress;
 import java.util.regex.Pattern;
 
 /** Parses address literals only: a policy must never trigger a DNS lookup. */
@@ -11,13 +11,13 @@ public final class IpAddresses {
     private IpAddresses() {
     }
 
-    static InetAddress parse(String text) {
+    static IpAddress parse(String text) {
         String s = text.strip();
         if (!IPV4.matcher(s).matches() && !IPV6.matcher(s).matches()) {
             throw new IllegalArgumentException("'" + text + "' is not an IP address (host names are not allowed here)");
         }
         try {
-            return io.ftpnat.nativ.netlink.conntrack.IpAddress.parse(s).toInetAddress(); // literals only: no lookup
+            return IpAddress.parse(s); // literals only: no lookup
         } catch (IllegalArgumentException e) {
             String detail = e.getMessage().contains("above 255") ? ": " + e.getMessage().replaceFirst("^.*\\((.*)\\)$", "$1") : "";
             throw new IllegalArgumentException("'" + text + "' is not an " + (IPV4.matcher(s).matches() ? "IPv4 " : "IP ") + "address" + detail);
@@ -25,7 +25,7 @@ public final class IpAddresses {
     }
 
     /** The canonical text form: IPv6 compressed (RFC 5952), as nft and conntrack print it. */
-    public static String format(InetAddress address) {
-        return io.ftpnat.nativ.netlink.conntrack.IpAddress.of(address).toString();
+    public static String format(IpAddress address) {
+        return address.toString();
     }
 }

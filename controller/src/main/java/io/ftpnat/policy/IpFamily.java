@@ -1,7 +1,6 @@
 package io.ftpnat.policy;
 
-import java.net.Inet4Address;
-import java.net.InetAddress;
+import io.ftpnat.nativ.netlink.conntrack.IpAddress;
 
 /** IPv4 or IPv6, with the words nftables uses for each. */
 public enum IpFamily {
@@ -16,8 +15,8 @@ public enum IpFamily {
         this.bits = bits;
     }
 
-    public static IpFamily of(InetAddress address) {
-        return address instanceof Inet4Address ? IPV4 : IPV6;
+    public static IpFamily of(IpAddress address) {
+        return address.v6() ? IPV6 : IPV4;
     }
 
     /** {@code ip} or {@code ip6}: the payload protocol in matches and the family in NAT statements. */

@@ -1,10 +1,9 @@
 package io.ftpnat.policy;
 
-import java.net.InetAddress;
-import java.net.UnknownHostException;
+import io.ftpnat.nativ.netlink.conntrack.IpAddress;
 
 /** An IPv4 or IPv6 prefix such as {@code 10.10.10.0/24}; a bare address is a full-length prefix. */
-public record IpPrefix(InetAddress address, int length) {
+public record IpPrefix(IpAddress address, int length) {
     public IpPrefix {
         int bits = IpFamily.of(address).bits();
         if (length < 0 || length > bits) {
@@ -19,7 +18,7 @@ public record IpPrefix(InetAddress address, int length) {
     public static IpPrefix parse(String text) {
         String s = text.trim();
         int slash = s.indexOf('/');
-        InetAddress address = IpAddresses.parse(slash < 0 ? s : s.substring(0, slash));
+        IpAddress address = IpAddresses.parse(slash < 0 ? s : s.substring(0, slash));
         int bits = IpFamily.of(address).bits();
         int length = bits;
         if (slash >= 0) {
@@ -35,7 +34,7 @@ public record IpPrefix(InetAddress address, int length) {
             }
         }
         IpPrefix prefix = new IpPrefix(address, length);
-        InetAddress network = prefix.network();
+        IpAddress network = prefix.network();
         if (!network.equals(address)) {
             throw new IllegalArgumentException("'" + text + "' has host bits set; did you mean "
                     + IpAddresses.format(network) + "/" + length + "?");
@@ -47,20 +46,20 @@ public record IpPrefix(InetAddress address, int length) {
         return IpFamily.of(address);
     }
 
-    public InetAddress network() {
-        byte[] b = address.getAddress();
-        for (int i = 0; i < b.length; i++) {
-            int keep = Math.max(0, Math.min(8, length - 8 * i));
-            b[i] &= (byte) (0xff << (8 - keep));
+    public IpAddress network() {
+        if (!address.v6()) {
+            return IpAddress.v4(address.v4Int() & (int) mask(length, 32));
         }
-        try {
-            return InetAddress.getByAddress(b);
-        } catch (UnknownHostException e) {
-            throw new IllegalStateException(e);
-        }
+        return IpAddress.v6(address.hi() & mask(length, 64), address.lo() & mask(length - 64, 64));
     }
 
-    public boolean contains(InetAddress other) {
+    /** The top {@code bits} (clamped to 0-{@code width}) of a {@code width}-bit word set. */
+    private static long mask(int bits, int width) {
+        int keep = Math.max(0, Math.min(width, bits));
+        return keep == 0 ? 0 : -1L << (64 - keep) >>> (64 - width);
+    }
+
+    public boolean contains(IpAddress other) {
         if (IpFamily.of(other) != family()) {
             return false;
         }

@@ -1,5 +1,6 @@
 package io.ftpnat.policy;
 
+import io.ftpnat.nativ.netlink.conntrack.IpAddress;
 import java.util.List;
 
 /** A validated policy: the flows whose FTP the router NATs, and how. */
@@ -29,7 +30,7 @@ public record Policy(int version, List<Integer> controlPorts, boolean repairPriv
      * holds the client and whose control ports hold the port. Empty when none does (a connection
      * of an earlier policy).
      */
-    public java.util.Optional<String> kernelRuleFor(java.net.InetAddress client, java.net.InetAddress destination, int port) {
+    public java.util.Optional<String> kernelRuleFor(IpAddress client, IpAddress destination, int port) {
         for (DnatRule r : dnat) {
             if (r.mode() == Mode.KERNEL && r.destination().equals(destination) && r.port() == port) {
                 return java.util.Optional.of(r.name());

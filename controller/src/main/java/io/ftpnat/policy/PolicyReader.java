@@ -1,6 +1,6 @@
 package io.ftpnat.policy;
 
-import java.net.InetAddress;
+import io.ftpnat.nativ.netlink.conntrack.IpAddress;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -138,7 +138,7 @@ final class PolicyReader {
         f.rejectUnknownKeys(DNAT_KEYS);
         Optional<String> name = name(f);
         Optional<String> in = interfaceName(f, "in_interface");
-        Optional<InetAddress> destination = f.parsed("destination", true, IpAddresses::parse);
+        Optional<IpAddress> destination = f.parsed("destination", true, IpAddresses::parse);
         Optional<Integer> port = f.integer("port", false, 1, 65535);
         Optional<Endpoint> to = f.parsed("to", true, Endpoint::parse);
         Mode mode = mode(f);

@@ -1,6 +1,6 @@
 package io.ftpnat.policy;
 
-import java.net.InetAddress;
+import io.ftpnat.nativ.netlink.conntrack.IpAddress;
 
 /** Where an SNAT rule translates the source to: the outgoing interface's address, or a fixed one. */
 public sealed interface SnatTarget {
@@ -11,7 +11,7 @@ public sealed interface SnatTarget {
         }
     }
 
-    record Address(InetAddress address) implements SnatTarget {
+    record Address(IpAddress address) implements SnatTarget {
         public IpFamily family() {
             return IpFamily.of(address);
         }

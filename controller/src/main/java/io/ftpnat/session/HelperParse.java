@@ -1,8 +1,7 @@
 package io.ftpnat.session;
 
 import io.ftpnat.ftp.DataChannelOffer;
-import java.net.InetAddress;
-import java.net.UnknownHostException;
+import io.ftpnat.nativ.netlink.conntrack.IpAddress;
 import java.util.Optional;
 
 /**
@@ -18,7 +17,7 @@ import java.util.Optional;
  * pattern but does not complete it is dropped by the helper (the sender's retransmission is
  * dropped again: the command stalls).
  */
-record HelperParse(Outcome outcome, DataChannelOffer.Form form, Optional<InetAddress> address, int port) {
+record HelperParse(Outcome outcome, DataChannelOffer.Form form, Optional<IpAddress> address, int port) {
     enum Outcome { MATCH, NONE, PARTIAL }
 
     static final HelperParse NONE = new HelperParse(Outcome.NONE, null, Optional.empty(), 0);
@@ -146,7 +145,7 @@ record HelperParse(Outcome outcome, DataChannelOffer.Form form, Optional<InetAdd
         if (badDelimiter(delim) || (d[from + 2] & 0xff) != delim || d[from + 1] != (v6 ? '2' : '1')) {
             return null;
         }
-        InetAddress address;
+        IpAddress address;
         int end; // index of the delimiter after the address
         if (!v6) {
             int[] a = new int[4];
@@ -167,9 +166,13 @@ record HelperParse(Outcome outcome, DataChannelOffer.Form form, Optional<InetAdd
             if (end == d.length || end == from + 3) {
                 return null;
             }
+            String literal = new String(d, from + 3, end - from - 3, java.nio.charset.StandardCharsets.US_ASCII);
+            if (literal.indexOf(':') < 0) {
+                return null; // an IPv6 literal has a ':' (a dotted quad here is no IPv6 address)
+            }
             try {
-                address = InetAddress.getByName("[" + new String(d, from + 3, end - from - 3, java.nio.charset.StandardCharsets.US_ASCII) + "]");
-            } catch (UnknownHostException e) {
+                address = IpAddress.parse(literal); // a literal only: never a lookup
+            } catch (IllegalArgumentException e) {
                 return null;
             }
         }
@@ -191,11 +194,7 @@ record HelperParse(Outcome outcome, DataChannelOffer.Form form, Optional<InetAdd
                 : new HelperParse(Outcome.MATCH, DataChannelOffer.Form.EPSV_229, Optional.empty(), p[0]);
     }
 
-    private static InetAddress v4(int ip) {
-        try {
-            return InetAddress.getByAddress(new byte[] {(byte) (ip >>> 24), (byte) (ip >>> 16), (byte) (ip >>> 8), (byte) ip});
-        } catch (UnknownHostException e) {
-            throw new IllegalStateException(e);
-        }
+    private static IpAddress v4(int ip) {
+        return IpAddress.v4(ip);
     }
 }

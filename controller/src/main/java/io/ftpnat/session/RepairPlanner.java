@@ -51,7 +51,7 @@ public final class RepairPlanner {
         IpAddress client = orig.src();
         IpAddress server = reply.src(); // the server's real address (after any DNAT)
         int port = offer.port();
-        IpAddress named = offer.address().map(IpAddress::of).orElse(null);
+        IpAddress named = offer.address().orElse(null);
         String form = formName(offer.form());
         boolean natted = control.has(Status.SRC_NAT) || control.has(Status.DST_NAT);
         if (named != null && named.v6() != client.v6()) {

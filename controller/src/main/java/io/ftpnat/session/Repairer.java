@@ -106,7 +106,7 @@ final class Repairer {
      * control address (where curl and most clients go) and the advertised one is watched.
      */
     private void watchAdvertised(FtpSession s, Negotiation n, List<KernelAction> out) {
-        IpAddress named = n.offer().address().map(IpAddress::of).orElse(null);
+        IpAddress named = n.offer().address().orElse(null);
         if (n.active() || named == null || named.equals(s.control.original().dst()) || named.v6() != s.client().v6()) {
             return;
         }

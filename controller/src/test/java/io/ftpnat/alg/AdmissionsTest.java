@@ -1,5 +1,6 @@
 package io.ftpnat.alg;
 
+import io.ftpnat.nativ.netlink.conntrack.IpAddress;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.InetAddress;
@@ -7,9 +8,9 @@ import org.junit.jupiter.api.Test;
 
 /** The connection budget: per IPv4 address, per IPv6 /64, and in total; places come back. */
 class AdmissionsTest {
-    static InetAddress ip(String s) {
+    static IpAddress ip(String s) {
         try {
-            return InetAddress.getByName(s);
+            return IpAddress.of(InetAddress.getByName(s));
         } catch (java.net.UnknownHostException e) {
             throw new IllegalArgumentException(e);
         }

@@ -1,5 +1,6 @@
 package io.ftpnat.alg;
 
+import io.ftpnat.nativ.netlink.conntrack.IpAddress;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.ftpnat.ftp.TelnetLineReader;
@@ -54,8 +55,8 @@ class AlgForwardingPropertiesTest {
         List<String> toClient = new ArrayList<>();
         List<String> toServer = new ArrayList<>();
         FakeDataChannelTable table = new FakeDataChannelTable();
-        SessionAddresses at = new SessionAddresses(new InetSocketAddress(ControlDialogueTest.CLIENT, 40000), ControlDialogueTest.PUBLISHED,
-                new InetSocketAddress(ControlDialogueTest.SERVER, 21), new InetSocketAddress(ControlDialogueTest.ROUTER_OUT, 33333));
+        SessionAddresses at = new SessionAddresses(Addresses.socket(ControlDialogueTest.CLIENT, 40000), ControlDialogueTest.PUBLISHED,
+                Addresses.socket(ControlDialogueTest.SERVER, 21), Addresses.socket(ControlDialogueTest.ROUTER_OUT, 33333));
         ControlDialogue d = new ControlDialogue(1, at, table, new PortAllocator(new PortRange(50000, 50003), new Random(3)), new AtomicLong(),
                 toClient::add, toServer::add, Clock.systemUTC());
         d.fromServer(new TelnetLineReader.Line("220 hi"));

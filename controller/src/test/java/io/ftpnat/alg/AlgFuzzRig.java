@@ -1,5 +1,6 @@
 package io.ftpnat.alg;
 
+import io.ftpnat.nativ.netlink.conntrack.IpAddress;
 import io.ftpnat.ftp.TelnetLineReader;
 import io.ftpnat.policy.PortRange;
 import java.net.InetAddress;
@@ -36,9 +37,9 @@ public final class AlgFuzzRig {
 
         final SessionAddresses at;
 
-        Families(InetAddress client, InetAddress view, InetAddress server, InetAddress routerOut) {
-            at = new SessionAddresses(new InetSocketAddress(client, 40000), view, new InetSocketAddress(server, 21),
-                    new InetSocketAddress(routerOut, 33333));
+        Families(IpAddress client, IpAddress view, IpAddress server, IpAddress routerOut) {
+            at = new SessionAddresses(Addresses.socket(client, 40000), view, Addresses.socket(server, 21),
+                    Addresses.socket(routerOut, 33333));
         }
     }
 
@@ -109,9 +110,9 @@ public final class AlgFuzzRig {
         return at;
     }
 
-    private static InetAddress ip(String literal) {
+    private static IpAddress ip(String literal) {
         try {
-            return InetAddress.getByName(literal);
+            return IpAddress.of(InetAddress.getByName(literal));
         } catch (UnknownHostException e) {
             throw new IllegalArgumentException(literal, e);
         }

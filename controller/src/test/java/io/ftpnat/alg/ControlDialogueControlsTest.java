@@ -1,5 +1,6 @@
 package io.ftpnat.alg;
 
+import io.ftpnat.nativ.netlink.conntrack.IpAddress;
 import static io.ftpnat.alg.ControlDialogueTest.fromClient;
 import static io.ftpnat.alg.ControlDialogueTest.fromServer;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -27,8 +28,8 @@ class ControlDialogueControlsTest {
     final List<String> server = new ArrayList<>();
 
     ControlDialogue dialogue(AlgControls controls) {
-        SessionAddresses at = new SessionAddresses(new InetSocketAddress(ControlDialogueTest.CLIENT, 40000), ControlDialogueTest.PUBLISHED,
-                new InetSocketAddress(ControlDialogueTest.SERVER, 21), new InetSocketAddress(ControlDialogueTest.ROUTER_OUT, 33333));
+        SessionAddresses at = new SessionAddresses(Addresses.socket(ControlDialogueTest.CLIENT, 40000), ControlDialogueTest.PUBLISHED,
+                Addresses.socket(ControlDialogueTest.SERVER, 21), Addresses.socket(ControlDialogueTest.ROUTER_OUT, 33333));
         return new ControlDialogue(1, at, table, new PortAllocator(new PortRange(50000, 50009), new Random(1)), new AtomicLong(),
                 client::add, server::add, Clock.systemUTC(), controls);
     }

@@ -1,5 +1,6 @@
 package io.ftpnat.alg;
 
+import io.ftpnat.nativ.netlink.conntrack.IpAddress;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.ftpnat.ftp.TelnetLineReader;
@@ -43,8 +44,8 @@ class ControlDialoguePropertiesTest {
         List<String> toClient = new ArrayList<>();
         List<String> toServer = new ArrayList<>();
         PortAllocator ports = new PortAllocator(new PortRange(50000, 50003), new Random(7));
-        SessionAddresses at = new SessionAddresses(new InetSocketAddress(ControlDialogueTest.CLIENT, 40000), ControlDialogueTest.PUBLISHED,
-                new InetSocketAddress(ControlDialogueTest.SERVER, 21), new InetSocketAddress(ControlDialogueTest.ROUTER_OUT, 33333));
+        SessionAddresses at = new SessionAddresses(Addresses.socket(ControlDialogueTest.CLIENT, 40000), ControlDialogueTest.PUBLISHED,
+                Addresses.socket(ControlDialogueTest.SERVER, 21), Addresses.socket(ControlDialogueTest.ROUTER_OUT, 33333));
         ControlDialogue d = new ControlDialogue(1, at, table, ports, new AtomicLong(), toClient::add, toServer::add, Clock.systemUTC());
 
         d.fromServer(line("220 ready"));
@@ -86,8 +87,8 @@ class ControlDialoguePropertiesTest {
     @Property(tries = 400, seed = "20261201")
     void arbitraryServerOutputNeverThrows(@ForAll("serverLines") List<String> lines, @ForAll("clientStreams") List<byte[]> chunks) {
         FakeDataChannelTable table = new FakeDataChannelTable();
-        SessionAddresses at = new SessionAddresses(new InetSocketAddress(ControlDialogueTest.CLIENT, 40000), ControlDialogueTest.SERVER,
-                new InetSocketAddress(ControlDialogueTest.SERVER, 21), new InetSocketAddress(ControlDialogueTest.ROUTER_OUT, 33333));
+        SessionAddresses at = new SessionAddresses(Addresses.socket(ControlDialogueTest.CLIENT, 40000), ControlDialogueTest.SERVER,
+                Addresses.socket(ControlDialogueTest.SERVER, 21), Addresses.socket(ControlDialogueTest.ROUTER_OUT, 33333));
         PortAllocator ports = new PortAllocator(new PortRange(50000, 50003), new Random(7));
         ControlDialogue d = new ControlDialogue(1, at, table, ports, new AtomicLong(), s -> { }, s -> { }, Clock.systemUTC());
         TelnetLineReader client = new TelnetLineReader(MAX_LINE);

@@ -1,5 +1,6 @@
 package io.ftpnat.alg;
 
+import io.ftpnat.nativ.netlink.conntrack.IpAddress;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.ftpnat.ftp.TelnetLineReader;
@@ -25,9 +26,9 @@ class ControlDialogueSmugglingTest {
     final List<String> server = new ArrayList<>();
     final TelnetLineReader clientReader = new TelnetLineReader(512);
     final TelnetLineReader serverReader = new TelnetLineReader(512);
-    final ControlDialogue d = new ControlDialogue(7, new SessionAddresses(new InetSocketAddress(ControlDialogueTest.CLIENT, 40000),
-            ControlDialogueTest.PUBLISHED, new InetSocketAddress(ControlDialogueTest.SERVER, 21),
-            new InetSocketAddress(ControlDialogueTest.ROUTER_OUT, 33333)), table, new PortAllocator(new PortRange(50000, 50009),
+    final ControlDialogue d = new ControlDialogue(7, new SessionAddresses(Addresses.socket(ControlDialogueTest.CLIENT, 40000),
+            ControlDialogueTest.PUBLISHED, Addresses.socket(ControlDialogueTest.SERVER, 21),
+            Addresses.socket(ControlDialogueTest.ROUTER_OUT, 33333)), table, new PortAllocator(new PortRange(50000, 50009),
             new Random(1)), new AtomicLong(), client::add, server::add, Clock.systemUTC());
 
     ControlDialogueSmugglingTest() {

@@ -1,5 +1,6 @@
 package io.ftpnat.alg;
 
+import io.ftpnat.nativ.netlink.conntrack.IpAddress;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.ftpnat.ftp.TelnetLineReader;
@@ -19,10 +20,10 @@ import org.junit.jupiter.api.Test;
  * 192.168.10.114. What each side receives is what the sinks collected.
  */
 class ControlDialogueTest {
-    static final InetAddress CLIENT = ip("10.10.10.2");
-    static final InetAddress PUBLISHED = ip("10.10.10.1");
-    static final InetAddress SERVER = ip("192.168.10.115");
-    static final InetAddress ROUTER_OUT = ip("192.168.10.114");
+    static final IpAddress CLIENT = ip("10.10.10.2");
+    static final IpAddress PUBLISHED = ip("10.10.10.1");
+    static final IpAddress SERVER = ip("192.168.10.115");
+    static final IpAddress ROUTER_OUT = ip("192.168.10.114");
 
     final FakeDataChannelTable table = new FakeDataChannelTable();
     final List<String> client = new ArrayList<>();
@@ -33,9 +34,9 @@ class ControlDialogueTest {
         return dialogue(PUBLISHED, SERVER);
     }
 
-    ControlDialogue dialogue(InetAddress clientView, InetAddress serverAddress) {
-        SessionAddresses at = new SessionAddresses(new InetSocketAddress(CLIENT, 40000), clientView,
-                new InetSocketAddress(serverAddress, 21), new InetSocketAddress(ROUTER_OUT, 33333));
+    ControlDialogue dialogue(IpAddress clientView, IpAddress serverAddress) {
+        SessionAddresses at = new SessionAddresses(Addresses.socket(CLIENT, 40000), clientView,
+                Addresses.socket(serverAddress, 21), Addresses.socket(ROUTER_OUT, 33333));
         return new ControlDialogue(1, at, table, ports, new AtomicLong(), client::add, server::add, Clock.systemUTC());
     }
 
@@ -263,10 +264,10 @@ class ControlDialogueTest {
 
     @Test
     void anIpv6ClientOfAnIpv4ServerGetsARelayedChannel() {
-        InetAddress client6 = ip("fd00:10::2");
-        InetAddress published6 = ip("fd00:10::1");
-        SessionAddresses at = new SessionAddresses(new InetSocketAddress(client6, 40000), published6,
-                new InetSocketAddress(SERVER, 21), new InetSocketAddress(ROUTER_OUT, 33333));
+        IpAddress client6 = ip("fd00:10::2");
+        IpAddress published6 = ip("fd00:10::1");
+        SessionAddresses at = new SessionAddresses(Addresses.socket(client6, 40000), published6,
+                Addresses.socket(SERVER, 21), Addresses.socket(ROUTER_OUT, 33333));
         ControlDialogue d = new ControlDialogue(1, at, table, ports, new AtomicLong(), client::add, server::add, Clock.systemUTC());
         fromServer(d, "220 hi");
         fromClient(d, "USER a");
@@ -292,11 +293,11 @@ class ControlDialogueTest {
 
     @Test
     void anIpv6LprtBecomesEprtToAnIpv6Server() {
-        InetAddress client6 = ip("fd00:10::2");
-        InetAddress server6 = ip("fd00:192::115");
-        InetAddress router6 = ip("fd00:192::114");
-        SessionAddresses at = new SessionAddresses(new InetSocketAddress(client6, 40000), server6,
-                new InetSocketAddress(server6, 21), new InetSocketAddress(router6, 33333));
+        IpAddress client6 = ip("fd00:10::2");
+        IpAddress server6 = ip("fd00:192::115");
+        IpAddress router6 = ip("fd00:192::114");
+        SessionAddresses at = new SessionAddresses(Addresses.socket(client6, 40000), server6,
+                Addresses.socket(server6, 21), Addresses.socket(router6, 33333));
         ControlDialogue d = new ControlDialogue(1, at, table, ports, new AtomicLong(), client::add, server::add, Clock.systemUTC());
         fromServer(d, "220 hi");
         fromClient(d, "USER a");
@@ -313,9 +314,9 @@ class ControlDialogueTest {
         assertThat(client.get(client.size() - 1)).as("PASV over IPv6 has no answer").startsWith("425");
     }
 
-    static InetAddress ip(String s) {
+    static IpAddress ip(String s) {
         try {
-            return InetAddress.getByName(s);
+            return IpAddress.of(InetAddress.getByName(s));
         } catch (Exception e) {
             throw new IllegalArgumentException(e);
         }

@@ -1,5 +1,6 @@
 package io.ftpnat.alg;
 
+import io.ftpnat.nativ.netlink.conntrack.IpAddress;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.ftpnat.ftp.TelnetLineReader;
@@ -52,7 +53,7 @@ class DataModeConversionTest {
     }
 
     ControlDialogue loggedIn(ServerDataMode mode) {
-        SessionAddresses at = new SessionAddresses(new InetSocketAddress(LO, 40000), LO, new InetSocketAddress(LO, 21),
+        SessionAddresses at = new SessionAddresses(new InetSocketAddress(LO, 40000), IpAddress.of(LO), new InetSocketAddress(LO, 21),
                 new InetSocketAddress(LO, 33333));
         ControlDialogue d = new ControlDialogue(1, at, table, new PortAllocator(new PortRange(47000, 47999), new Random(1)), new AtomicLong(),
                 client::add, server::add, Clock.systemUTC(), new AlgControls(false, Set.of(), false, mode), () -> Duration.ofSeconds(5));

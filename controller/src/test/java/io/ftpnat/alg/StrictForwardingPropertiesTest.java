@@ -1,5 +1,6 @@
 package io.ftpnat.alg;
 
+import io.ftpnat.nativ.netlink.conntrack.IpAddress;
 import static io.ftpnat.alg.AlgForwardingPropertiesTest.IAC;
 import static io.ftpnat.alg.AlgForwardingPropertiesTest.assertCanonicalCommand;
 import static io.ftpnat.alg.AlgForwardingPropertiesTest.canonical;
@@ -99,8 +100,8 @@ class StrictForwardingPropertiesTest {
             @ForAll @IntRange(min = 1, max = 64) int cut, @ForAll long seed) {
         List<String> toClient = new ArrayList<>();
         List<String> toServer = new ArrayList<>();
-        SessionAddresses at = new SessionAddresses(new InetSocketAddress(ControlDialogueTest.CLIENT, 40000), ControlDialogueTest.PUBLISHED,
-                new InetSocketAddress(ControlDialogueTest.SERVER, 21), new InetSocketAddress(ControlDialogueTest.ROUTER_OUT, 33333));
+        SessionAddresses at = new SessionAddresses(Addresses.socket(ControlDialogueTest.CLIENT, 40000), ControlDialogueTest.PUBLISHED,
+                Addresses.socket(ControlDialogueTest.SERVER, 21), Addresses.socket(ControlDialogueTest.ROUTER_OUT, 33333));
         ControlDialogue d = new ControlDialogue(1, at, new FakeDataChannelTable(), new PortAllocator(new PortRange(50000, 50003),
                 new Random(3)), new AtomicLong(), toClient::add, toServer::add, Clock.systemUTC(), new AlgControls(true, DENIED, true));
         d.fromServer(new TelnetLineReader.Line("220 (vsFTPd 3.0.3)"));

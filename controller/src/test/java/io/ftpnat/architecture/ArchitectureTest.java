@@ -1,14 +1,21 @@
 package io.ftpnat.architecture;
 
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 
 import com.tngtech.archunit.base.DescribedPredicate;
 import com.tngtech.archunit.core.domain.JavaClass;
+import com.tngtech.archunit.core.domain.JavaCodeUnit;
+import com.tngtech.archunit.core.domain.JavaField;
+import com.tngtech.archunit.core.domain.JavaType;
 import com.tngtech.archunit.core.importer.ImportOption;
 import com.tngtech.archunit.junit.AnalyzeClasses;
 import com.tngtech.archunit.junit.ArchTest;
+import com.tngtech.archunit.lang.ArchCondition;
 import com.tngtech.archunit.lang.ArchRule;
+import com.tngtech.archunit.lang.ConditionEvents;
+import com.tngtech.archunit.lang.SimpleConditionEvent;
 import java.util.Set;
 
 /**
@@ -18,7 +25,9 @@ import java.util.Set;
  *   <li>one kernel boundary: only {@code io.ftpnat.kernel} uses native's sockets, codecs and
  *       libnftables; every other package sees the kernel through kernel's interfaces and native's
  *       plain values ({@link #KERNEL_VALUES});</li>
- *   <li>the domain packages never depend on the API, the daemon or the CLIs.</li>
+ *   <li>the domain packages never depend on the API, the daemon or the CLIs;</li>
+ *   <li>one address type: the domain's fields and signatures hold native's {@code IpAddress}, never
+ *       {@code java.net.InetAddress}, which only the socket edges ({@link #SOCKET_EDGES}) convert to.</li>
  * </ul>
  */
 @AnalyzeClasses(packages = "io.ftpnat", importOptions = ImportOption.DoNotIncludeTests.class)
@@ -102,4 +111,39 @@ class ArchitectureTest {
             .orShould().dependOnClassesThat().haveSimpleNameEndingWith("Client")
             .orShould().dependOnClassesThat().haveSimpleNameEndingWith("Transport")
             .orShould().dependOnClassesThat().resideInAPackage("io.ftpnat.nativ.nft..");
+
+    /**
+     * Where the domain meets java.net: the ALG's sockets take and report InetAddress and
+     * InetSocketAddress, converted in one place. (The daemon's metrics listener is no domain class.)
+     */
+    static final Set<String> SOCKET_EDGES = Set.of("io.ftpnat.alg.Addresses");
+
+    private static boolean involvesInetAddress(JavaType t) {
+        return t.getAllInvolvedRawTypes().stream().anyMatch(c -> c.isAssignableTo(java.net.InetAddress.class));
+    }
+
+    /** One address type: no field, parameter or result of a domain or kernel class is (or holds) an InetAddress. */
+    @ArchTest
+    static final ArchRule theDomainHasOneAddressType = classes()
+            .that().resideInAnyPackage(DOMAIN).or().resideInAPackage("io.ftpnat.kernel..")
+            .should(new ArchCondition<JavaClass>("hold addresses as IpAddress (InetAddress only at a socket edge)") {
+                @Override
+                public void check(JavaClass c, ConditionEvents events) {
+                    if (SOCKET_EDGES.contains(c.getName())) {
+                        return;
+                    }
+                    for (JavaField f : c.getFields()) {
+                        if (involvesInetAddress(f.getType())) {
+                            events.add(SimpleConditionEvent.violated(f, f.getFullName() + " holds an InetAddress"));
+                        }
+                    }
+                    for (JavaCodeUnit m : c.getCodeUnits()) {
+                        boolean bad = involvesInetAddress(m.getReturnType())
+                                || m.getParameterTypes().stream().anyMatch(ArchitectureTest::involvesInetAddress);
+                        if (bad) {
+                            events.add(SimpleConditionEvent.violated(m, m.getFullName() + " takes or returns an InetAddress"));
+                        }
+                    }
+                }
+            });
 }

@@ -1,5 +1,6 @@
 package io.ftpnat.daemon;
 
+import io.ftpnat.nativ.netlink.conntrack.IpAddress;
 import io.ftpnat.daemon.ProxyApi;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -18,12 +19,12 @@ import org.junit.jupiter.api.Test;
 
 /** What proxy.sessions says about one session (docs/api.md). */
 class ProxyApiTest {
-    static final InetAddress SERVER = ip("192.168.10.115");
-    static final InetAddress ROUTER_OUT = ip("192.168.10.114");
+    static final IpAddress SERVER = ip("192.168.10.115");
+    static final IpAddress ROUTER_OUT = ip("192.168.10.114");
 
-    static InetAddress ip(String literal) {
+    static IpAddress ip(String literal) {
         try {
-            return InetAddress.getByName(literal); // literals only: no lookup
+            return IpAddress.of(InetAddress.getByName(literal)); // literals only: no lookup
         } catch (java.net.UnknownHostException e) {
             throw new IllegalArgumentException(e);
         }
@@ -33,8 +34,8 @@ class ProxyApiTest {
     void aSessionWithARelayedChannelSaysSo() {
         var client6 = ip("fd00:10::2");
         var published6 = ip("fd00:10::1");
-        SessionAddresses at = new SessionAddresses(new InetSocketAddress(client6, 40000), published6,
-                new InetSocketAddress(SERVER, 21), new InetSocketAddress(ROUTER_OUT, 33333));
+        SessionAddresses at = new SessionAddresses(new InetSocketAddress(client6.toInetAddress(), 40000), published6,
+                new InetSocketAddress(SERVER.toInetAddress(), 21), new InetSocketAddress(ROUTER_OUT.toInetAddress(), 33333));
         DataChannel c = new DataChannel(7, 3, DataChannel.Kind.PASSIVE, new FlowKey(client6, published6, 50001),
                 SERVER, 40000, Optional.of(ROUTER_OUT), DataChannel.Path.RELAYED, Instant.EPOCH);
         ControlDialogue.Snapshot state = new ControlDialogue.Snapshot(true, false, 5, 1, 0, Optional.of(c), Instant.EPOCH, 0);

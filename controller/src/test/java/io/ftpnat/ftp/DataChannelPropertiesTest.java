@@ -1,5 +1,6 @@
 package io.ftpnat.ftp;
 
+import io.ftpnat.nativ.netlink.conntrack.IpAddress;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.InetAddress;
@@ -14,7 +15,7 @@ import net.jqwik.api.constraints.IntRange;
 /** What a rewriting ALG formats, the parser reads back; whatever a peer sends, nothing but a syntax error escapes. */
 class DataChannelPropertiesTest {
     @Property(tries = 300, seed = "20261201")
-    void everyFormRoundTrips(@ForAll("addresses") InetAddress a, @ForAll @IntRange(min = 0, max = 65535) int port) throws Exception {
+    void everyFormRoundTrips(@ForAll("addresses") IpAddress a, @ForAll @IntRange(min = 0, max = 65535) int port) throws Exception {
         HostPort hp = new HostPort(a, port);
         if (hp.ipv4()) {
             assertThat(DataChannelSyntax.command(DataChannelSyntax.formatPort(hp)).orElseThrow().hostPort()).contains(hp);
@@ -42,12 +43,12 @@ class DataChannelPropertiesTest {
     }
 
     @Provide
-    Arbitrary<InetAddress> addresses() {
+    Arbitrary<IpAddress> addresses() {
         Arbitrary<byte[]> v4 = Arbitraries.bytes().array(byte[].class).ofSize(4);
         Arbitrary<byte[]> v6 = Arbitraries.bytes().array(byte[].class).ofSize(16);
         return Arbitraries.oneOf(v4, v6).map(b -> {
             try {
-                return InetAddress.getByAddress(b);
+                return IpAddress.of(InetAddress.getByAddress(b));
             } catch (java.net.UnknownHostException e) {
                 throw new IllegalStateException(e);
             }

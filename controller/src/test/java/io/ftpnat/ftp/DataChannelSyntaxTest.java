@@ -3,7 +3,7 @@ package io.ftpnat.ftp;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.net.InetAddress;
+import io.ftpnat.nativ.netlink.conntrack.IpAddress;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -44,7 +44,7 @@ class DataChannelSyntaxTest {
         assertThat(lprt.hostPort().orElseThrow()).hasToString("10.10.10.2:45580");
         DataChannelOffer lpsv = DataChannelSyntax.reply(228, "Entering Long Passive Mode (6,16,253,0,1,146,0,0,0,0,0,0,0,0,0,0,1,21,2,156,84)")
                 .orElseThrow();
-        assertThat(lpsv.address().orElseThrow()).isEqualTo(InetAddress.getByName("fd00:192::115"));
+        assertThat(lpsv.address().orElseThrow()).isEqualTo(IpAddress.parse("fd00:192::115"));
         assertThat(lpsv.port()).isEqualTo(40020);
     }
 

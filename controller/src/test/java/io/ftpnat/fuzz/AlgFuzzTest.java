@@ -1,5 +1,6 @@
 package io.ftpnat.fuzz;
 
+import io.ftpnat.nativ.netlink.conntrack.IpAddress;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import io.ftpnat.alg.AlgFuzzRig;
 import io.ftpnat.alg.DataChannel;
@@ -142,7 +143,7 @@ public class AlgFuzzTest {
             postFix("the server sees exactly one line per command the ALG approved", decisions + " approved, the server splits "
                     + (lines.length - 1) + ": " + stream);
         }
-        InetAddress router = rig.addresses().routerAddress();
+        IpAddress router = rig.addresses().routerAddress();
         for (int i = 0; i < lines.length - 1; i++) {
             String line = withoutTelnet(lines[i]);
             int end = 0;
@@ -156,11 +157,11 @@ public class AlgFuzzTest {
         }
     }
 
-    private static boolean rewrite(String line, InetAddress router) {
+    private static boolean rewrite(String line, IpAddress router) {
         String l = line.endsWith("\r") ? line.substring(0, line.length() - 1) : line;
-        String a = router.getHostAddress();
+        String a = router.toString();
         for (int port = AlgFuzzRig.FIRST_DATA_PORT; port <= AlgFuzzRig.LAST_DATA_PORT; port++) {
-            String expected = router instanceof Inet4Address
+            String expected = !router.v6()
                     ? "PORT " + a.replace('.', ',') + "," + (port >> 8) + "," + (port & 255)
                     : null;
             if (l.equals(expected) || EPRT.matcher(l).matches() && l.endsWith("|" + port + "|")) {

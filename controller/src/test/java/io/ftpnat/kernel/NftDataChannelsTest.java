@@ -1,5 +1,6 @@
 package io.ftpnat.kernel;
 
+import io.ftpnat.nativ.netlink.conntrack.IpAddress;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.ftpnat.nativ.netlink.nftables.ElementBatch;
@@ -13,10 +14,10 @@ import org.junit.jupiter.api.Test;
 
 /** The element batches of a data channel: what the template's maps hold, one transaction per change. */
 class NftDataChannelsTest {
-    static final InetAddress CLIENT = ip("10.10.10.2");
-    static final InetAddress PUBLISHED = ip("10.10.10.1");
-    static final InetAddress SERVER = ip("192.168.10.115");
-    static final InetAddress ROUTER_OUT = ip("192.168.10.114");
+    static final IpAddress CLIENT = ip("10.10.10.2");
+    static final IpAddress PUBLISHED = ip("10.10.10.1");
+    static final IpAddress SERVER = ip("192.168.10.115");
+    static final IpAddress ROUTER_OUT = ip("192.168.10.114");
     private static final Duration THIRTY = Duration.ofSeconds(30);
 
     private final List<List<String>> sent = new ArrayList<>();
@@ -26,9 +27,9 @@ class NftDataChannelsTest {
         return b.operations().stream().map(Object::toString).toList();
     }
 
-    static InetAddress ip(String s) {
+    static IpAddress ip(String s) {
         try {
-            return InetAddress.getByName(s);
+            return IpAddress.of(InetAddress.getByName(s));
         } catch (UnknownHostException e) {
             throw new IllegalArgumentException(e);
         }

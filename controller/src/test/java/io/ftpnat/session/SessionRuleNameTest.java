@@ -29,7 +29,7 @@ class SessionRuleNameTest {
         FakeConntrackKernel kernel = new FakeConntrackKernel();
         SessionModel model = new SessionModel(new NetlinkSessionKernel(() -> new ConntrackClient(kernel.transport())),
                 new RepairPlanner(1024));
-        model.nameRulesWith(c -> policy.kernelRuleFor(c.original().src().toInetAddress(), c.original().dst().toInetAddress(),
+        model.nameRulesWith(c -> policy.kernelRuleFor(c.original().src(), c.original().dst(),
                 c.original().dstPort()).orElse(""));
         List<SessionEvent> events = new ArrayList<>();
         model.addListener(events::add);
