@@ -179,8 +179,10 @@ class DebianPackageTest {
             require(boot.ok(), "debootstrap failed (is the Debian mirror reachable?): " + boot.err().lines()
                     .reduce((a, b) -> b).orElse("") + "\n" + boot.out().lines().reduce((a, b) -> b).orElse(""));
             Cmd.run("mkdir", "-p", cache.getParent().toString()).check();
-            Cmd.run(Duration.ofSeconds(120), "tar", "-C", base.toString(), "-cf", cache + ".tmp", ".").check();
-            Cmd.run("mv", cache + ".tmp", cache.toString()).check();
+            // two test JVMs may both build it: each writes its own file, the rename is atomic
+            String tmp = cache + ".tmp." + ProcessHandle.current().pid();
+            Cmd.run(Duration.ofSeconds(120), "tar", "-C", base.toString(), "-cf", tmp, ".").check();
+            Cmd.run("mv", tmp, cache.toString()).check();
             Cmd.run(Duration.ofSeconds(60), "rm", "-rf", base.toString());
         }
         Path root = w.resolve("root");
