@@ -138,7 +138,8 @@ class ProxyGapsTest {
         for (DataMode mode : List.of(DataMode.PASV, DataMode.EPSV, DataMode.PORT)) {
             for (String client : List.of("curl", "lftp")) {
                 ClientRun run = ref.run(Matrix.client(ref, client), FtpJob.download(server, ROUTER_INSIDE_V4, mode, "two.bin").withPort(2126));
-                assertThat(run.ok()).as("%s\nserver logged %s", run, server.commandsLogged()).isTrue();
+                assertThat(run.ok()).as("%s\nserver logged %s\ndaemon log (the relay's side):\n%s", run, server.commandsLogged(),
+                        tail(ref.daemon().log(), 60)).isTrue();
                 assertThat(run.sha256().get("two.bin")).as("%s", run).isEqualTo(server.file("two.bin").sha256());
             }
         }
@@ -204,5 +205,10 @@ class ProxyGapsTest {
     private static String value(Cmd.Result r, String prefix) {
         return r.out().lines().filter(l -> l.startsWith(prefix + " ")).map(l -> l.substring(prefix.length() + 1)).findFirst()
                 .orElseThrow(() -> new AssertionError("no '" + prefix + "' in\n" + r.out() + r.err()));
+    }
+
+    private static String tail(String log, int lines) {
+        String[] all = log.split("\n");
+        return String.join("\n", java.util.Arrays.copyOfRange(all, Math.max(0, all.length - lines), all.length));
     }
 }
