@@ -21,6 +21,17 @@ class CommandModelTest {
         assertThat(types).isNotEmpty().noneMatch(t -> t.startsWith("java.time.") || t.startsWith("java.sql."));
     }
 
+    /** Help before the command's name prints the whole list of commands, as a bare --help does. */
+    @Test
+    void helpBeforeACommandNameListsEveryCommand() {
+        int all = Ftpnatctl.commandLine().getSubcommands().size();
+        assertThat(Ftpnatctl.commandLine(new String[] {"-h", "conntrack"}).getSubcommands()).hasSize(all);
+        assertThat(Ftpnatctl.commandLine(new String[] {"--help", "policy", "show"}).getSubcommands()).hasSize(all);
+        // a named command alone is built alone (the start-up saving), with --socket/-o in any form
+        assertThat(Ftpnatctl.commandLine(new String[] {"--socket=/x", "-ojson", "conntrack", "count"}).getSubcommands())
+                .containsOnlyKeys("conntrack");
+    }
+
     private static void collect(CommandLine cli, List<String> types) {
         for (ArgSpec arg : cli.getCommandSpec().args()) {
             types.add(arg.type().getName());
