@@ -83,7 +83,6 @@ public final class Ftpnatctl {
      * that names one subcommand gets only that one. Anything else (help, usage errors) gets all.
      */
     static CommandLine commandLine(String[] args) {
-        skipUnusedConverters();
         CommandLine cli = new CommandLine(new Ftpnatctl()).setAllowSubcommandsAsOptionParameters(true);
         String named = firstWord(args);
         if (named != null && SUBCOMMANDS.containsKey(named) && !named.equals("help")) {
@@ -95,20 +94,6 @@ public final class Ftpnatctl {
         }
         return cli;
     }
-
-    /**
-     * picocli registers its built-in type converters for every command it builds, and the java.time
-     * and java.sql ones by reflection (Class.forName initialises ~100 classes: DateTimeFormatter's
-     * tables, the JDBC driver manager). No ftpnatctl option has such a type, so they are skipped —
-     * picocli's documented switch, set only when nobody set it (a JVM option wins).
-     */
-    private static void skipUnusedConverters() {
-        if (System.getProperty(CONVERTER_EXCLUDES) == null) {
-            System.setProperty(CONVERTER_EXCLUDES, "java\\.(sql|time)\\..*");
-        }
-    }
-
-    private static final String CONVERTER_EXCLUDES = "picocli.converters.excludes";
 
     /**
      * The first argument that is neither --socket nor -o (nor their values); null if there is none,
