@@ -93,7 +93,7 @@ final class ApiClient implements AutoCloseable {
             if (len < 0) {
                 throw new IOException("ftpnatd closed the connection in the middle of the answer");
             }
-            String line = new String(lines.buffer(), 0, len, StandardCharsets.UTF_8);
+            String line = new String(lines.array(), lines.offset(), len, StandardCharsets.UTF_8);
             if (line.startsWith(ITEM_PREFIX)) {
                 items.item(line);
                 continue;
@@ -125,14 +125,17 @@ final class ApiClient implements AutoCloseable {
             if (len < 0) {
                 throw new IOException("ftpnatd closed the connection in the middle of the answer");
             }
-            byte[] b = lines.buffer();
-            if (len >= prefix.length + 3 && startsWith(b, prefix) && b[len - 1] == '}' && b[len - 2] == '}' && b[len - 3] == '"'
-                    && indexOf(b, (byte) '\\', prefix.length, len - 3) < 0) {
-                sink.write(b, prefix.length, len - 3 - prefix.length);
+            byte[] b = lines.array();
+            int off = lines.offset();
+            int end = off + len;
+            // a line without escapes is copied as it lies in the read buffer: one pass over its bytes
+            if (!lines.escaped() && len >= prefix.length + 3 && startsWith(b, off, prefix)
+                    && b[end - 1] == '}' && b[end - 2] == '}' && b[end - 3] == '"') {
+                sink.write(b, off + prefix.length, len - 3 - prefix.length);
                 sink.write('\n');
                 continue;
             }
-            String line = new String(b, 0, len, StandardCharsets.UTF_8);
+            String line = new String(b, off, len, StandardCharsets.UTF_8);
             if (line.startsWith(ITEM_PREFIX)) {
                 String text = lineOf(line, json);
                 if (!text.isEmpty()) {
@@ -168,13 +171,14 @@ final class ApiClient implements AutoCloseable {
             if (len < 0) {
                 throw new IOException("ftpnatd closed the connection in the middle of the answer");
             }
-            byte[] b = lines.buffer();
-            if (len > prefix.length + 1 && startsWith(b, prefix) && b[len - 1] == '}') {
-                sink.write(b, prefix.length, len - 1 - prefix.length);
+            byte[] b = lines.array();
+            int off = lines.offset();
+            if (len > prefix.length + 1 && startsWith(b, off, prefix) && b[off + len - 1] == '}') {
+                sink.write(b, off + prefix.length, len - 1 - prefix.length);
                 sink.write('\n');
                 continue;
             }
-            JsonNode control = json.read(new String(b, 0, len, StandardCharsets.UTF_8));
+            JsonNode control = json.read(new String(b, off, len, StandardCharsets.UTF_8));
             if (control.has("end")) {
                 return control.get("count").asLong();
             } else if (control.has("restart")) {
@@ -185,42 +189,53 @@ final class ApiClient implements AutoCloseable {
         }
     }
 
-    private static boolean startsWith(byte[] b, byte[] prefix) {
+    private static boolean startsWith(byte[] b, int off, byte[] prefix) {
         for (int i = 0; i < prefix.length; i++) {
-            if (b[i] != prefix[i]) {
+            if (b[off + i] != prefix[i]) {
                 return false;
             }
         }
         return true;
     }
 
-    private static int indexOf(byte[] b, byte v, int from, int to) {
-        for (int i = from; i < to; i++) {
-            if (b[i] == v) {
-                return i;
-            }
-        }
-        return -1;
-    }
-
-    /** Lines of bytes from a stream, without their '\n', in a reused buffer. */
+    /**
+     * Lines of bytes from a stream, without their '\n'. A line that lies whole in the read buffer is
+     * handed over where it lies ({@link #array()} from {@link #offset()}), never copied; only a line
+     * that straddles two reads is assembled in a second buffer. The scan for the '\n' also notes
+     * whether the line holds a '\\' ({@link #escaped()}), so callers need not scan it again.
+     */
     private static final class RawLines {
         private final java.io.InputStream in;
         private byte[] line = new byte[1024];
         private final byte[] buf = new byte[1 << 16];
         private int pos;
         private int limit;
+        private byte[] array;
+        private int offset;
+        private boolean escaped;
 
         RawLines(java.io.InputStream in) {
             this.in = in;
         }
 
-        byte[] buffer() {
-            return line;
+        /** The array holding the last line, from {@link #offset()}. */
+        byte[] array() {
+            return array;
         }
 
+        int offset() {
+            return offset;
+        }
+
+        /** Whether the last line holds a backslash (a JSON escape). */
+        boolean escaped() {
+            return escaped;
+        }
+
+        /** Reads the next line; returns its length, or -1 at the end of the stream. */
         int next() throws IOException {
             int len = 0;
+            boolean backslash = false;
             while (true) {
                 if (pos == limit) {
                     limit = in.read(buf, 0, buf.length);
@@ -231,20 +246,41 @@ final class ApiClient implements AutoCloseable {
                     }
                 }
                 int start = pos;
-                while (pos < limit && buf[pos] != '\n') {
-                    pos++;
+                int p = pos;
+                byte[] b = buf;
+                int end = limit;
+                byte c = 0;
+                while (p < end && (c = b[p]) != '\n') {
+                    if (c == '\\') {
+                        backslash = true;
+                    }
+                    p++;
                 }
-                int n = pos - start;
-                if (len + n > line.length) {
-                    line = java.util.Arrays.copyOf(line, Math.max(line.length * 2, len + n));
-                }
-                System.arraycopy(buf, start, line, len, n);
-                len += n;
-                if (pos < limit) {
+                pos = p;
+                int n = p - start;
+                if (p < end) {
                     pos++; // the '\n'
-                    return len;
+                    escaped = backslash;
+                    if (len == 0) {
+                        array = buf;
+                        offset = start;
+                        return n;
+                    }
+                    append(start, len, n);
+                    array = line;
+                    offset = 0;
+                    return len + n;
                 }
+                append(start, len, n);
+                len += n;
             }
+        }
+
+        private void append(int from, int len, int n) {
+            if (len + n > line.length) {
+                line = java.util.Arrays.copyOf(line, Math.max(line.length * 2, len + n));
+            }
+            System.arraycopy(buf, from, line, len, n);
         }
     }
 
@@ -325,7 +361,7 @@ final class ApiClient implements AutoCloseable {
         if (len < 0) {
             throw new IOException("ftpnatd closed the connection before answering");
         }
-        return json.read(lines.buffer(), 0, len);
+        return json.read(lines.array(), lines.offset(), len);
     }
 
     private static Failed failed(JsonNode answer) {

@@ -95,13 +95,20 @@ public final class Ftpnatctl {
         return cli;
     }
 
-    /** The first argument that is neither an option nor an option's value. */
+    /**
+     * The first argument that is neither --socket nor -o (nor their values); null if there is none,
+     * or if any other option comes first: it may be --help, whose list of commands must be whole.
+     */
     private static String firstWord(String[] args) {
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             if (a.equals("--socket") || a.equals("-o") || a.equals("--output")) {
                 i++;
-            } else if (!a.startsWith("-")) {
+            } else if (a.startsWith("--socket=") || a.startsWith("--output=") || (a.startsWith("-o") && !a.startsWith("--"))) {
+                continue;
+            } else if (a.startsWith("-")) {
+                return null;
+            } else {
                 return a;
             }
         }
