@@ -20,15 +20,9 @@ final class ApiClient implements AutoCloseable {
     private RawLines lines;
     private OutputStream out;
     private int nextId = 1;
-    /** A request sent ahead by {@link EarlyRequest}, still to be matched by the first {@link #send}. */
-    private EarlyRequest early;
-
-    private ApiClient(Path socket, SocketChannel channel, EarlyRequest early) {
+    private ApiClient(Path socket, SocketChannel channel) {
         this.socket = socket;
-        this.early = early;
-        if (channel != null) {
-            use(channel);
-        }
+        use(channel);
     }
 
     private void use(SocketChannel ch) {
@@ -38,15 +32,7 @@ final class ApiClient implements AutoCloseable {
     }
 
     static ApiClient connect(Path socket) throws Unreachable {
-        return new ApiClient(socket, open(socket), null);
-    }
-
-    /**
-     * Connects for a command whose request may already be on its way ({@link EarlyRequest}): the
-     * connection is made when the first request is known, and is the early one if it matches.
-     */
-    static ApiClient connect(Path socket, EarlyRequest early) throws Unreachable {
-        return early == null ? connect(socket) : new ApiClient(socket, null, early);
+        return new ApiClient(socket, open(socket));
     }
 
     private static SocketChannel open(Path socket) throws Unreachable {
@@ -322,16 +308,6 @@ final class ApiClient implements AutoCloseable {
 
     private JsonNode send(String command, ObjectNode args) throws IOException, Failed, Unreachable {
         byte[] request = requestBytes(json, nextId++, command, args);
-        if (early != null) {
-            EarlyRequest sent = early;
-            early = null;
-            java.util.Optional<SocketChannel> ahead = sent.take(socket, request);
-            if (ahead.isPresent()) {
-                use(ahead.get());
-                return answer(readAnswer());
-            }
-            use(open(socket));
-        }
         try {
             out.write(request);
             out.flush();
@@ -371,9 +347,6 @@ final class ApiClient implements AutoCloseable {
 
     @Override
     public void close() throws IOException {
-        if (early != null) {
-            early.discard();
-        }
         if (channel != null) {
             channel.close();
         }

@@ -22,7 +22,6 @@ public final class CdsTraining {
         for (String command : new String[] {"status", "conntrack", "expect", "sessions", "events", "policy"}) {
             cli.getSubcommands().get(command).usage(new PrintWriter(sink));
         }
-        EarlyRequest.start(new String[] {"--socket", "/nonexistent/ftpnat.sock", "status"}, null).ifPresent(EarlyRequest::discard);
         cli.execute("--socket", "/nonexistent/ftpnat.sock", "-o", "table", "status");
         JsonText json = new JsonText();
         JsonNode status = json.read("{\"v\":1,\"id\":1,\"ok\":true,\"result\":{\"version\":\"x\",\"kernel\":{\"nat\":true},"
@@ -43,7 +42,7 @@ public final class CdsTraining {
 
     /**
      * Every form a user types, against a stand-in daemon, as ftpnatctl's main runs it (its own
-     * command model per command line, the early request where it applies): the success paths'
+     * command model per command line): the success paths'
      * classes and lambdas go into the archive — each form, not a chosen few. Output goes to the
      * training log.
      */
@@ -63,10 +62,7 @@ public final class CdsTraining {
                 args[0] = "--socket";
                 args[1] = sock;
                 System.arraycopy(form, 0, args, 2, form.length);
-                EarlyRequest early = EarlyRequest.start(args, null).orElse(null);
-                var cli = Ftpnatctl.commandLine(args);
-                ((Ftpnatctl) cli.getCommand()).early = early;
-                cli.execute(args);
+                Ftpnatctl.commandLine(args).execute(args);
             }
         }
     }

@@ -62,14 +62,8 @@ public final class Ftpnatctl {
         return m;
     }
 
-    /** A request sent while the command line is parsed (see {@link EarlyRequest}), or null. */
-    EarlyRequest early; // package-private: CdsTraining runs commands as main does
-
     public static void main(String[] args) {
-        EarlyRequest early = EarlyRequest.start(args, System.getenv("FTPNAT_SOCKET")).orElse(null);
-        CommandLine cli = commandLine(args);
-        ((Ftpnatctl) cli.getCommand()).early = early;
-        System.exit(cli.execute(args));
+        System.exit(commandLine(args).execute(args));
     }
 
     /** The whole command model (for help, man page and completion). */
@@ -224,9 +218,7 @@ public final class Ftpnatctl {
     /** Connects to the daemon and runs the call; the exit codes and messages every subcommand shares. */
     private int withDaemon(CommandSpec spec, String command, DaemonCall call) {
         PrintWriter err = spec.commandLine().getErr();
-        EarlyRequest sentAhead = early;
-        early = null;
-        try (ApiClient client = ApiClient.connect(socket(), sentAhead)) {
+        try (ApiClient client = ApiClient.connect(socket())) {
             return call.run(client);
         } catch (ApiClient.Unreachable e) {
             err.println("ftpnatctl: " + e.getMessage());
