@@ -19,7 +19,8 @@ echo "pid $pid"
 declare -A run wait slices
 while [[ $SECONDS -lt $end && -d /proc/$pid ]]; do
   for t in /proc/$pid/task/*; do
-    name=$(cat "$t/comm" 2>/dev/null || true)
+    name=
+    read -r name < "$t/comm" 2>/dev/null || true # a builtin: no fork per thread and second
     [[ $name == "$prefix"* ]] || continue
     read -r r w s < "$t/schedstat" 2>/dev/null || continue
     k=$name
