@@ -328,9 +328,12 @@ public final class ProxyServer implements AutoCloseable {
         ProxySession session = new ProxySession(id, r.rule(), c, up, at, () -> settings, table, ports, channelIds, clock, this::ended,
                 observer, r.controls(), loop);
         sessions.put(id, session);
-        // DEBUG: the session's INFO line is its end (with the same endpoints): one line per session, not two
-        log.debug("session {} ({}): {} -> {} via {}", id, r.rule(), Addresses.endpoint(remote), Addresses.endpoint(r.server()),
-                Addresses.endpoint(at.upstreamLocal()));
+        // DEBUG: the session's INFO line is its end (with the same endpoints): one line per session, not two.
+        // Guarded: the three endpoints would otherwise be formatted for every session and thrown away.
+        if (log.isDebugEnabled()) {
+            log.debug("session {} ({}): {} -> {} via {}", id, r.rule(), Addresses.endpoint(remote), Addresses.endpoint(r.server()),
+                    Addresses.endpoint(at.upstreamLocal()));
+        }
         observer.sessionStarted(r.rule());
         try {
             session.start(upKey);
