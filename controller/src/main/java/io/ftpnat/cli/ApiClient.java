@@ -70,15 +70,9 @@ final class ApiClient implements AutoCloseable {
      * Returns the count the daemon reports at the end; a stream cut short is an IOException.
      */
     long stream(String command, ObjectNode args, StreamHandler items) throws IOException, Failed, Unreachable {
-        JsonNode first = send(command, args);
-        if (!first.has("stream")) {
-            throw new IOException("'" + command + "' did not answer with a stream");
-        }
+        openStream(command, args);
         while (true) {
-            int len = lines.next();
-            if (len < 0) {
-                throw new IOException("ftpnatd closed the connection in the middle of the answer");
-            }
+            int len = nextLine();
             String line = new String(lines.array(), lines.offset(), len, StandardCharsets.UTF_8);
             if (line.startsWith(ITEM_PREFIX)) {
                 items.item(line);
@@ -95,22 +89,33 @@ final class ApiClient implements AutoCloseable {
         }
     }
 
+    /** Sends the request and checks that the answer is a stream (its lines follow). */
+    private void openStream(String command, ObjectNode args) throws IOException, Failed, Unreachable {
+        JsonNode first = send(command, args);
+        if (!first.has("stream")) {
+            throw new IOException("'" + command + "' did not answer with a stream");
+        }
+    }
+
+    /** The length of the stream's next line (in {@code lines}); a stream ends with its end line, never with the connection. */
+    private int nextLine() throws IOException {
+        int len = lines.next();
+        if (len < 0) {
+            throw new IOException("ftpnatd closed the connection in the middle of the answer");
+        }
+        return len;
+    }
+
     /**
      * Streams a {@code format=conntrack} answer straight to {@code sink}: the text of each
      * {@code {"item":{"line":"..."}}} line is copied as bytes, never decoded into Strings, which is
      * what makes a 100,000-entry listing cost about what conntrack -L costs. Returns the count.
      */
     long streamLines(String command, ObjectNode args, OutputStream sink) throws IOException, Failed, Unreachable {
-        JsonNode first = send(command, args);
-        if (!first.has("stream")) {
-            throw new IOException("'" + command + "' did not answer with a stream");
-        }
+        openStream(command, args);
         byte[] prefix = LINE_PREFIX.getBytes(StandardCharsets.US_ASCII);
         while (true) {
-            int len = lines.next();
-            if (len < 0) {
-                throw new IOException("ftpnatd closed the connection in the middle of the answer");
-            }
+            int len = nextLine();
             byte[] b = lines.array();
             int off = lines.offset();
             int end = off + len;
@@ -147,16 +152,10 @@ final class ApiClient implements AutoCloseable {
      */
     long streamItems(String command, ObjectNode args, OutputStream sink, Runnable onRestart)
             throws IOException, Failed, Unreachable {
-        JsonNode first = send(command, args);
-        if (!first.has("stream")) {
-            throw new IOException("'" + command + "' did not answer with a stream");
-        }
+        openStream(command, args);
         byte[] prefix = ITEM_PREFIX.getBytes(StandardCharsets.US_ASCII);
         while (true) {
-            int len = lines.next();
-            if (len < 0) {
-                throw new IOException("ftpnatd closed the connection in the middle of the answer");
-            }
+            int len = nextLine();
             byte[] b = lines.array();
             int off = lines.offset();
             if (len > prefix.length + 1 && startsWith(b, off, prefix) && b[off + len - 1] == '}') {
