@@ -71,11 +71,8 @@ public final class HoldBench {
     static void run(ReferenceLab ref, int rounds, int perBlock) throws Exception {
         NamespaceLab lab = ref.lab();
         ref.startServer(ServerKind.VSFTPD, 21);
-        lab.own(Vsftpd.start(lab, 2121, ReferenceLab.FILES,
-                Map.of("pasv_address", "198.51.100.9", "pasv_addr_resolve", "NO", "listen", "YES", "listen_ipv6", "NO")));
-        Path policy = lab.dir("holdbench").resolve("policy.yaml");
-        Files.writeString(policy, POLICY);
-        lab.router().run("ip", "route", "add", "198.51.100.9/32", "via", Topology.SERVER_V4);
+        WrongPasvAddress.start(lab);
+        Path policy = WrongPasvAddress.policy(lab.dir("holdbench").resolve("policy.yaml"));
         // a table of the bench's own counts every packet of the control connections (both directions) and those with data
         Path counters = lab.dir("holdbench").resolve("counters.nft");
         Files.writeString(counters, COUNTERS);
@@ -229,22 +226,6 @@ public final class HoldBench {
         return String.format(Locale.ROOT, "n %d, p50 %.2f, p90 %.2f, p99 %.2f, max %.2f", v.size(), pct(v, 50), pct(v, 90), pct(v, 99),
                 pct(v, 100));
     }
-
-    static final String POLICY = """
-            version: 1
-            control_ports: [21, 2121]
-            snat:
-              - name: lan
-                source: 10.10.10.0/24
-                out_interface: r1
-                to: masquerade
-            dnat:
-              - name: published
-                in_interface: r0
-                destination: 10.10.10.1
-                port: 2121
-                to: 192.168.10.115:2121
-            """;
 
     /** Forward hook, before everything else: every packet of a control connection, and those carrying data (IPv4, any TCP header length). */
     static final String COUNTERS = """

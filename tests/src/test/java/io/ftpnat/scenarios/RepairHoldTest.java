@@ -12,13 +12,12 @@ import io.ftpnat.lab.FtpServer;
 import io.ftpnat.lab.PythonFtpClient;
 import io.ftpnat.lab.ReferenceLab;
 import io.ftpnat.lab.ServerKind;
-import io.ftpnat.lab.Vsftpd;
+import io.ftpnat.lab.WrongPasvAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
@@ -58,26 +57,8 @@ class RepairHoldTest {
         LabAssumptions.assumeServer(ServerKind.VSFTPD);
         ref = ReferenceLab.create(21, 2121);
         good = ref.startServer(ServerKind.VSFTPD, 21);
-        misconfigured = ref.lab().own(Vsftpd.start(ref.lab(), 2121, ReferenceLab.FILES,
-                Map.of("pasv_address", "198.51.100.9", "pasv_addr_resolve", "NO", "listen", "YES", "listen_ipv6", "NO")));
-        Path policy = ref.lab().dir("hold").resolve("policy.yaml");
-        Files.writeString(policy, """
-                version: 1
-                control_ports: [21, 2121]
-                snat:
-                  - name: lan
-                    source: 10.10.10.0/24
-                    out_interface: r1
-                    to: masquerade
-                dnat:
-                  - name: published
-                    in_interface: r0
-                    destination: 10.10.10.1
-                    port: 2121
-                    to: 192.168.10.115:2121
-                """);
-        // 198.51.100.9 is the server's public address in the story: a client that trusts the 227 goes there via the router
-        ref.lab().router().run("ip", "route", "add", "198.51.100.9/32", "via", SERVER_V4);
+        misconfigured = WrongPasvAddress.start(ref.lab());
+        Path policy = WrongPasvAddress.policy(ref.lab().dir("hold").resolve("policy.yaml"));
         ref.startDaemon(policy, "--reconcile-interval", "2");
         assertThat(ref.daemon().log()).contains("holding 227/228 replies that may need a repair until it is in");
         assertThat(ref.lab().router().run("nft", "list", "chain", "inet", "ftpnat", "hold_queue")).contains("queue num 2121 bypass");

@@ -16,11 +16,10 @@ import io.ftpnat.lab.FtpServer;
 import io.ftpnat.lab.PythonFtpClient;
 import io.ftpnat.lab.ReferenceLab;
 import io.ftpnat.lab.ServerKind;
-import io.ftpnat.lab.Vsftpd;
+import io.ftpnat.lab.WrongPasvAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
@@ -68,32 +67,13 @@ class SessionRepairTest {
         LabAssumptions.assumeServer(ServerKind.VSFTPD);
         ref = ReferenceLab.create(21, 2121, LPSV_PORT);
         good = ref.startServer(ServerKind.VSFTPD, 21);
-        misconfigured = ref.lab().own(Vsftpd.start(ref.lab(), 2121, ReferenceLab.FILES,
-                Map.of("pasv_address", "198.51.100.9", "pasv_addr_resolve", "NO", "listen", "YES", "listen_ipv6", "NO")));
+        misconfigured = WrongPasvAddress.start(ref.lab());
         Path script = ref.lab().dir("session").resolve("lpsv_server.py");
         Files.writeString(script, LPSV_SERVER);
         lpsvServer = ref.lab().own(ref.lab().server().start("lpsv-server", ref.lab().dir("session").resolve("lpsv.log"),
                 PythonFtpClient.python(), script.toString(), SERVER_V4, Integer.toString(LPSV_PORT)));
         lpsvServer.awaitLine(Pattern.compile("listening"), Duration.ofSeconds(10));
-        Path policy = ref.lab().dir("session").resolve("policy.yaml");
-        Files.writeString(policy, """
-                version: 1
-                control_ports: [21, 2121, %d]
-                snat:
-                  - name: lan
-                    source: 10.10.10.0/24
-                    out_interface: r1
-                    to: masquerade
-                dnat:
-                  - name: published
-                    in_interface: r0
-                    destination: 10.10.10.1
-                    port: 2121
-                    to: 192.168.10.115:2121
-                """.formatted(LPSV_PORT));
-        // 198.51.100.9 is the server's public address in the story (its own NAT): the router routes it
-        // towards the server, so a client that trusts the 227 sends its SYN there through the router
-        ref.lab().router().run("ip", "route", "add", "198.51.100.9/32", "via", SERVER_V4);
+        Path policy = WrongPasvAddress.policy(ref.lab().dir("session").resolve("policy.yaml"), LPSV_PORT);
         ref.startDaemon(policy, "--reconcile-interval", "2", "--events-buffer", "4096");
     }
 
