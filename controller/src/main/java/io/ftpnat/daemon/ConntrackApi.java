@@ -35,10 +35,15 @@ final class ConntrackApi {
     private final java.util.concurrent.Semaphore otherUsersStreams = new java.util.concurrent.Semaphore(MAX_STREAMS_FOR_OTHERS);
     private final EventLoss eventLoss;
     private final io.ftpnat.session.SessionModel sessions;
+    private final PipelinedDump pipeline;
 
-    /** @param sessions the session model whose events join the {@code events} stream (null: none) */
-    ConntrackApi(ConntrackTables tables, EventLoss eventLoss, io.ftpnat.session.SessionModel sessions) {
+    /**
+     * @param sessions the session model whose events join the {@code events} stream (null: none)
+     * @param pipeline where the listing dumps run, beside the thread that writes the answer
+     */
+    ConntrackApi(ConntrackTables tables, EventLoss eventLoss, io.ftpnat.session.SessionModel sessions, PipelinedDump pipeline) {
         this.tables = tables;
+        this.pipeline = pipeline;
         this.eventLoss = eventLoss;
         this.sessions = sessions;
     }
@@ -57,7 +62,7 @@ final class ConntrackApi {
         boolean lines = format(request);
         ResponseWriter.Stream stream = response.stream(request);
         // JSON items are written field by field from the decoded entry (no tree per entry)
-        dump(() -> tables.dump(query.kernelFilter(), new Streaming<Conntrack>(stream, lines
+        dump(() -> pipeline.run(into -> tables.dump(query.kernelFilter(), into), new Streaming<Conntrack>(stream, lines
                 ? (out, c) -> {
                     if (query.matches(c)) {
                         out.line(ConntrackLine.of(c));
@@ -107,7 +112,7 @@ final class ConntrackApi {
     private void expectations(ApiRequest request, ResponseWriter response) throws ApiError, IOException {
         boolean lines = format(request);
         ResponseWriter.Stream stream = response.stream(request);
-        dump(() -> tables.dumpExpectations(new Streaming<Expectation>(stream, lines
+        dump(() -> pipeline.run(tables::dumpExpectations, new Streaming<Expectation>(stream, lines
                 ? (out, e) -> out.line(ConntrackLine.of(e))
                 : (out, e) -> out.item(ConntrackJson.of(e)))));
         stream.end();

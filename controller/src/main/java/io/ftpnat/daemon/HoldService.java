@@ -3,21 +3,27 @@ package io.ftpnat.daemon;
 import io.ftpnat.kernel.SegmentHold;
 import io.ftpnat.nativ.netlink.NetlinkException;
 import io.ftpnat.session.HeldSegments;
+import io.ftpnat.session.RecentDurations;
 import io.ftpnat.session.SessionModel;
 import io.ftpnat.session.TcpSegment;
+import java.nio.charset.StandardCharsets;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BooleanSupplier;
+import java.util.function.IntSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Holds the segments that may need a repair until the repair is in (docs/netlink.md, "Holding a
- * reply until its repair is in"): the thread {@code segment-hold} takes what the kernel queued.
+ * reply until its repair is in"). It has no thread of its own: {@link ControlPacketLoop} serves it
+ * on the thread that reads the NFLOG copies, after the copies waiting at the same moment.
  * <ul>
- * <li>A server's 227/228 (forward hook) is read by the model right here when it has read everything
- * before it ({@link SessionModel#readHeld}), then released. Otherwise it waits until the model has
- * read its NFLOG copy — then any repair it called for is in the kernel — and is released from the
- * observer's thread ({@link SessionModel#onServerSegmentRead}); at the latest at its deadline,
- * logged with the session.
+ * <li>A server's 227/228 (forward hook) has then usually been read already from its copy, with the
+ * copies ahead of it: it goes on at once. Else the model reads it right here when it has read
+ * everything before it ({@link SessionModel#readHeld}), after the copies that arrived meanwhile.
+ * Otherwise it waits for its copy ({@link SessionModel#onServerSegmentRead}); at the latest until
+ * its deadline, logged with the session.
  * <li>A client's SYN to an address a repaired 227 advertised (prerouting, before conntrack) is the
  * observation itself: the model moves the expectation there, then the SYN goes on and finds it.
  * </ul>
@@ -26,16 +32,18 @@ import org.slf4j.LoggerFactory;
  */
 final class HoldService implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(HoldService.class);
-    private static final int IDLE_POLL_MILLIS = 200;
 
     private final SegmentHold hold;
     private final HeldSegments held;
     private final SessionModel model;
-    private volatile boolean running = true;
+    private final RecentDurations times = new RecentDurations();
+    private IntSupplier readWaitingCopies = () -> 0;
     private long heldSyns;
     private long readHere;
-    private final java.util.concurrent.atomic.AtomicLong releaseFailures = new java.util.concurrent.atomic.AtomicLong();
-    private Thread thread;
+    private long readAfterCopies;
+    private long releasedUnread;
+    private int failures;
+    private final AtomicLong releaseFailures = new AtomicLong();
 
     HoldService(SegmentHold hold, HeldSegments held, SessionModel model) {
         this.hold = hold;
@@ -43,6 +51,7 @@ final class HoldService implements AutoCloseable {
         this.model = model;
     }
 
+    /** From now on a held reply goes on as soon as the model has read its copy, on whichever thread read it. */
     void start() {
         model.onServerSegmentRead((sessionId, segment) -> {
             long id = held.read(segment);
@@ -50,9 +59,6 @@ final class HoldService implements AutoCloseable {
                 release(id, sessionId);
             }
         });
-        thread = new Thread(this::run, "segment-hold");
-        thread.setDaemon(true);
-        thread.start();
     }
 
     /** After every apply: the new table's hold chain gets its queueing rule. */
@@ -66,30 +72,72 @@ final class HoldService implements AutoCloseable {
         }
     }
 
-    private void run() {
-        int failures = 0;
-        while (running) {
+    /** The kernel's queue, for the loop's wait. */
+    SegmentHold segments() {
+        return hold;
+    }
+
+    int millisToNextDeadline(int idle) {
+        return held.millisToNextDeadline(idle);
+    }
+
+    /**
+     * Judges the packets held now, without waiting; {@code readWaitingCopies} reads the NFLOG copies
+     * that arrived meanwhile into the model (on this thread) and says how many.
+     */
+    void takeHeld(IntSupplier readWaitingCopies) {
+        this.readWaitingCopies = readWaitingCopies;
+        try {
+            hold.awaitHeld(this::onHeld, 0);
+            failures = 0;
+        } catch (NetlinkException | RuntimeException e) {
+            if (failures++ == 0) {
+                log.error("segment hold: {} (held segments still go at their deadline or by the kernel's bypass)", e.getMessage());
+            }
+        }
+    }
+
+    /** Releases the held segments whose deadline passed (their copy late or lost), each logged with its session. */
+    void releaseOverdue() {
+        for (HeldSegments.Overdue o : held.overdue()) {
+            TcpSegment s = o.segment();
+            Optional<String> id = model.sessionIdOf(s.src(), s.srcPort(), s.dst(), s.dstPort());
+            log.warn("session {}: a held {} released at its deadline ({} ms) before the daemon read it (its NFLOG"
+                    + " copy late or lost): a repair it needs may come after the client", id.orElse("?"),
+                    new String(s.payload(), 0, 3, StandardCharsets.US_ASCII), o.held().toMillis());
+            release(o.id(), id.orElse("?"));
+        }
+    }
+
+    /**
+     * While the NFLOG copies cannot be read (the socket failed and waits to be reopened): for at
+     * most {@code millis}, every held packet goes on at once, since nothing could read it.
+     */
+    void serveWithoutCopies(long millis, BooleanSupplier running) {
+        for (long id : held.drain()) {
+            release(id, "?");
+        }
+        long end = System.nanoTime() + millis * 1_000_000;
+        long left;
+        while (running.getAsBoolean() && (left = (end - System.nanoTime()) / 1_000_000) > 0) {
             try {
-                hold.awaitHeld(this::onHeld, held.millisToNextDeadline(IDLE_POLL_MILLIS));
-                for (HeldSegments.Overdue o : held.overdue()) {
-                    TcpSegment s = o.segment();
-                    Optional<String> id = model.sessionIdOf(s.src(), s.srcPort(), s.dst(), s.dstPort());
-                    log.warn("session {}: a held {} released at its deadline ({} ms) before the daemon read it (its NFLOG"
-                            + " copy late or lost): a repair it needs may come after the client", id.orElse("?"),
-                            new String(s.payload(), 0, 3, java.nio.charset.StandardCharsets.US_ASCII), o.held().toMillis());
-                    release(o.id(), id.orElse("?"));
-                }
-                failures = 0;
+                hold.awaitHeld(h -> {
+                    releasedUnread++;
+                    release(h.id(), "?");
+                }, (int) Math.min(left, 200));
             } catch (NetlinkException | RuntimeException e) {
-                if (failures++ == 0) {
-                    log.error("segment hold: {} (held segments still go at their deadline or by the kernel's bypass)", e.getMessage());
-                }
-                sleep(Math.min(1000, 10L * failures));
+                sleep(Math.min(left, 200));
             }
         }
     }
 
     private void onHeld(SegmentHold.Held h) {
+        long since = System.nanoTime();
+        judge(h);
+        times.record((System.nanoTime() - since) / 1000);
+    }
+
+    private void judge(SegmentHold.Held h) {
         Optional<TcpSegment> seg = TcpSegment.decode(h.packet());
         if (seg.isEmpty()) {
             release(h.id(), "?");
@@ -102,7 +150,12 @@ final class HoldService implements AutoCloseable {
             return;
         }
         if (model.readHeld(h.packet())) {
-            readHere++; // the model had read all before it: read (and repaired) here, one wake-up instead of two
+            readHere++; // the model had read all before it: read (and repaired) here
+            release(h.id(), "?");
+            return;
+        }
+        if (readWaitingCopies.getAsInt() > 0 && model.readHeld(h.packet())) {
+            readAfterCopies++; // what came ahead of it arrived while this turn began
             release(h.id(), "?");
             return;
         }
@@ -120,33 +173,27 @@ final class HoldService implements AutoCloseable {
         }
     }
 
-    private void sleep(long millis) {
+    private static void sleep(long millis) {
         try {
             Thread.sleep(millis);
         } catch (InterruptedException e) {
-            running = false;
             Thread.currentThread().interrupt();
         }
     }
 
     String describe() {
         HeldSegments.Counters c = held.counters();
-        return (c.held() + readHere) + " replies held (" + readHere + " read by the queue reader itself, " + c.releasedAfterRead() + " released after the daemon read them, " + c.releasedAtOnce()
-                + " at once, " + c.releasedAtDeadline() + " at the deadline; held µs p50 " + held.heldMicrosPercentile(50) + " p99 "
-                + held.heldMicrosPercentile(99) + " max " + c.maxHeldMicros() + "), " + heldSyns
-                + " SYNs held, " + hold.overflows() + " queue overflows, " + releaseFailures.get() + " release failures";
+        return (c.held() + readHere + readAfterCopies) + " replies held (" + c.releasedAtOnce() + " released at once, their copy read"
+                + " first; " + c.releasedAfterRead() + " held until their copy came (" + held.heldDescribe() + "); " + readHere + " read from the queue itself, " + readAfterCopies + " after the copies that came"
+                + " meanwhile; " + c.releasedAtDeadline()
+                + " at the deadline, " + releasedUnread + " unread while the copies could not be read), " + heldSyns
+                + " SYNs held; in the daemon per held packet " + times.describe() + "; " + hold.overflows()
+                + " queue overflows, " + releaseFailures.get() + " release failures";
     }
 
+    /** Call after the loop has stopped: releases what is still held, then unbinds the queue. */
     @Override
     public void close() {
-        running = false;
-        if (thread != null) {
-            try {
-                thread.join(1000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
         // Unbinding makes the kernel drop what is still queued (nfqnl_flush): release it first. Bypass
         // covers only what arrives after. (A SIGKILL cannot do this: TCP retransmits those few.)
         for (long id : held.drain()) {

@@ -92,6 +92,12 @@ final class RunCommand implements Callable<Integer> {
             description = "Packets held at once at most; beyond that the kernel lets them pass unheld (fail open; default: ${DEFAULT-VALUE}).")
     int holdQueueMax;
 
+    @Option(names = "--hold-thread-nice", paramLabel = "N", defaultValue = "-10",
+            description = "The nice value (-20..19) of the thread that reads the control copies and serves the hold: a held"
+                    + " reply waits for it. Below 0 needs CAP_SYS_NICE or LimitNICE (the shipped unit has LimitNICE=-10);"
+                    + " without either it runs at 0 and says so (default: ${DEFAULT-VALUE}).")
+    int holdThreadNice;
+
     @Option(names = "--ha-local", paramLabel = "ADDR:PORT",
             description = "Router pairs (docs/ha.md): this router's address and port on the sync link, for ftpnatd's own"
                     + " replication of the FTP state conntrackd drops. Needs --ha-peer and --ha-key.")
@@ -181,7 +187,8 @@ final class RunCommand implements Callable<Integer> {
                 commands.putAll(new HaApi(ha).commands());
             }
             commands.putAll(daemonApi.commands());
-            commands.putAll(new ConntrackApi(tables, eventLoss, sessions.model()).commands());
+            PipelinedDump dumps = new PipelinedDump();
+            commands.putAll(new ConntrackApi(tables, eventLoss, sessions.model(), dumps).commands());
             // The userspace ALG for mode: proxy rules: it starts listening with the first policy
             // that has such rules and follows every apply (docs/design/alg.md).
             java.util.concurrent.atomic.AtomicReference<ApiServer> apiRef = new java.util.concurrent.atomic.AtomicReference<>();
@@ -270,6 +277,7 @@ final class RunCommand implements Callable<Integer> {
                 if (api != null) {
                     api.close();
                 }
+                dumps.close();
                 sessions.close();
                 if (holds != null) {
                     holds.close();
@@ -302,6 +310,7 @@ final class RunCommand implements Callable<Integer> {
         holds = holdService(model, kernel);
         if (holds != null) {
             HoldService h = holds;
+            sessions.holdWith(h, holdThreadNice); // served on the thread that reads the control copies
             // The queueing rule cannot be nft text on kernels without nft_queue (the xtables target): it is
             // appended over netlink after each apply; until then a reply passes unheld (fail open).
             policies.onApplied(applied -> h.installInto(common.table));
@@ -329,9 +338,10 @@ final class RunCommand implements Callable<Integer> {
             log.info("--no-hold: replies are not held until their repair is in");
             return null;
         }
-        if (holdDeadlineMillis < 1 || holdDeadlineMillis > 10_000 || holdQueueMax < 1 || holdQueueMax > 65_536) {
+        if (holdDeadlineMillis < 1 || holdDeadlineMillis > 10_000 || holdQueueMax < 1 || holdQueueMax > 65_536
+                || holdThreadNice < -20 || holdThreadNice > 19) {
             throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
-                    "--hold-deadline must be 1-10000 ms and --hold-queue-max 1-65536");
+                    "--hold-deadline must be 1-10000 ms, --hold-queue-max 1-65536 and --hold-thread-nice -20..19");
         }
         try {
             SegmentHold hold = kernel.hold(RulesetRenderer.HOLD_QUEUE, holdQueueMax);

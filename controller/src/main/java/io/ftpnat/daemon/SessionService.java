@@ -27,7 +27,8 @@ import org.slf4j.LoggerFactory;
  * Keeps the {@link SessionModel} fed and true: the daemon's own conntrack event subscription
  * (subscribe, then dump; a new full reconcile after lost events), the NFLOG observer of control
  * channels, and reconciles — periodic, on start, after losses, and shortly after an expectation
- * event on a tracked session. Three threads: conntrack-monitor, session-observer, session-reconcile.
+ * event on a tracked session. Three threads: conntrack-monitor, control-packets (which also serves
+ * the hold, {@link ControlPacketLoop}), session-reconcile.
  * Nothing here can stop the daemon: every failure is logged and retried.
  */
 final class SessionService implements AutoCloseable {
@@ -53,13 +54,13 @@ final class SessionService implements AutoCloseable {
     private final AtomicLong observedPackets = new AtomicLong();
     private volatile ScheduledFuture<?> soon;
     private volatile long lastReconcileNanos;
-    private volatile boolean running = true;
     private volatile boolean initialDone;
-    private volatile String observerProblem;
     private final ConntrackTables tables;
     private final ControlPackets control;
     private ConntrackTables.EventMonitor monitor;
-    private Thread observer;
+    private ControlPacketLoop observer;
+    private HoldService hold;
+    private int packetThreadNice;
 
     SessionService(SessionModel model, ConntrackTables tables, ControlPackets control, EventLoss eventLoss, Duration interval,
             int eventsBuffer) {
@@ -99,7 +100,7 @@ final class SessionService implements AutoCloseable {
     }
 
     String observerProblem() {
-        return observerProblem;
+        return observer == null ? null : observer.problem();
     }
 
     int eventsReceiveBuffer() {
@@ -130,59 +131,35 @@ final class SessionService implements AutoCloseable {
     }
 
     private void startObserver() {
-        observer = new Thread(this::observe, "session-observer");
-        observer.setDaemon(true);
+        observer = new ControlPacketLoop(control, copies, hold, packetThreadNice);
         observer.start();
     }
 
-    private void observe() {
-        int failures = 0;
-        while (running) {
-            try (ControlPackets.Source socket = control.open()) {
-                observerProblem = null;
-                log.info("observing FTP control channels on NFLOG group {}", RulesetRenderer.OBSERVE_GROUP);
-                NflogHandler handler = new NflogHandler() {
-                    @Override
-                    public void onPacket(NflogPacket p) {
-                        observedPackets.incrementAndGet();
-                        if (CONNECT_PREFIX.equals(p.prefix())) {
-                            model.onConnectAttempt(p.payload());
-                        } else {
-                            model.onPacket(p.payload(), p.timestampMicros());
-                        }
-                    }
+    /** Serve this hold on the observer's thread, which runs at {@code nice} (before {@link #start}). */
+    void holdWith(HoldService hold, int nice) {
+        this.hold = hold;
+        this.packetThreadNice = nice;
+    }
 
-                    @Override
-                    public void onPacketsLost() {
-                        // the observer sees the hole in the sequence numbers and resynchronises at the next line
-                        observerLosses.incrementAndGet();
-                        log.warn("the kernel dropped NFLOG copies of control packets (receive buffer full)");
-                    }
-                };
-                failures = 0;
-                while (running) {
-                    socket.poll(handler, 200);
-                }
-            } catch (VirtualMachineError e) {
-                io.ftpnat.alg.Fatal.halt("control-channel observer", e);
-            } catch (NetlinkException | RuntimeException | Error e) {
-                observerProblem = e.getMessage();
-                if (failures++ == 0) {
-                    log.error("the control-channel observer failed ({}); retrying every 5 s", e.getMessage());
-                }
-                sleep(5000);
+    /** Each NFLOG copy of a control packet (or of a SYN to a watched address), on whichever thread read it. */
+    private final NflogHandler copies = new NflogHandler() {
+        @Override
+        public void onPacket(NflogPacket p) {
+            observedPackets.incrementAndGet();
+            if (CONNECT_PREFIX.equals(p.prefix())) {
+                model.onConnectAttempt(p.payload());
+            } else {
+                model.onPacket(p.payload(), p.timestampMicros());
             }
         }
-    }
 
-    private void sleep(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            running = false;
-            Thread.currentThread().interrupt();
+        @Override
+        public void onPacketsLost() {
+            // the observer sees the hole in the sequence numbers and resynchronises at the next line
+            observerLosses.incrementAndGet();
+            log.warn("the kernel dropped NFLOG copies of control packets (receive buffer full)");
         }
-    }
+    };
 
     /** Runs a reconcile on the reconcile thread after {@code delayMillis} (coalesced). */
     void requestReconcile(long delayMillis) {
@@ -270,17 +247,12 @@ final class SessionService implements AutoCloseable {
 
     @Override
     public void close() {
-        running = false;
         if (monitor != null) {
             monitor.close();
         }
         reconciler.shutdownNow();
         if (observer != null) {
-            try {
-                observer.join(2000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
+            observer.close();
         }
     }
 }

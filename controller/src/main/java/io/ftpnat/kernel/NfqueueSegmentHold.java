@@ -57,6 +57,11 @@ public final class NfqueueSegmentHold implements SegmentHold {
         return queue.poll((NfqueuePacket p) -> handler.accept(new Held(p.id(), p.hook(), p.payload())), timeoutMillis);
     }
 
+    /** The queue's socket, for the thread that waits on it together with the NFLOG copies ({@link ControlPackets.Source#await}). */
+    KernelTransport transport() {
+        return (KernelTransport) queue.transport();
+    }
+
     @Override
     public void release(long id) throws NetlinkException {
         synchronized (verdicts) {

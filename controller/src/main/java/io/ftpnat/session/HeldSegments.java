@@ -47,11 +47,8 @@ public final class HeldSegments {
     private long releasedRead;
     private long releasedAtOnce;
     private long releasedOverdue;
-    private long maxHeldMicros;
-    /** The last {@link #RECENT} hold durations (µs) of replies released after their read: for percentiles. */
-    private final long[] recent = new long[RECENT];
-    private long recorded;
-    static final int RECENT = 4096;
+    /** Hold durations of replies released after their read: for percentiles. */
+    private final RecentDurations heldTimes = new RecentDurations();
 
     public HeldSegments(Clock clock, Duration deadline, int maxHeld) {
         this.clock = clock;
@@ -90,9 +87,7 @@ public final class HeldSegments {
         Pending p = pending.remove(k);
         if (p != null) {
             releasedRead++;
-            long micros = Duration.between(p.since(), clock.instant()).toNanos() / 1000;
-            maxHeldMicros = Math.max(maxHeldMicros, micros);
-            recent[(int) (recorded++ % RECENT)] = micros;
+            heldTimes.record(Duration.between(p.since(), clock.instant()).toNanos() / 1000);
             return p.id();
         }
         Instant now = clock.instant();
@@ -148,19 +143,12 @@ public final class HeldSegments {
     public record Counters(long held, long releasedAfterRead, long releasedAtOnce, long releasedAtDeadline, long maxHeldMicros) {
     }
 
-    /** The {@code p}th percentile (0-100) of the recent hold durations in µs, -1 when none. */
-    public synchronized long heldMicrosPercentile(double p) {
-        int n = (int) Math.min(recorded, RECENT);
-        if (n == 0) {
-            return -1;
-        }
-        long[] s = java.util.Arrays.copyOf(recent, n);
-        java.util.Arrays.sort(s);
-        int idx = (int) Math.ceil(p / 100.0 * n) - 1;
-        return s[Math.max(0, Math.min(n - 1, idx))];
+    /** The hold durations of replies released after their copy was read, for logs. */
+    public String heldDescribe() {
+        return heldTimes.describe();
     }
 
     public synchronized Counters counters() {
-        return new Counters(held, releasedRead, releasedAtOnce, releasedOverdue, maxHeldMicros);
+        return new Counters(held, releasedRead, releasedAtOnce, releasedOverdue, heldTimes.max());
     }
 }

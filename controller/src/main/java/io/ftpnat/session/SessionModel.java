@@ -160,19 +160,24 @@ public final class SessionModel {
     /** A conntrack entry from a dump or an event (NEW or UPDATE). */
     public void onConntrack(Conntrack c) {
         List<KernelAction> actions = new ArrayList<>(0);
+        List<TcpSegment> replayed = new ArrayList<>(0);
+        String session;
         synchronized (this) {
-            conntrack(c, actions);
+            session = conntrack(c, actions, replayed);
         }
         turn.carryOut(actions);
+        replayed.forEach(seg -> segmentRead.serverSegmentRead(session, seg));
     }
 
     public void onConntrackEvent(ConntrackEvent e) {
         List<KernelAction> actions = new ArrayList<>(0);
+        List<TcpSegment> replayed = new ArrayList<>(0);
+        String session = null;
         synchronized (this) {
             Conntrack c = e.conntrack();
             FtpSession s;
             if (e.type() != ConntrackEvent.Type.DESTROY) {
-                conntrack(c, actions);
+                session = conntrack(c, actions, replayed);
             } else if ((s = index.byMaster(c.original())) != null && !s.closed) {
                 s.control = c;
                 lifecycle.close(s);
@@ -181,24 +186,37 @@ public final class SessionModel {
             }
         }
         turn.carryOut(actions);
+        String id = session;
+        replayed.forEach(seg -> segmentRead.serverSegmentRead(id, seg));
     }
 
-    private void conntrack(Conntrack c, List<KernelAction> actions) {
+    /**
+     * A control connection met for the first time takes the copies that came before it: its server
+     * segments read then are added to {@code replayed} (a held reply among them may go on once the
+     * actions are carried out). Returns the session's id, or null.
+     */
+    private String conntrack(Conntrack c, List<KernelAction> actions, List<TcpSegment> replayed) {
         if (KernelDumps.isControl(c)) {
             FtpSession s = index.byMaster(c.original());
             if (s == null) {
                 s = lifecycle.track(c, false, true);
                 for (EarlyPackets.Held h : early.take(SessionIndex.flowOf(s.control))) {
                     TcpSegment seg = h.segment();
-                    apply(s, seg, seg.src().equals(s.client()) && seg.srcPort() == s.clientPort(), h.micros(), actions);
+                    boolean fromClient = seg.src().equals(s.client()) && seg.srcPort() == s.clientPort();
+                    apply(s, seg, fromClient, h.micros(), actions);
+                    if (!fromClient) {
+                        replayed.add(seg);
+                    }
                 }
             } else {
                 s.control = c;
                 index.touch(s);
             }
+            return s.id;
         } else if (c.master() != null) {
             lifecycle.dataConnection(c);
         }
+        return null;
     }
 
     /** Returns whether the event concerns a tracked session (worth a reconcile soon). */

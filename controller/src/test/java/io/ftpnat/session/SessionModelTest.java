@@ -122,6 +122,31 @@ class SessionModelTest {
         assertThat(view().diagnosis()).anyMatch(d -> d.contains("server advertised 198.51.100.9 in 227") && d.contains("repaired"));
     }
 
+    /**
+     * A fast client: its whole login and the 227 come before the daemon has read the control
+     * connection's conntrack event. The copies wait; when the event comes they are read, the repair
+     * is made, and the held reply is told it may go (not a retransmission 200 ms later).
+     */
+    @Test
+    void aReplyReadFromCopiesThatCameBeforeItsConnectionIsStillAnnounced() {
+        FakeConntrackKernel k = new FakeConntrackKernel();
+        SessionModel m = new SessionModel(new NetlinkSessionKernel(() -> new ConntrackClient(k.transport())), new RepairPlanner(1024),
+                AdvertisedAddresses.NONE, clock);
+        List<TcpSegment> announced = new java.util.ArrayList<>();
+        m.onServerSegmentRead((id, seg) -> announced.add(seg));
+        Tuple orig = Tuple.tcp(CLIENT, 40001, SERVER, 21);
+        Conntrack c = k.add(new Conntrack(3, orig, Tuple.tcp(SERVER, 21, ROUTER_OUT, 40001), Status.CONFIRMED.mask()
+                | Status.SEEN_REPLY.mask() | Status.SRC_NAT.mask(), TcpState.ESTABLISHED, 300, 0, 0, "ftp", null, null, null, -1, 1));
+        m.onPacket(Packets.v4(SERVER, 21, CLIENT, 40001, 7000, "220 lab\r\n"), micros());
+        m.onPacket(Packets.v4(CLIENT, 40001, SERVER, 21, 100, "PASV\r\n"), micros());
+        m.onPacket(Packets.v4(SERVER, 21, CLIENT, 40001, 7009, "227 Entering Passive Mode (198,51,100,9,156,64).\r\n"), micros());
+        assertThat(announced).as("the connection is not known yet").isEmpty();
+
+        m.onConntrack(c);
+        assertThat(k.expectations()).as("repaired from the copies that waited").hasSize(1);
+        assertThat(announced).extracting(TcpSegment::seq).as("both server segments read, the 227 among them").containsExactly(7000L, 7009L);
+    }
+
     private static byte[] withAck(byte[] v4, long ack) {
         java.nio.ByteBuffer.wrap(v4).putInt(28, (int) ack);
         return v4;

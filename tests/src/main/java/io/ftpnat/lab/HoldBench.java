@@ -135,6 +135,10 @@ public final class HoldBench {
         out.println("daemon: " + daemon.log().lines().filter(l -> l.contains("released at its deadline")).count()
                 + " held replies released at their deadline");
         daemon.log().lines().filter(l -> l.contains("segment hold:")).forEach(l -> out.println("daemon: " + l.strip()));
+        // its warnings (a refused repair, a late copy…): the first few, and how many
+        List<String> warnings = daemon.log().lines().filter(l -> l.contains(" WARN ") || l.contains(" ERROR ")).toList();
+        out.println("daemon: " + warnings.size() + " warnings or errors" + (warnings.isEmpty() ? "" : ", the first:"));
+        warnings.stream().limit(5).forEach(l -> out.println("  " + l.strip()));
     }
 
     /** Hold on: a reload (the apply appends the queueing rule again; it also resets the ruleset's counters). Off: its chain emptied. */
@@ -156,6 +160,9 @@ public final class HoldBench {
                 + "curl -sS --disable-epsv --connect-timeout 5 --max-time 20 -o /dev/null ftp://%s:2121/one.bin"
                 + " && echo curl-ok || echo curl-failed; done").formatted(n, Topology.ROUTER_INSIDE_V4));
         int curlOk = count(curl.out(), "curl-ok");
+        if (curlOk < n) { // what went wrong, from curl itself
+            curl.err().lines().filter(l -> l.startsWith("curl:")).distinct().limit(3).forEach(l -> out.println("  " + v + " curl: " + l));
+        }
         Cmd.Result dnat = lab.client().exec(Duration.ofMinutes(10), PythonFtpClient.python(), script.toString(),
                 Topology.ROUTER_INSIDE_V4, "2121", Integer.toString(n), "0");
         Cmd.Result snat = lab.client().exec(Duration.ofMinutes(10), PythonFtpClient.python(), script.toString(),

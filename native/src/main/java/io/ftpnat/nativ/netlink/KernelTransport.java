@@ -137,6 +137,53 @@ public final class KernelTransport implements NetlinkTransport {
         }
     }
 
+    /**
+     * One thread's wait on several sockets at once (one poll(2) over them), so that thread can serve
+     * them all in the order it chooses. Not thread-safe; the sockets stay owned by their users.
+     */
+    public static final class Poller {
+        private final KernelTransport[] transports;
+        private final ByteBuffer fds;
+        private final Pointer fdsPtr;
+
+        public Poller(KernelTransport... transports) {
+            if (transports.length == 0 || transports.length > 31) {
+                throw new IllegalArgumentException("1 to 31 sockets");
+            }
+            this.transports = transports.clone();
+            this.fds = ByteBuffer.allocateDirect(8 * transports.length).order(ByteOrder.nativeOrder());
+            this.fdsPtr = pointer(fds);
+        }
+
+        /**
+         * Waits at most {@code timeoutMillis} until a datagram is waiting on any of the sockets: bit
+         * {@code i} of the result is set when socket {@code i} has one (or an error to report, which
+         * its receive then raises); 0 on timeout.
+         */
+        public int await(int timeoutMillis) throws NetlinkException {
+            for (int i = 0; i < transports.length; i++) {
+                transports[i].checkOpen("poll(netlink)");
+                fds.putInt(8 * i, transports[i].fd).putShort(8 * i + 4, POLLIN).putShort(8 * i + 6, (short) 0);
+            }
+            while (true) {
+                int r = LIBC.poll(fdsPtr, transports.length, timeoutMillis);
+                if (r >= 0) {
+                    int ready = 0;
+                    for (int i = 0; r > 0 && i < transports.length; i++) {
+                        if (fds.getShort(8 * i + 6) != 0) {
+                            ready |= 1 << i;
+                        }
+                    }
+                    return ready;
+                }
+                int errno = RUNTIME.getLastError();
+                if (errno != Errno.EINTR) {
+                    throw new NetlinkException("poll(netlink)", errno);
+                }
+            }
+        }
+    }
+
     @Override
     public void joinGroup(int group) throws NetlinkException {
         setIntOption(SOL_NETLINK, NETLINK_ADD_MEMBERSHIP, group, false);

@@ -30,4 +30,10 @@ public interface LibC {
     int open(String path, int flags);
 
     int setns(int fd, int nstype);
+
+    int gettid();
+
+    int setpriority(int which, int who, int prio);
+
+    int getpriority(int which, int who);
 }

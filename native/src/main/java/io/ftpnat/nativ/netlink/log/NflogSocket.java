@@ -13,8 +13,8 @@ import io.ftpnat.nativ.netlink.NetworkNamespace;
  * A bound nfnetlink_log group: packets matched by nft {@code log group N} arrive here with their
  * payload. One socket per group (the kernel answers EBUSY when another socket holds the group).
  *
- * <p>Threading: call {@link #poll} from one thread (a dedicated reader, or the daemon's event
- * loop with timeout 0). {@link #close()} unbinds the group.
+ * <p>Threading: call {@link #poll} from one thread (a dedicated reader, or a thread that waits on
+ * several sockets and polls with timeout 0). {@link #close()} unbinds the group.
  */
 public final class NflogSocket implements AutoCloseable {
     /** What the kernel copies of each packet. */
@@ -138,6 +138,11 @@ public final class NflogSocket implements AutoCloseable {
             }
             throw e;
         }
+    }
+
+    /** The socket, for a thread that waits on it together with others ({@link io.ftpnat.nativ.netlink.KernelTransport#awaitAny}). */
+    public NetlinkTransport transport() {
+        return conn.transport();
     }
 
     @Override

@@ -164,6 +164,11 @@ public final class NfqueueSocket implements AutoCloseable {
         conn.submit("verdict " + verdict + " on queued packet " + id);
     }
 
+    /** The socket, for a thread that waits on it together with others ({@link io.ftpnat.nativ.netlink.KernelTransport#awaitAny}). */
+    public NetlinkTransport transport() {
+        return conn.transport();
+    }
+
     @Override
     public void close() {
         try {
