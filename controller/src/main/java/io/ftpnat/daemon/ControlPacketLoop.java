@@ -105,12 +105,14 @@ final class ControlPacketLoop implements AutoCloseable {
     private void turn(ControlPackets.Source s) throws NetlinkException {
         int timeout = hold == null ? IDLE_POLL_MILLIS : hold.millisToNextDeadline(IDLE_POLL_MILLIS);
         ControlPackets.Ready ready = s.await(hold == null ? null : hold.segments(), timeout);
+        long since = System.nanoTime();
         if (ready.copies()) {
             s.drain(copies, COPIES_PER_TURN);
         }
         if (hold != null) {
             if (ready.held()) {
                 hold.takeHeld(this::readWaitingCopies);
+                hold.turnTook((System.nanoTime() - since) / 1000); // copies and repairs included: the daemon's share of a reply's hold
             }
             hold.releaseOverdue();
         }

@@ -37,6 +37,7 @@ final class HoldService implements AutoCloseable {
     private final HeldSegments held;
     private final SessionModel model;
     private final RecentDurations times = new RecentDurations();
+    private final RecentDurations turns = new RecentDurations();
     private IntSupplier readWaitingCopies = () -> 0;
     private long heldSyns;
     private long readHere;
@@ -95,6 +96,11 @@ final class HoldService implements AutoCloseable {
                 log.error("segment hold: {} (held segments still go at their deadline or by the kernel's bypass)", e.getMessage());
             }
         }
+    }
+
+    /** How long a turn of the loop that found held packets took, from its wake-up (copies and repairs included). */
+    void turnTook(long micros) {
+        turns.record(micros);
     }
 
     /** Releases the held segments whose deadline passed (their copy late or lost), each logged with its session. */
@@ -187,7 +193,8 @@ final class HoldService implements AutoCloseable {
                 + " first; " + c.releasedAfterRead() + " held until their copy came (" + held.heldDescribe() + "); " + readHere + " read from the queue itself, " + readAfterCopies + " after the copies that came"
                 + " meanwhile; " + c.releasedAtDeadline()
                 + " at the deadline, " + releasedUnread + " unread while the copies could not be read), " + heldSyns
-                + " SYNs held; in the daemon per held packet " + times.describe() + "; " + hold.overflows()
+                + " SYNs held; in the daemon per held packet " + times.describe() + ", per wake-up with held packets (their copies and"
+                + " repairs included) " + turns.describe() + "; " + hold.overflows()
                 + " queue overflows, " + releaseFailures.get() + " release failures";
     }
 
