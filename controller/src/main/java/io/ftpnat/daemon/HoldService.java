@@ -151,8 +151,7 @@ final class HoldService implements AutoCloseable {
         }
         if (h.hook() == SegmentHold.Held.PREROUTING) {
             heldSyns++;
-            model.onConnectAttempt(h.packet()); // moves the expectation where this client goes
-            release(h.id(), "?");
+            model.onConnectAttempt(h.packet(), () -> release(h.id(), "?")); // the expectation moves where this client goes, then it goes
             return;
         }
         if (model.readHeld(h.packet())) {

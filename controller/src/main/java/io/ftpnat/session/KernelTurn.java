@@ -42,32 +42,50 @@ final class KernelTurn {
 
     /** Carries the actions out in order; returns, per action, whether the kernel did it. The caller must not hold the model's lock. */
     boolean[] carryOut(List<KernelAction> actions) {
+        return carryOut(actions, () -> { });
+    }
+
+    /**
+     * As {@link #carryOut(List)}, and runs {@code kernelDone} once every action's kernel call has
+     * returned, before the outcomes are recorded and logged: a held reply waits only for the
+     * kernel, not for the model's bookkeeping or a log line.
+     */
+    boolean[] carryOut(List<KernelAction> actions, Runnable kernelDone) {
         boolean[] done = new boolean[actions.size()];
         if (actions.isEmpty()) {
+            kernelDone.run();
             return done;
         }
         synchronized (this) { // one turn at a time: the packet path's repairs and a reconcile's restores do not interleave
+            Runnable[] outcomes = new Runnable[actions.size()];
             for (int i = 0; i < actions.size(); i++) {
-                done[i] = carryOut(actions.get(i));
+                int at = i;
+                outcomes[i] = carryOut(actions.get(i), ok -> done[at] = ok);
+            }
+            kernelDone.run();
+            for (Runnable outcome : outcomes) {
+                outcome.run();
             }
         }
         return done;
     }
 
-    private boolean carryOut(KernelAction action) {
+    /** Makes the kernel call now and says whether it succeeded; returns how to record the outcome (later). */
+    private Runnable carryOut(KernelAction action, java.util.function.Consumer<Boolean> result) {
         if (action instanceof KernelAction.CreateExpectation a) {
-            return create(a);
+            return create(a, result);
         } else if (action instanceof KernelAction.DeleteExpectation a) {
-            return delete(a);
+            return delete(a, result);
         } else if (action instanceof KernelAction.WatchAdvertised a) {
-            return watch(a);
+            return watch(a, result);
         }
         throw new IllegalArgumentException("unknown kernel action " + action);
     }
 
-    private boolean create(KernelAction.CreateExpectation a) {
+    private Runnable create(KernelAction.CreateExpectation a, java.util.function.Consumer<Boolean> result) {
         if (a.purpose() == KernelAction.Purpose.RESTORE && !stillWanted(a)) {
-            return false; // the channel moved on since the reconcile decided: the next one judges it again
+            result.accept(false);
+            return () -> { }; // the channel moved on since the reconcile decided: the next one judges it again
         }
         String failure = null;
         try {
@@ -77,17 +95,20 @@ final class KernelTurn {
                 failure = ex.getMessage();
             }
         }
-        synchronized (model) {
-            FtpSession s = index.byId(a.session());
-            if (s != null) {
-                if (failure == null) {
-                    repairer.created(s, a);
-                } else {
-                    repairer.createFailed(s, a, failure);
+        String failed = failure;
+        result.accept(failed == null);
+        return () -> {
+            synchronized (model) {
+                FtpSession s = index.byId(a.session());
+                if (s != null) {
+                    if (failed == null) {
+                        repairer.created(s, a);
+                    } else {
+                        repairer.createFailed(s, a, failed);
+                    }
                 }
             }
-        }
-        return failure == null;
+        };
     }
 
     /** A restore a reconcile decided is still right: its channel is still the session's open one. */
@@ -99,42 +120,47 @@ final class KernelTurn {
         }
     }
 
-    private boolean delete(KernelAction.DeleteExpectation a) {
+    private Runnable delete(KernelAction.DeleteExpectation a, java.util.function.Consumer<Boolean> result) {
         Tuple tuple = a.expectation().tuple();
         try {
             kernel.deleteExpectation(tuple);
         } catch (NetlinkException ex) {
-            log.debug("session {}: could not remove {}: {}", a.session(), tuple, ex.getMessage());
-            return false;
+            result.accept(false);
+            return () -> log.debug("session {}: could not remove {}: {}", a.session(), tuple, ex.getMessage());
         }
-        synchronized (model) {
-            FtpSession s = index.byId(a.session());
-            if (s != null) {
-                s.note("removed the expectation " + tuple + ": " + a.why());
-                try (SessionMdc mdc = SessionMdc.of(s)) {
-                    log.info("session {}: removed expectation {}: {}", s.id, tuple, a.why());
+        result.accept(true);
+        return () -> {
+            synchronized (model) {
+                FtpSession s = index.byId(a.session());
+                if (s != null) {
+                    s.note("removed the expectation " + tuple + ": " + a.why());
+                    try (SessionMdc mdc = SessionMdc.of(s)) {
+                        log.info("session {}: removed expectation {}: {}", s.id, tuple, a.why());
+                    }
+                    listeners.emit("session-stray-removed", s, tuple.toString());
                 }
-                listeners.emit("session-stray-removed", s, tuple.toString());
             }
-        }
-        return true;
+        };
     }
 
-    private boolean watch(KernelAction.WatchAdvertised a) {
+    private Runnable watch(KernelAction.WatchAdvertised a, java.util.function.Consumer<Boolean> result) {
         if (a.replaced() != null) {
             advertised.remove(a.replaced().client(), a.replaced().address(), a.replaced().port());
         }
         try {
             advertised.add(a.key().client(), a.key().address(), a.key().port(), RepairPlanner.HELPER_TIMEOUT);
-            return true;
+            result.accept(true);
+            return () -> { };
         } catch (Exception e) {
-            synchronized (model) {
-                FtpSession s = index.byId(a.session());
-                if (s != null) {
-                    repairer.watchFailed(s, a, e.getMessage());
+            result.accept(false);
+            return () -> {
+                synchronized (model) {
+                    FtpSession s = index.byId(a.session());
+                    if (s != null) {
+                        repairer.watchFailed(s, a, e.getMessage());
+                    }
                 }
-            }
-            return false;
+            };
         }
     }
 }

@@ -165,8 +165,7 @@ public final class SessionModel {
         synchronized (this) {
             session = conntrack(c, actions, replayed);
         }
-        turn.carryOut(actions);
-        replayed.forEach(seg -> segmentRead.serverSegmentRead(session, seg));
+        turn.carryOut(actions, () -> replayed.forEach(seg -> segmentRead.serverSegmentRead(session, seg)));
     }
 
     public void onConntrackEvent(ConntrackEvent e) {
@@ -185,9 +184,8 @@ public final class SessionModel {
                 s.addData(c); // with its final counters
             }
         }
-        turn.carryOut(actions);
         String id = session;
-        replayed.forEach(seg -> segmentRead.serverSegmentRead(id, seg));
+        turn.carryOut(actions, () -> replayed.forEach(seg -> segmentRead.serverSegmentRead(id, seg)));
     }
 
     /**
@@ -265,10 +263,14 @@ public final class SessionModel {
                 readSession = s.id;
             }
         }
-        turn.carryOut(actions);
-        if (readServer != null) {
-            segmentRead.serverSegmentRead(readSession, readServer); // repaired, refused or nothing to repair: decided
-        }
+        TcpSegment read = readServer;
+        String session = readSession;
+        // repaired (the kernel has it), refused or nothing to repair: decided; the outcome's bookkeeping follows
+        turn.carryOut(actions, () -> {
+            if (read != null) {
+                segmentRead.serverSegmentRead(session, read);
+            }
+        });
     }
 
     private void apply(FtpSession s, TcpSegment seg, boolean fromClient, long micros, List<KernelAction> actions) {
@@ -300,18 +302,21 @@ public final class SessionModel {
      * trusts the reply, and the expectation follows it there ({@link Repairer#follow}).
      */
     public void onConnectAttempt(byte[] packet) {
-        KernelAction.CreateExpectation follow;
+        onConnectAttempt(packet, () -> { });
+    }
+
+    /** As {@link #onConnectAttempt(byte[])}; {@code kernelDone} runs once, as soon as the kernel has what the SYN needs. */
+    public void onConnectAttempt(byte[] packet, Runnable kernelDone) {
+        KernelAction.CreateExpectation follow = null;
         synchronized (this) {
             Optional<TcpSegment> decoded = TcpSegment.decode(packet);
             if (decoded.isEmpty()) {
                 counts.unmatched++;
-                return;
+            } else {
+                follow = repairer.follow(decoded.get());
             }
-            follow = repairer.follow(decoded.get());
         }
-        if (follow != null) {
-            turn.carryOut(List.of(follow));
-        }
+        turn.carryOut(follow == null ? List.of() : List.of(follow), kernelDone);
     }
 
     // ---- reconcile ----

@@ -82,7 +82,10 @@ class SessionModelTest {
     void aForeign227AddressIsRepairedWithTheNatTheKernelWouldHaveApplied() {
         login();
         client("PASV\r\n");
+        List<Integer> inKernelWhenRead = new java.util.ArrayList<>();
+        model.onServerSegmentRead((id, seg) -> inKernelWhenRead.add(kernel.expectations().size()));
         server("227 Entering Passive Mode (198,51,100,9,156,64).\r\n");
+        assertThat(inKernelWhenRead).as("a held 227 may go once read: its repair is in the kernel by then").containsExactly(1);
 
         List<Expectation> in = kernel.expectations();
         assertThat(in).hasSize(1);

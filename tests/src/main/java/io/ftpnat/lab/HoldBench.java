@@ -169,9 +169,9 @@ public final class HoldBench {
                 Topology.SERVER_V4, "2121", Integer.toString(n), "1");
         List<Double> pasv = column(dnat.out(), 1);
         List<Double> connect = column(snat.out(), 2);
-        out.printf(Locale.ROOT, "%s%-8s curl %d/%d, scripted %d/%d (PASV->227 median %.2f ms), trusting %d/%d (connect median %.1f ms)%n",
-                warmUp ? "warm-up " : "block   ", v, curlOk, n, count(dnat.out(), "ok "), n, pct(pasv, 50), count(snat.out(), "ok "), n,
-                pct(connect, 50));
+        out.printf(Locale.ROOT, "%s%-8s curl %d/%d, scripted %d/%d (PASV->227 median %.2f max %.2f ms), trusting %d/%d (connect median %.1f ms)%n",
+                warmUp ? "warm-up " : "block   ", v, curlOk, n, count(dnat.out(), "ok "), n, pct(pasv, 50), pct(pasv, 100),
+                count(snat.out(), "ok "), n, pct(connect, 50));
         t.curlOk += curlOk;
         t.curlRuns += n;
         t.scriptedOk += count(dnat.out(), "ok ");
