@@ -92,6 +92,12 @@ final class RunCommand implements Callable<Integer> {
             description = "Packets held at once at most; beyond that the kernel lets them pass unheld (fail open; default: ${DEFAULT-VALUE}).")
     int holdQueueMax;
 
+    @Option(names = "--repair-rate", paramLabel = "PER_SECOND", defaultValue = "" + SessionModel.DEFAULT_REPAIRS_PER_SECOND,
+            description = "Repairs the daemon makes per second for all sessions together (twice as many at once); each session"
+                    + " also has its own budget, 20 at once then 10/s. Beyond it a reply is not repaired, and that is logged and"
+                    + " counted (default: ${DEFAULT-VALUE}).")
+    int repairRate;
+
     @Option(names = "--hold-thread-nice", paramLabel = "N", defaultValue = "-10",
             description = "The nice value (-20..19) of the thread that reads the control copies and serves the hold: a held"
                     + " reply waits for it. Below 0 needs CAP_SYS_NICE or LimitNICE (the shipped unit has LimitNICE=-10);"
@@ -300,7 +306,10 @@ final class RunCommand implements Callable<Integer> {
         // Repairs never open a privileged port unless the policy in force says so (read at each plan).
         RepairPlanner planner = new RepairPlanner(() -> policies.current().filter(a -> a.policy().repairPrivilegedPorts()).isPresent()
                 ? 1 : RepairPlanner.FIRST_UNPRIVILEGED_PORT);
-        SessionModel model = new SessionModel(kernel.sessions(), planner, kernel.advertised());
+        if (repairRate < 1 || repairRate > 100_000) {
+            throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this), "--repair-rate must be 1-100000 per second");
+        }
+        SessionModel model = new SessionModel(kernel.sessions(), planner, kernel.advertised(), java.time.Clock.systemUTC(), repairRate);
         // Each session is named after the rule of the policy in force whose helper it carries (logs, metrics, API).
         model.nameRulesWith(c -> policies.current().flatMap(a -> a.policy().kernelRuleFor(c.original().src(),
                 c.original().dst(), c.original().dstPort())).orElse(""));

@@ -13,9 +13,7 @@ final class RepairBudget {
     /** Per session: a burst of this many repairs, then this many a second (a client fetching many small files). */
     static final int SESSION_BURST = 20;
     static final int SESSION_PER_SECOND = 10;
-    /** For all sessions together. */
-    static final int TOTAL_BURST = 100;
-    static final int TOTAL_PER_SECOND = 50;
+    /** For all sessions together: {@link SessionModel#DEFAULT_REPAIRS_PER_SECOND} unless the operator says otherwise. */
 
     /** One bucket: tokens and when they were last counted. Mutable; used under the model's lock. */
     static final class Bucket {
@@ -44,7 +42,12 @@ final class RepairBudget {
     private final int sessionPerSecond;
 
     RepairBudget(Clock clock) {
-        this(clock, SESSION_BURST, SESSION_PER_SECOND, TOTAL_BURST, TOTAL_PER_SECOND);
+        this(clock, SessionModel.DEFAULT_REPAIRS_PER_SECOND);
+    }
+
+    /** The per-session bucket, and {@code 2 × totalPerSecond} at once then {@code totalPerSecond} a second in all. */
+    RepairBudget(Clock clock, int totalPerSecond) {
+        this(clock, SESSION_BURST, SESSION_PER_SECOND, 2 * totalPerSecond, totalPerSecond);
     }
 
     RepairBudget(Clock clock, int sessionBurst, int sessionPerSecond, int totalBurst, int totalPerSecond) {

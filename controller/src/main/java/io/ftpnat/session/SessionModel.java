@@ -138,6 +138,19 @@ public final class SessionModel {
         this(kernel, planner, advertised, clock, new RepairBudget(clock), MAX_SESSIONS);
     }
 
+    /**
+     * The router-wide repair budget unless the operator says otherwise ({@code --repair-rate}):
+     * twice this many at once, then this many a second. A repair costs the packet thread ~0.3 ms
+     * (docs/benchmarks.md, #13): 200/s is ~6 % of a core, about what a LAN client of a misconfigured
+     * published server needs when it fetches small files at full speed.
+     */
+    public static final int DEFAULT_REPAIRS_PER_SECOND = 200;
+
+    /** @param repairsPerSecond the router-wide repair budget: twice this many at once, then this many a second */
+    public SessionModel(SessionKernel kernel, RepairPlanner planner, AdvertisedAddresses advertised, Clock clock, int repairsPerSecond) {
+        this(kernel, planner, advertised, clock, new RepairBudget(clock, repairsPerSecond), MAX_SESSIONS);
+    }
+
     SessionModel(SessionKernel kernel, RepairPlanner planner, AdvertisedAddresses advertised, Clock clock, RepairBudget budget,
             int maxSessions) {
         this.kernel = kernel;
