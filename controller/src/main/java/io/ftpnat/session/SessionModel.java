@@ -5,15 +5,11 @@ import io.ftpnat.kernel.SessionKernel;
 import io.ftpnat.nativ.netlink.NetlinkException;
 import io.ftpnat.nativ.netlink.conntrack.Conntrack;
 import io.ftpnat.nativ.netlink.conntrack.ConntrackEvent;
-import io.ftpnat.nativ.netlink.conntrack.Expectation;
 import io.ftpnat.nativ.netlink.conntrack.ExpectationEvent;
 import io.ftpnat.nativ.netlink.conntrack.IpAddress;
-import io.ftpnat.nativ.netlink.conntrack.Tuple;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -70,6 +66,7 @@ public final class SessionModel {
     private final Repairer repairer;
     private final KernelTurn turn;
     private final SessionLifecycle lifecycle;
+    private final Reconciliation reconciliation;
 
     /**
      * Told when a server's segment has been read to its end and the kernel actions it called for
@@ -158,6 +155,7 @@ public final class SessionModel {
         this.repairer = new Repairer(planner, budget, clock, counts, index, listeners);
         this.turn = new KernelTurn(kernel, advertised, this, index, repairer, listeners);
         this.lifecycle = new SessionLifecycle(clock, maxSessions, CLOSED_KEPT, counts, index, repairer, listeners);
+        this.reconciliation = new Reconciliation(this, kernel, clock, counts, index, lifecycle, turn);
     }
 
     public void addListener(Consumer<SessionEvent> l) {
@@ -354,94 +352,7 @@ public final class SessionModel {
      * ({@link Reconciler#diff}) under it.
      */
     public ReconcileReport reconcile(boolean initial, boolean afterLoss, boolean full) throws NetlinkException {
-        long t0 = System.nanoTime(); // the reconcile's own duration, for the report: not the model's time
-        Map<Tuple, Conntrack> controls = new HashMap<>();
-        Map<Tuple, List<Conntrack>> data = new HashMap<>();
-        boolean fromModel = !full && !initial && !afterLoss;
-        long admittedBefore;
-        Instant dumped;
-        synchronized (this) {
-            admittedBefore = index.admissions();
-            dumped = clock.instant();
-            if (fromModel) {
-                for (FtpSession s : index.all()) {
-                    if (!s.closed) {
-                        controls.put(s.master(), s.control);
-                        data.put(s.master(), new ArrayList<>(s.data));
-                    }
-                }
-            }
-        }
-        if (!fromModel) {
-            KernelDumps.controls(kernel, controls, data);
-        }
-        Map<Tuple, List<Expectation>> expectations = new HashMap<>();
-        int expectationCount = KernelDumps.expectations(kernel, expectations);
-        int adopted = 0;
-        Reconciler.Diff diff;
-        synchronized (this) {
-            counts.reconciles++;
-            if (afterLoss) {
-                counts.resyncs++;
-            }
-            Instant now = clock.instant();
-            for (Conntrack c : controls.values()) {
-                FtpSession s = index.byMaster(c.original());
-                if (s == null) {
-                    s = lifecycle.track(c, initial, false);
-                    if (s == null) {
-                        continue; // the table is full: the kernel's session stays unobserved (counted)
-                    }
-                    adopted++;
-                } else {
-                    s.control = c;
-                }
-                for (Conntrack d : data.getOrDefault(c.original(), List.of())) {
-                    s.addData(d);
-                    s.connect(d, now);
-                }
-            }
-            for (FtpSession s : new ArrayList<>(index.all())) {
-                // a session admitted after the dump began is not in it: not gone, just newer than the dump
-                if (!s.closed && !controls.containsKey(s.master()) && s.admitted <= admittedBefore) {
-                    lifecycle.close(s);
-                }
-            }
-            diff = Reconciler.diff(index.all(), data, expectations, dumped, now);
-            for (Reconciler.ChannelUpdate u : diff.updates()) {
-                u.session().replace(u.channel());
-                if (u.sessionNote() != null) {
-                    u.session().note(u.sessionNote());
-                }
-            }
-        }
-        boolean[] done = turn.carryOut(diff.actions());
-        int created = 0;
-        int removed = 0;
-        int orphaned = 0;
-        for (int i = 0; i < done.length; i++) {
-            KernelAction a = diff.actions().get(i);
-            if (a instanceof KernelAction.CreateExpectation) {
-                created++; // tried: a failure is counted and diagnosed on its channel
-            } else if (a instanceof KernelAction.DeleteExpectation d && done[i]) {
-                if (d.reason() == KernelAction.Reason.ORPHAN) {
-                    orphaned++;
-                } else {
-                    removed++;
-                }
-            }
-        }
-        synchronized (this) {
-            index.purgeClosed(clock.instant(), CLOSED_KEPT);
-            counts.driftStray += removed;
-            counts.orphans += orphaned;
-        }
-        ReconcileReport report = new ReconcileReport(controls.size(), expectationCount, adopted, created, removed, orphaned,
-                (System.nanoTime() - t0) / 1000);
-        if (adopted + created + removed + orphaned > 0 || afterLoss || initial) {
-            log.info("reconcile{}: {}", afterLoss ? " after lost events" : initial ? " (start)" : "", report);
-        }
-        return report;
+        return reconciliation.run(initial, afterLoss, full);
     }
 
     // ---- queries ----
