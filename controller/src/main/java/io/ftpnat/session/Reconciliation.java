@@ -23,7 +23,11 @@ import org.slf4j.LoggerFactory;
 final class Reconciliation {
     private static final Logger log = LoggerFactory.getLogger(SessionModel.class);
 
-    private final Object model;
+    /** A session the dump adopted, with what reading its early copies called for. */
+    private record Adoption(String session, List<KernelAction> actions, List<TcpSegment> replayed) {
+    }
+
+    private final SessionModel model;
     private final SessionKernel kernel;
     private final Clock clock;
     private final ModelCounts counts;
@@ -31,7 +35,7 @@ final class Reconciliation {
     private final SessionLifecycle lifecycle;
     private final KernelTurn turn;
 
-    Reconciliation(Object model, SessionKernel kernel, Clock clock, ModelCounts counts, SessionIndex index, SessionLifecycle lifecycle,
+    Reconciliation(SessionModel model, SessionKernel kernel, Clock clock, ModelCounts counts, SessionIndex index, SessionLifecycle lifecycle,
             KernelTurn turn) {
         this.model = model;
         this.kernel = kernel;
@@ -67,6 +71,7 @@ final class Reconciliation {
         Map<Tuple, List<Expectation>> expectations = new HashMap<>();
         int expectationCount = KernelDumps.expectations(kernel, expectations);
         int adopted = 0;
+        List<Adoption> adoptions = new ArrayList<>(0);
         Reconciler.Diff diff;
         synchronized (model) {
             counts.reconciles++;
@@ -77,9 +82,15 @@ final class Reconciliation {
             for (Conntrack c : controls.values()) {
                 FtpSession s = index.byMaster(c.original());
                 if (s == null) {
-                    s = lifecycle.track(c, initial, false);
+                    // the dump met it before its event did: the copies that came before it are read now, as the event would
+                    List<KernelAction> actions = new ArrayList<>(0);
+                    List<TcpSegment> replayed = new ArrayList<>(0);
+                    s = model.adopt(c, initial, false, actions, replayed);
                     if (s == null) {
                         continue; // the table is full: the kernel's session stays unobserved (counted)
+                    }
+                    if (!actions.isEmpty() || !replayed.isEmpty()) {
+                        adoptions.add(new Adoption(s.id, actions, replayed));
                     }
                     adopted++;
                 } else {
@@ -103,6 +114,9 @@ final class Reconciliation {
                     u.session().note(u.sessionNote());
                 }
             }
+        }
+        for (Adoption a : adoptions) {
+            model.carryOutAdoption(a.session(), a.actions(), a.replayed());
         }
         boolean[] done = turn.carryOut(diff.actions());
         int created = 0;

@@ -208,15 +208,7 @@ public final class SessionModel {
         if (KernelDumps.isControl(c)) {
             FtpSession s = index.byMaster(c.original());
             if (s == null) {
-                s = lifecycle.track(c, false, true);
-                for (EarlyPackets.Held h : early.take(SessionIndex.flowOf(s.control))) {
-                    TcpSegment seg = h.segment();
-                    boolean fromClient = seg.src().equals(s.client()) && seg.srcPort() == s.clientPort();
-                    apply(s, seg, fromClient, h.micros(), actions);
-                    if (!fromClient) {
-                        replayed.add(seg);
-                    }
-                }
+                s = adopt(c, false, true, actions, replayed);
             } else {
                 s.control = c;
                 index.touch(s);
@@ -226,6 +218,33 @@ public final class SessionModel {
             lifecycle.dataConnection(c);
         }
         return null;
+    }
+
+    /**
+     * Tracks a control connection met for the first time, by its event or in a reconcile's dump
+     * (whichever comes first), and reads the copies that came before it: its server segments read
+     * then are added to {@code replayed}. Null when the table is full and {@code mayShed} is false.
+     * Under the model's lock; the caller carries the actions out, then announces {@code replayed}.
+     */
+    FtpSession adopt(Conntrack c, boolean fromSnapshot, boolean mayShed, List<KernelAction> actions, List<TcpSegment> replayed) {
+        FtpSession s = lifecycle.track(c, fromSnapshot, mayShed);
+        if (s == null) {
+            return null;
+        }
+        for (EarlyPackets.Held h : early.take(SessionIndex.flowOf(s.control))) {
+            TcpSegment seg = h.segment();
+            boolean fromClient = seg.src().equals(s.client()) && seg.srcPort() == s.clientPort();
+            apply(s, seg, fromClient, h.micros(), actions);
+            if (!fromClient) {
+                replayed.add(seg);
+            }
+        }
+        return s;
+    }
+
+    /** After {@link #adopt}: carries its actions out, then tells the hold the replayed server segments were read. Outside the lock. */
+    void carryOutAdoption(String session, List<KernelAction> actions, List<TcpSegment> replayed) {
+        turn.carryOut(actions, () -> replayed.forEach(seg -> segmentRead.serverSegmentRead(session, seg)));
     }
 
     /** Returns whether the event concerns a tracked session (worth a reconcile soon). */

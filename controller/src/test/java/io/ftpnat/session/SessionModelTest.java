@@ -150,6 +150,29 @@ class SessionModelTest {
         assertThat(announced).extracting(TcpSegment::seq).as("both server segments read, the 227 among them").containsExactly(7000L, 7009L);
     }
 
+    /**
+     * A periodic reconcile's dump meets a new control connection before its conntrack event is read
+     * (two threads). The copies that came before it (the login, the PASV) are read at the adoption,
+     * as the event would have: the 227 that follows answers that PASV and is repaired, not refused
+     * as unsolicited.
+     */
+    @Test
+    void aConnectionTheReconcileAdoptsFirstStillReadsTheCopiesThatCameBeforeIt() throws Exception {
+        FakeConntrackKernel k = new FakeConntrackKernel();
+        SessionModel m = new SessionModel(new NetlinkSessionKernel(() -> new ConntrackClient(k.transport())), new RepairPlanner(1024),
+                AdvertisedAddresses.NONE, clock);
+        k.add(new Conntrack(4, Tuple.tcp(CLIENT, 40002, SERVER, 21), Tuple.tcp(SERVER, 21, ROUTER_OUT, 40002), Status.CONFIRMED.mask()
+                | Status.SEEN_REPLY.mask() | Status.SRC_NAT.mask(), TcpState.ESTABLISHED, 300, 0, 0, "ftp", null, null, null, -1, 1));
+        m.onPacket(Packets.v4(SERVER, 21, CLIENT, 40002, 7000, "220 lab\r\n"), micros());
+        m.onPacket(Packets.v4(CLIENT, 40002, SERVER, 21, 100, "PASV\r\n"), micros());
+
+        m.reconcile(false, false, true);
+        m.onPacket(Packets.v4(SERVER, 21, CLIENT, 40002, 7009, "227 Entering Passive Mode (198,51,100,9,156,64).\r\n"), micros());
+
+        assertThat(k.expectations()).as("the 227 answers the PASV read at the adoption: repaired").hasSize(1);
+        assertThat(m.sessions().get(0).diagnosis()).noneMatch(d -> d.contains("unsolicited"));
+    }
+
     private static byte[] withAck(byte[] v4, long ack) {
         java.nio.ByteBuffer.wrap(v4).putInt(28, (int) ack);
         return v4;
