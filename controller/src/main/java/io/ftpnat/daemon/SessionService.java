@@ -9,7 +9,6 @@ import io.ftpnat.nativ.netlink.log.NflogHandler;
 import io.ftpnat.nativ.netlink.log.NflogPacket;
 import io.ftpnat.kernel.ConntrackTables;
 import io.ftpnat.kernel.ControlPackets;
-import io.ftpnat.ruleset.RulesetRenderer;
 import io.ftpnat.ruleset.TableObjects;
 import io.ftpnat.session.SessionModel;
 import java.time.Duration;
