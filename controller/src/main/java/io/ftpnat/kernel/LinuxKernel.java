@@ -17,12 +17,15 @@ import org.slf4j.LoggerFactory;
 public final class LinuxKernel implements Kernel {
     private static final Logger log = LoggerFactory.getLogger(LinuxKernel.class);
 
-    private final NetlinkElements elements = new NetlinkElements();
+    // the daemon's own writes do not wake its own listeners (OwnWriters)
+    private final OwnWriters ownElements = new OwnWriters("elements");
+    private final OwnWriters ownExpectations = new OwnWriters("expectations");
+    private final NetlinkElements elements = new NetlinkElements(ownElements);
     private final NftablesKernelRuleset ruleset;
     private final NftDataChannels dataChannels;
     private final NftAdvertisedAddresses advertised;
-    private final NetlinkSessionKernel sessions = new NetlinkSessionKernel();
-    private final NetlinkConntrackTables tables = new NetlinkConntrackTables();
+    private final NetlinkSessionKernel sessions = new NetlinkSessionKernel(ownExpectations);
+    private final NetlinkConntrackTables tables = new NetlinkConntrackTables(ownExpectations);
     private final NetlinkFtpFailoverKernel failover = new NetlinkFtpFailoverKernel();
     private final OriginalDestination originals = lazyOriginals();
     private final ControlPackets control = ControlPackets.nflog(RulesetRenderer.OBSERVE_GROUP, RulesetRenderer.OBSERVE_SNAPLEN);
@@ -76,7 +79,7 @@ public final class LinuxKernel implements Kernel {
 
     @Override
     public TableWatch watchTable(String table, TableWatch.Handler handler) throws io.ftpnat.nativ.netlink.NetlinkException {
-        return TableWatch.start(table, handler);
+        return TableWatch.start(table, handler, ownElements);
     }
 
     @Override

@@ -12,6 +12,18 @@ import io.ftpnat.nativ.netlink.conntrack.Expectation;
 
 /** {@link ConntrackTables} over ctnetlink, in the daemon's network namespace. */
 public final class NetlinkConntrackTables implements ConntrackTables {
+    /** The session model's expectation writer: the monitor need not hear of what it writes. */
+    private final OwnWriters ownExpectations;
+
+    /** Tables whose monitor hears every expectation event (no writer of the daemon's own). */
+    public NetlinkConntrackTables() {
+        this(new OwnWriters("expectations"));
+    }
+
+    NetlinkConntrackTables(OwnWriters ownExpectations) {
+        this.ownExpectations = ownExpectations;
+    }
+
     @Override
     public long dump(ConntrackFilter filter, DumpConsumer<Conntrack> consumer) throws NetlinkException {
         try (ConntrackClient client = ConntrackClient.open()) {
@@ -38,6 +50,8 @@ public final class NetlinkConntrackTables implements ConntrackTables {
     @Override
     public EventMonitor monitor(int receiveBufferBytes, ConntrackMonitor.Listener listener) throws NetlinkException {
         ConntrackMonitor monitor = ConntrackMonitor.start(null, ConntrackEvents.ALL, receiveBufferBytes, ConntrackMonitor.Scope.FTP, listener);
+        OwnWriters.Listener ignore = monitor::ignoreSenders;
+        ownExpectations.listen(ignore);
         return new EventMonitor() {
             @Override
             public int receiveBufferSize() {
@@ -51,6 +65,7 @@ public final class NetlinkConntrackTables implements ConntrackTables {
 
             @Override
             public void close() {
+                ownExpectations.unlisten(ignore);
                 monitor.close();
             }
         };

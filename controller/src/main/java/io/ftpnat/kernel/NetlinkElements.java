@@ -32,6 +32,11 @@ public final class NetlinkElements implements AutoCloseable {
     public interface Writer extends AutoCloseable {
         void apply(ElementBatch batch) throws NetlinkException;
 
+        /** The socket's netlink port id (0: not a socket). */
+        default int portId() {
+            return 0;
+        }
+
         @Override
         void close();
     }
@@ -44,6 +49,7 @@ public final class NetlinkElements implements AutoCloseable {
 
     private final WriterFactory factory;
     private final LongSupplier nanos;
+    private final OwnWriters own;
     private final Map<Key, Entry> ledger = new LinkedHashMap<>();
     private Writer writer;
 
@@ -52,13 +58,19 @@ public final class NetlinkElements implements AutoCloseable {
         Writer open() throws NetlinkException;
     }
 
-    public NetlinkElements() {
-        this(NetlinkElements::openSocket, System::nanoTime);
+    /** The daemon's: the table watch does not hear of the elements this socket writes. */
+    NetlinkElements(OwnWriters own) {
+        this(NetlinkElements::openSocket, System::nanoTime, own);
     }
 
     public NetlinkElements(WriterFactory factory, LongSupplier nanos) {
+        this(factory, nanos, new OwnWriters("elements"));
+    }
+
+    private NetlinkElements(WriterFactory factory, LongSupplier nanos, OwnWriters own) {
         this.factory = factory;
         this.nanos = nanos;
+        this.own = own;
     }
 
     private static Writer openSocket() throws NetlinkException {
@@ -67,6 +79,11 @@ public final class NetlinkElements implements AutoCloseable {
             @Override
             public void apply(ElementBatch batch) throws NetlinkException {
                 socket.apply(batch);
+            }
+
+            @Override
+            public int portId() {
+                return socket.portId();
             }
 
             @Override
@@ -85,6 +102,7 @@ public final class NetlinkElements implements AutoCloseable {
         }
         if (writer == null) {
             writer = factory.open();
+            own.opened(writer.portId());
         }
         try {
             writer.apply(batch);
@@ -164,6 +182,7 @@ public final class NetlinkElements implements AutoCloseable {
 
     private void closeWriter() {
         if (writer != null) {
+            own.closing(writer.portId());
             writer.close();
             writer = null;
         }

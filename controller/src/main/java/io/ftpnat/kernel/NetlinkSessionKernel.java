@@ -18,19 +18,27 @@ public final class NetlinkSessionKernel implements SessionKernel, AutoCloseable 
     }
 
     private final Opener opener;
+    private final OwnWriters own;
     private ConntrackClient client;
 
-    public NetlinkSessionKernel() {
-        this(ConntrackClient::open);
+    /** The daemon's: the conntrack monitor does not hear of the expectations this socket writes. */
+    NetlinkSessionKernel(OwnWriters own) {
+        this(ConntrackClient::open, own);
     }
 
     public NetlinkSessionKernel(Opener opener) {
+        this(opener, new OwnWriters("expectations"));
+    }
+
+    NetlinkSessionKernel(Opener opener, OwnWriters own) {
         this.opener = opener;
+        this.own = own;
     }
 
     private synchronized ConntrackClient client() throws NetlinkException {
         if (client == null) {
             client = opener.open();
+            own.opened(client.portId());
         }
         return client;
     }
@@ -77,6 +85,7 @@ public final class NetlinkSessionKernel implements SessionKernel, AutoCloseable 
     @Override
     public synchronized void close() {
         if (client != null) {
+            own.closing(client.portId());
             client.close();
             client = null;
         }

@@ -28,6 +28,8 @@ public final class TableWatch implements AutoCloseable {
     private final TableEvents events;
     private final Thread thread;
     private volatile boolean closed;
+    private OwnWriters own;
+    private OwnWriters.Listener ignore;
 
     private TableWatch(TableEvents events, Handler handler) {
         this.events = events;
@@ -35,9 +37,17 @@ public final class TableWatch implements AutoCloseable {
         this.thread.setDaemon(true);
     }
 
-    /** Subscribes in this process's network namespace (before the first apply, so nothing is missed) and starts the thread. */
-    public static TableWatch start(String table, Handler handler) throws NetlinkException {
-        TableWatch w = new TableWatch(TableEvents.inet(table), handler);
+    /**
+     * Subscribes in this process's network namespace (before the first apply, so nothing is missed)
+     * and starts the thread. What {@code own} writes (the daemon's run-time elements) is dropped
+     * by the socket's filter: those transactions never delete a table.
+     */
+    static TableWatch start(String table, Handler handler, OwnWriters own) throws NetlinkException {
+        TableEvents events = TableEvents.inet(table);
+        TableWatch w = new TableWatch(events, handler);
+        w.own = own;
+        w.ignore = events::ignoreSenders;
+        own.listen(w.ignore);
         w.thread.start();
         return w;
     }
@@ -80,6 +90,9 @@ public final class TableWatch implements AutoCloseable {
     @Override
     public void close() {
         closed = true;
+        if (own != null) {
+            own.unlisten(ignore);
+        }
         try {
             thread.join(2 * POLL_MILLIS + 1000L);
         } catch (InterruptedException e) {

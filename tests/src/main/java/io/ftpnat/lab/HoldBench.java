@@ -39,16 +39,18 @@ public final class HoldBench {
     public static void main(String[] args) throws Exception {
         int rounds = 5;
         int perBlock = 20;
+        String keepLog = null;
         for (int i = 0; i < args.length - 1; i++) {
             switch (args[i]) {
                 case "--rounds" -> rounds = Integer.parseInt(args[++i]);
                 case "--per-block" -> perBlock = Integer.parseInt(args[++i]);
+                case "--keep-log" -> keepLog = args[++i];
                 default -> { }
             }
         }
         int rc = 1;
         try (ReferenceLab ref = ReferenceLab.create(21, 2121)) {
-            run(ref, rounds, perBlock);
+            run(ref, rounds, perBlock, keepLog);
             rc = 0;
         } catch (RuntimeException e) {
             out.println("BENCHMARK FAILED: " + e);
@@ -68,7 +70,7 @@ public final class HoldBench {
         final List<Double> trustingConnectMillis = new ArrayList<>();
     }
 
-    static void run(ReferenceLab ref, int rounds, int perBlock) throws Exception {
+    static void run(ReferenceLab ref, int rounds, int perBlock, String keepLog) throws Exception {
         NamespaceLab lab = ref.lab();
         ref.startServer(ServerKind.VSFTPD, 21);
         WrongPasvAddress.start(lab);
@@ -132,6 +134,10 @@ public final class HoldBench {
                         + " (%d with data): %.1f %% of all control packets, %.1f %% of those with data%n",
                 replies, syns, packets, withData, 100.0 * replies / Math.max(1, packets), 100.0 * replies / Math.max(1, withData));
         daemon.stop(); // its last words: what the hold did, with the hold durations it measured
+        if (keepLog != null) { // the whole log, for reading a failed transfer's session afterwards
+            java.nio.file.Files.writeString(java.nio.file.Path.of(keepLog), daemon.log());
+            out.println("daemon log kept in " + keepLog);
+        }
         out.println("daemon: " + daemon.log().lines().filter(l -> l.contains("released at its deadline")).count()
                 + " held replies released at their deadline");
         daemon.log().lines().filter(l -> l.contains("segment hold:")).forEach(l -> out.println("daemon: " + l.strip()));
@@ -167,6 +173,9 @@ public final class HoldBench {
                 Topology.ROUTER_INSIDE_V4, "2121", Integer.toString(n), "0");
         Cmd.Result snat = lab.client().exec(Duration.ofMinutes(10), PythonFtpClient.python(), script.toString(),
                 Topology.SERVER_V4, "2121", Integer.toString(n), "1");
+        // what went wrong, from the scripted clients themselves (the exception, its spaces as _)
+        dnat.out().lines().filter(l -> l.startsWith("fail ")).limit(3).forEach(l -> out.println("  " + v + " scripted: " + l));
+        snat.out().lines().filter(l -> l.startsWith("fail ")).limit(3).forEach(l -> out.println("  " + v + " trusting: " + l));
         List<Double> pasv = column(dnat.out(), 1);
         List<Double> connect = column(snat.out(), 2);
         out.printf(Locale.ROOT, "%s%-8s curl %d/%d, scripted %d/%d (PASV->227 median %.2f max %.2f ms), trusting %d/%d (connect median %.1f ms)%n",

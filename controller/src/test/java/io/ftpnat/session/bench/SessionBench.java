@@ -65,7 +65,7 @@ public final class SessionBench {
             }
         }
         System.out.printf("created %d expectations in %.0f ms (%.1f µs each)%n", withExpectation, ms(t0), (System.nanoTime() - t0) / 1000.0 / Math.max(1, withExpectation));
-        NetlinkSessionKernel kernel = new NetlinkSessionKernel();
+        NetlinkSessionKernel kernel = new NetlinkSessionKernel(io.ftpnat.nativ.netlink.conntrack.ConntrackClient::open);
         SessionModel model = new SessionModel(kernel, new RepairPlanner(1024));
         t0 = System.nanoTime();
         ReconcileReport first = model.reconcile(true, false);

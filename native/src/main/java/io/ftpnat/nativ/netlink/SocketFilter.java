@@ -43,6 +43,15 @@ public final class SocketFilter {
         this.program = List.copyOf(program);
     }
 
+    /**
+     * A program that drops what the sockets {@code portIds} caused (see
+     * {@link Assembler#jumpIfSender}) and keeps everything else: a process's own writes do not wake
+     * its own listeners.
+     */
+    public static SocketFilter ignoringSenders(java.nio.ByteOrder hostOrder, int... portIds) {
+        return new Assembler().jumpIfSender(hostOrder, portIds, "own").ret(-1).label("own").ret(0).build();
+    }
+
     public List<Instruction> instructions() {
         return program;
     }
@@ -125,6 +134,28 @@ public final class SocketFilter {
         /** If A &amp; k != 0 go to {@code ifTrue}, else to {@code ifFalse} (null: the next instruction). */
         public Assembler jumpIfAnySet(int k, String ifTrue, String ifFalse) {
             return add(BPF_JMP | BPF_JSET | BPF_K, ifTrue, ifFalse, k);
+        }
+
+        /**
+         * Goes to {@code ifSender} when the datagram's (first) message was caused by one of the
+         * sockets {@code portIds}: its {@code nlmsg_pid}, a host-order u32 at offset 12. The kernel
+         * puts the requesting socket's port id there in the notifications a request causes
+         * (ctnetlink's events, nf_tables' notifications), and 0 in those it makes on its own; all
+         * the messages of one datagram come from one transaction, so the first one speaks for all.
+         * No port ids: no instruction.
+         */
+        public Assembler jumpIfSender(java.nio.ByteOrder hostOrder, int[] portIds, String ifSender) {
+            if (portIds.length == 0) {
+                return this;
+            }
+            loadAbsolute(BPF_W, 12); // BPF loads big-endian
+            for (int portId : portIds) {
+                if (portId == 0) {
+                    throw new IllegalArgumentException("port id 0 is the kernel's own");
+                }
+                jumpIfEqual(hostOrder == java.nio.ByteOrder.LITTLE_ENDIAN ? Integer.reverseBytes(portId) : portId, ifSender, null);
+            }
+            return this;
         }
 
         /** Returns k: the number of bytes of the datagram to keep (0 = drop it, -1 = keep all). */

@@ -31,6 +31,11 @@ public final class ConntrackClient implements AutoCloseable {
         this.conn = new NetlinkConnection(transport);
     }
 
+    /** This socket's netlink port id: the nlmsg_pid of the events its requests cause. */
+    public int portId() {
+        return conn.transport().portId();
+    }
+
     /** A client in the calling thread's network namespace. */
     public static ConntrackClient open() throws NetlinkException {
         return new ConntrackClient(KernelTransport.open(KernelTransport.NETLINK_NETFILTER));

@@ -43,7 +43,7 @@ public final class ConntrackEvents implements AutoCloseable {
 
     private final NetlinkConnection conn;
     private final int receiveBuffer;
-    private final boolean filtered;
+    private volatile boolean filtered;
     private long lost;
     private EventHandler handler;
     private int delivered;
@@ -104,6 +104,19 @@ public final class ConntrackEvents implements AutoCloseable {
     /** The socket receive buffer the kernel granted (bytes; the kernel doubles the requested value). */
     public int receiveBufferSize() {
         return receiveBuffer;
+    }
+
+    /**
+     * Replaces the socket's filter (the kernel swaps it atomically, while another thread may be
+     * receiving): e.g. the same program, now also dropping what a new socket of the caller causes.
+     * Returns whether the kernel took it; if not, the previous program stays.
+     */
+    public boolean refilter(io.ftpnat.nativ.netlink.SocketFilter filter) throws NetlinkException {
+        boolean attached = conn.transport().attachFilter(filter);
+        if (attached) {
+            filtered = true;
+        }
+        return attached;
     }
 
     /** Whether the kernel filters this socket's events (a filter was given and attached). */

@@ -123,6 +123,18 @@ public final class ConntrackMonitor implements AutoCloseable {
         return m;
     }
 
+    /**
+     * Drops, in the kernel, the events that the sockets {@code portIds} cause (the caller's own
+     * requests: it knows what they did), on top of the scope's filter. Replaces the previous list.
+     * Returns whether the kernel took the program. Safe only for sockets that stay open while
+     * listed: a closed socket's port id can be taken by another process (conntrackd putting a
+     * peer's expectations in), whose events would then go unseen.
+     */
+    public boolean ignoreSenders(int... portIds) throws NetlinkException {
+        return events.refilter(scope == Scope.FTP ? FtpEventFilter.program(portIds)
+                : io.ftpnat.nativ.netlink.SocketFilter.ignoringSenders(java.nio.ByteOrder.nativeOrder(), portIds));
+    }
+
     /** The events socket's receive buffer as granted by the kernel (bytes). */
     public int receiveBufferSize() {
         return events.receiveBufferSize();

@@ -27,6 +27,10 @@ import io.ftpnat.nativ.netlink.SocketFilter;
  * filter can only err on the side of delivering. Userspace still checks what it receives
  * (a DESTROY of another helper's connection passes the filter and is ignored by the model).
  *
+ * <p>Events a socket of the daemon's own caused (nlmsg_pid, see
+ * {@link SocketFilter.Assembler#jumpIfSender}) can be dropped too: the daemon records its own
+ * expectations as it creates them, and each such event would wake its monitor for nothing.
+ *
  * <p>Each event datagram holds one netlink message (ctnetlink_conntrack_event allocates one skb
  * per event), so attributes are searched from offset 20 (nlmsghdr + nfgenmsg).
  */
@@ -42,16 +46,21 @@ public final class FtpEventFilter {
     private FtpEventFilter() {
     }
 
-    /** The program for this host (nlmsg_type is in host byte order). */
-    public static SocketFilter program() {
-        return program(ByteOrder.nativeOrder());
+    /**
+     * The program for this host (nlmsg_type and nlmsg_pid are in host byte order). It also drops
+     * what the sockets {@code ignoredSenders} caused: the expectations the daemon creates or
+     * deletes itself (it records them as it makes them).
+     */
+    public static SocketFilter program(int... ignoredSenders) {
+        return program(ByteOrder.nativeOrder(), ignoredSenders);
     }
 
     /** The program for a host of the given byte order (tests build both). */
-    public static SocketFilter program(ByteOrder hostOrder) {
+    public static SocketFilter program(ByteOrder hostOrder, int... ignoredSenders) {
         // nlmsg_type is a host-order u16 at offset 4; its high byte is the nfnetlink subsystem
         int subsysOffset = hostOrder == ByteOrder.LITTLE_ENDIAN ? 5 : 4;
         return new SocketFilter.Assembler()
+                .jumpIfSender(hostOrder, ignoredSenders, "reject")
                 .loadAbsolute(SocketFilter.BPF_B, subsysOffset)
                 .jumpIfEqual(Netlink.NFNL_SUBSYS_CTNETLINK, null, "accept")
                 // status: always present in conntrack events

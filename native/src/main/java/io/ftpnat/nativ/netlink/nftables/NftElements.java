@@ -39,6 +39,11 @@ public final class NftElements implements AutoCloseable {
         return new NftElements(ns.openNetlink(KernelTransport.NETLINK_NETFILTER));
     }
 
+    /** This socket's netlink port id: the nlmsg_pid of the notifications its transactions cause. */
+    public int portId() {
+        return conn.transport().portId();
+    }
+
     public NetlinkConnection connection() {
         return conn;
     }

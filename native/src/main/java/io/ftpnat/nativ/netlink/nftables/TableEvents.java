@@ -70,6 +70,17 @@ public final class TableEvents implements AutoCloseable {
     }
 
     /**
+     * Drops, in the kernel, the notifications of transactions the sockets {@code portIds} made
+     * (the caller's own element writer: they never delete a table, and each would wake this
+     * watcher for nothing). Replaces the previous list; returns whether the kernel took it.
+     * Safe only for sockets that stay open while listed: a closed socket's port id can be taken by
+     * another process, whose "flush ruleset" would then go unseen.
+     */
+    public boolean ignoreSenders(int... portIds) throws NetlinkException {
+        return conn.transport().attachFilter(io.ftpnat.nativ.netlink.SocketFilter.ignoringSenders(java.nio.ByteOrder.nativeOrder(), portIds));
+    }
+
+    /**
      * Receives one datagram (waiting at most {@code timeoutMillis}) and reports what it means for
      * the table. Returns the number of messages read, -1 on timeout.
      */

@@ -194,4 +194,51 @@ class FtpEventFilterIntegrationTest {
             }
         }
     }
+
+    /**
+     * ftpnatd's session model creates an expectation itself (a repair) while its monitor listens:
+     * with the model's socket ignored, that expectation's events never reach the monitor; the
+     * same expectation made by another socket (conntrackd putting in a peer's, {@code conntrack -I})
+     * still does, and so does the model's once it is no longer ignored.
+     */
+    @Test
+    void theDaemonsOwnExpectationsDoNotReachItsMonitorOthersDo() throws Exception {
+        NetnsLab.assumeRootLab();
+        try (NetnsLab lab = new NetnsLab()) {
+            String ns = lab(lab, "own");
+            try (NetworkNamespace netns = NetworkNamespace.enter(ns);
+                 ConntrackClient own = ConntrackClient.open(netns);
+                 ConntrackClient other = ConntrackClient.open(netns);
+                 ConntrackEvents ftp = ConntrackEvents.subscribe(netns.openNetlink(KernelTransport.NETLINK_NETFILTER),
+                         ConntrackEvents.ALL, 8 << 20, FtpEventFilter.program(own.portId()))) {
+                assertThat(ftp.kernelFiltered()).isTrue();
+                Socket[] control = netns.call(() -> {
+                    ServerSocket srv = new ServerSocket(21, 4, LO);
+                    Socket c = new Socket(LO, 21);
+                    return new Socket[] {c, srv.accept()};
+                });
+                Tuple master = Tuple.tcp("127.0.0.1", control[0].getLocalPort(), "127.0.0.1", 21);
+                drain(ftp, new boolean[1]); // the control connection's own events
+                Tuple data = Tuple.tcp("127.0.0.1", 0, "127.0.0.1", 2020);
+                own.createExpectation(Expectation.create(master, data, 300).withHelper("ftp"));
+                own.deleteExpectation(data, 0);
+                assertThat(drain(ftp, new boolean[1])).as("the model's own create and delete").isEmpty();
+
+                other.createExpectation(Expectation.create(master, data, 300).withHelper("ftp"));
+                assertThat(drain(ftp, new boolean[1])).as("another process's expectation")
+                        .anySatisfy(o -> assertThat(o).isInstanceOfSatisfying(ExpectationEvent.class,
+                                e -> assertThat(e.expectation().master()).isEqualTo(master)));
+                other.deleteExpectation(data, 0);
+                drain(ftp, new boolean[1]);
+
+                assertThat(ftp.refilter(FtpEventFilter.program())).isTrue();
+                own.createExpectation(Expectation.create(master, data, 300).withHelper("ftp"));
+                assertThat(drain(ftp, new boolean[1])).as("heard again once no longer ignored")
+                        .anySatisfy(o -> assertThat(o).isInstanceOf(ExpectationEvent.class));
+                for (Socket s : control) {
+                    s.close();
+                }
+            }
+        }
+    }
 }

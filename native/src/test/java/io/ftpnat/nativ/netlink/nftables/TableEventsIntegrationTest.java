@@ -53,6 +53,47 @@ class TableEventsIntegrationTest {
         }
     }
 
+    /**
+     * ftpnatd's element writer adds watched addresses while its table watch listens: with the
+     * writer's port id ignored, its transactions never reach the watch (nothing to wake for),
+     * another process's element is still heard, and so is a delete of the table.
+     */
+    @Test
+    void theDaemonsOwnElementWritesDoNotReachItsWatchButADeleteDoes() throws Exception {
+        NetnsLab.assumeRootLab();
+        assumeTrue(Files.isExecutable(Path.of("/usr/sbin/nft")), "needs nft");
+        try (NetnsLab lab = new NetnsLab()) {
+            String ns = lab.newNamespace("tabown");
+            try (NetworkNamespace netns = NetworkNamespace.enter(ns);
+                 TableEvents events = TableEvents.inet(netns.openNetlink(io.ftpnat.nativ.netlink.KernelTransport.NETLINK_NETFILTER), "ftpnat");
+                 NftElements writer = NftElements.open(netns)) {
+                nft(ns, "table inet ftpnat { set watched { type ipv4_addr; flags timeout; }; }\n");
+                List<String> seen = new ArrayList<>();
+                drain(events, seen);
+                ElementBatch add = ElementBatch.forTable("ftpnat")
+                        .addSetElement("watched", Concat.of(io.ftpnat.nativ.netlink.conntrack.IpAddress.parse("198.51.100.9")), java.time.Duration.ofSeconds(30));
+                writer.apply(add);
+                assertThat(drain(events, seen)).as("the writer's transaction, unfiltered").isPositive();
+
+                assertThat(events.ignoreSenders(writer.portId())).as("the kernel took the program").isTrue();
+                writer.apply(ElementBatch.forTable("ftpnat")
+                        .addSetElement("watched", Concat.of(io.ftpnat.nativ.netlink.conntrack.IpAddress.parse("198.51.100.10")), java.time.Duration.ofSeconds(30)));
+                assertThat(drain(events, seen)).as("the writer's own transaction, filtered").isZero();
+                nft(ns, "add element inet ftpnat watched { 198.51.100.11 timeout 30s }\n");
+                assertThat(drain(events, seen)).as("another process's element").isPositive();
+                nft(ns, "delete table inet ftpnat\n");
+                drain(events, seen);
+                assertThat(seen).as("the delete is still heard").hasSize(1);
+
+                assertThat(events.ignoreSenders()).isTrue(); // nothing ignored any more
+                nft(ns, "table inet ftpnat { set watched { type ipv4_addr; flags timeout; }; }\n");
+                drain(events, seen);
+                writer.apply(add);
+                assertThat(drain(events, seen)).as("heard again once no longer ignored").isPositive();
+            }
+        }
+    }
+
     private static void nft(String ns, String script) throws Exception {
         Path f = Files.createTempFile("tabev", ".nft");
         try {
@@ -63,7 +104,7 @@ class TableEventsIntegrationTest {
         }
     }
 
-    /** Reads everything queued (no wait); returns the number of messages. */
+    /** Reads everything queued (no wait); returns the number of messages (0: none). */
     private static int drain(TableEvents events, List<String> seen) throws Exception {
         int total = 0;
         for (int i = 0; i < 10_000; i++) {
