@@ -126,9 +126,9 @@ public final class ControlDialogue {
     }
 
     public record Snapshot(boolean loggedIn, boolean transferring, long commands, long channelsOpened, long refusals,
-            Optional<DataChannel> channel, Instant lastActivity, int awaitingReplies, Decisions decisions) {
+            Optional<ChannelElement> channel, Instant lastActivity, int awaitingReplies, Decisions decisions) {
         public Snapshot(boolean loggedIn, boolean transferring, long commands, long channelsOpened, long refusals,
-                Optional<DataChannel> channel, Instant lastActivity, int awaitingReplies) {
+                Optional<ChannelElement> channel, Instant lastActivity, int awaitingReplies) {
             this(loggedIn, transferring, commands, channelsOpened, refusals, channel, lastActivity, awaitingReplies,
                     new Decisions(AlgControls.none(), 0, 0, 0, 0, ""));
         }

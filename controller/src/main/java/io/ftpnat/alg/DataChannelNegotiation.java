@@ -94,7 +94,7 @@ final class DataChannelNegotiation {
         conversion.close();
         Optional<IpAddress> snat = s.at.clientView().equals(server) ? Optional.empty() : Optional.of(s.at.clientView());
         int port = channel.allocate(-1);
-        if (port < 0 || !channel.open(DataChannel.Kind.ACTIVE, new FlowKey(server, router, port), named.address(), named.port(), snat,
+        if (port < 0 || !channel.open(ChannelElement.Kind.ACTIVE, new FlowKey(server, router, port), named.address(), named.port(), snat,
                 port)) {
             s.local("425 Can't open data connection.");
             return;
@@ -147,7 +147,7 @@ final class DataChannelNegotiation {
         }
         IpAddress view = s.at.clientView();
         int port = channel.allocate(offered);
-        if (port < 0 || !channel.open(DataChannel.Kind.PASSIVE, new FlowKey(s.at.clientAddress(), view, port), s.at.serverAddress(),
+        if (port < 0 || !channel.open(ChannelElement.Kind.PASSIVE, new FlowKey(s.at.clientAddress(), view, port), s.at.serverAddress(),
                 offered, Optional.of(s.at.routerAddress()), port)) {
             s.toClient.accept("425 Can't open data connection." + CRLF);
             return;

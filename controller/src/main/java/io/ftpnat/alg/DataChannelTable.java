@@ -8,16 +8,16 @@ import java.io.IOException;
  */
 public interface DataChannelTable {
     /** Lets exactly this connection through, for at most the table's timeout. */
-    void install(DataChannel channel) throws IOException;
+    void install(ChannelElement channel) throws IOException;
 
     /** Withdraws it; an element the kernel already timed out is not an error. */
-    void remove(DataChannel channel);
+    void remove(ChannelElement channel);
 
     /**
      * Withdraws {@code old} and lets {@code next} through; a table that can do both in one
      * kernel transaction does (a new PASV/PORT replacing the session's pending channel).
      */
-    default void replace(DataChannel old, DataChannel next) throws IOException {
+    default void replace(ChannelElement old, ChannelElement next) throws IOException {
         remove(old);
         install(next);
     }

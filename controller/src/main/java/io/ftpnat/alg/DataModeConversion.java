@@ -125,7 +125,7 @@ final class DataModeConversion {
             close();
             return -1;
         }
-        if (!direct && !kernel.open(DataChannel.Kind.PASSIVE, new FlowKey(at.clientAddress(), view, port), bind, port, Optional.empty(),
+        if (!direct && !kernel.open(ChannelElement.Kind.PASSIVE, new FlowKey(at.clientAddress(), view, port), bind, port, Optional.empty(),
                 port)) {
             // the kernel element took the port and gave it back on failure
             quietly(forClient);

@@ -23,14 +23,14 @@ public final class DataPaths implements DataChannelTable {
     }
 
     @Override
-    public void install(DataChannel channel) throws IOException {
-        (channel.path() == DataChannel.Path.KERNEL ? kernel : relay).install(channel);
+    public void install(ChannelElement channel) throws IOException {
+        (channel.path() == ChannelElement.Path.KERNEL ? kernel : relay).install(channel);
     }
 
     @Override
-    public void replace(DataChannel old, DataChannel next) throws IOException {
+    public void replace(ChannelElement old, ChannelElement next) throws IOException {
         if (old.path() == next.path()) {
-            (next.path() == DataChannel.Path.KERNEL ? kernel : relay).replace(old, next);
+            (next.path() == ChannelElement.Path.KERNEL ? kernel : relay).replace(old, next);
         } else {
             remove(old);
             install(next);
@@ -38,7 +38,7 @@ public final class DataPaths implements DataChannelTable {
     }
 
     @Override
-    public void remove(DataChannel channel) {
-        (channel.path() == DataChannel.Path.KERNEL ? kernel : relay).remove(channel);
+    public void remove(ChannelElement channel) {
+        (channel.path() == ChannelElement.Path.KERNEL ? kernel : relay).remove(channel);
     }
 }

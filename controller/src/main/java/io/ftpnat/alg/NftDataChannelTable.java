@@ -27,7 +27,7 @@ public final class NftDataChannelTable implements DataChannelTable {
     }
 
     @Override
-    public void install(DataChannel c) throws IOException {
+    public void install(ChannelElement c) throws IOException {
         try {
             kernel.add(rule(c), timeout.get());
         } catch (NetlinkException e) {
@@ -36,7 +36,7 @@ public final class NftDataChannelTable implements DataChannelTable {
     }
 
     @Override
-    public void remove(DataChannel c) {
+    public void remove(ChannelElement c) {
         try {
             kernel.remove(rule(c));
         } catch (NetlinkException e) {
@@ -45,8 +45,8 @@ public final class NftDataChannelTable implements DataChannelTable {
     }
 
     @Override
-    public void replace(DataChannel old, DataChannel next) throws IOException {
-        if (old.path() != DataChannel.Path.KERNEL) {
+    public void replace(ChannelElement old, ChannelElement next) throws IOException {
+        if (old.path() != ChannelElement.Path.KERNEL) {
             DataChannelTable.super.replace(old, next);
             return;
         }
@@ -57,7 +57,7 @@ public final class NftDataChannelTable implements DataChannelTable {
         }
     }
 
-    static DataChannelRule rule(DataChannel c) {
+    static DataChannelRule rule(ChannelElement c) {
         return new DataChannelRule(c.match().source(), c.match().destination(), c.match().port(), c.target(), c.targetPort(),
                 c.snatTo());
     }

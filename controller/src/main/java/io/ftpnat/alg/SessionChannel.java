@@ -22,7 +22,7 @@ final class SessionChannel {
     private final PortAllocator ports;
     private final AtomicLong channelIds;
     private final Clock clock;
-    private DataChannel channel;
+    private ChannelElement channel;
     private int port = -1;
     private long opened;
 
@@ -41,13 +41,13 @@ final class SessionChannel {
     }
 
     /** Opens the channel on the router's {@code port} (from {@link #allocate}); false, and nothing held, if the kernel refused. */
-    boolean open(DataChannel.Kind kind, FlowKey match, IpAddress target, int targetPort, Optional<IpAddress> snat, int routerPort) {
+    boolean open(ChannelElement.Kind kind, FlowKey match, IpAddress target, int targetPort, Optional<IpAddress> snat, int routerPort) {
         // The kernel cannot NAT between IPv4 and IPv6: only then does the data pass through the daemon.
-        DataChannel.Path path = at.clientAddress().v6() == at.serverAddress().v6()
-                ? DataChannel.Path.KERNEL : DataChannel.Path.RELAYED;
-        DataChannel c = new DataChannel(channelIds.incrementAndGet(), sessionId, kind, match, target, targetPort, snat, path,
+        ChannelElement.Path path = at.clientAddress().v6() == at.serverAddress().v6()
+                ? ChannelElement.Path.KERNEL : ChannelElement.Path.RELAYED;
+        ChannelElement c = new ChannelElement(channelIds.incrementAndGet(), sessionId, kind, match, target, targetPort, snat, path,
                 clock.instant());
-        DataChannel old = channel;
+        ChannelElement old = channel;
         int oldPort = port;
         channel = null;
         port = -1;
@@ -88,7 +88,7 @@ final class SessionChannel {
 
     /** Puts a kernel channel back after the table was replaced (a policy apply); a relay has no table entry. */
     void reinstall() {
-        if (channel != null && channel.path() == DataChannel.Path.KERNEL) {
+        if (channel != null && channel.path() == ChannelElement.Path.KERNEL) {
             try {
                 table.install(channel);
             } catch (IOException e) {
@@ -97,7 +97,7 @@ final class SessionChannel {
         }
     }
 
-    Optional<DataChannel> current() {
+    Optional<ChannelElement> current() {
         return Optional.ofNullable(channel);
     }
 

@@ -37,7 +37,7 @@ public final class UserspaceRelay implements DataChannelTable {
 
     /** On the session's loop thread (the dialogue negotiating the channel runs there). */
     @Override
-    public void install(DataChannel c) throws IOException {
+    public void install(ChannelElement c) throws IOException {
         SelectorLoop loop = SelectorLoop.current().orElseThrow(() -> new IOException("data channel " + c.id()
                 + ": a relayed channel is set up on a selector loop only"));
         ServerSocketChannel ss = ServerSocketChannel.open();
@@ -57,7 +57,7 @@ public final class UserspaceRelay implements DataChannelTable {
     }
 
     @Override
-    public void remove(DataChannel c) {
+    public void remove(ChannelElement c) {
         DataListener l = listening.remove(c.id());
         if (l != null) {
             l.cancel();
@@ -65,7 +65,7 @@ public final class UserspaceRelay implements DataChannelTable {
     }
 
     /** The peer came: connects to the target without blocking the loop, then joins the two. */
-    private static void connect(DataChannel c, SocketChannel in, SelectorLoop loop) {
+    private static void connect(ChannelElement c, SocketChannel in, SelectorLoop loop) {
         String what = "data channel " + c.id();
         SocketChannel out = null;
         try {

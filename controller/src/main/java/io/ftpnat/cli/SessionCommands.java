@@ -10,7 +10,7 @@ import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
-/** {@code ftpnatctl session show ID}: one FTP session as the daemon's model tells it. */
+/** {@code ftpnatctl session show ID}: one FTP session as the daemon's model (or, for {@code proxy-N}, its ALG) tells it. */
 final class SessionCommands {
     private SessionCommands() {
     }
@@ -31,7 +31,8 @@ final class SessionCommands {
         @ParentCommand
         SessionCommand session;
 
-        @Parameters(paramLabel = "ID", description = "The session id (the control connection's conntrack id).")
+        @Parameters(paramLabel = "ID", description = "The session id: the control connection's conntrack id, or proxy-N for a"
+                + " session of the userspace ALG (mode: proxy).")
         String id;
 
         @Override
@@ -41,6 +42,10 @@ final class SessionCommands {
         }
 
         static void print(JsonNode s, PrintWriter out) {
+            if ("proxy".equals(s.path("mode").asText())) {
+                printProxied(s, out);
+                return;
+            }
             JsonNode c = s.path("control");
             out.printf("session %s  %s  (%s, helper %s)%n", s.path("id").asText(), ConntrackCommands.EntryTable.flow(c.path("original")),
                     s.path("state").asText(), c.path("helper").asText("-"));
@@ -75,6 +80,33 @@ final class SessionCommands {
             out.println("  diagnosis:");
             for (JsonNode d : s.path("diagnosis")) {
                 out.println("    " + TerminalText.of(d.asText()));
+            }
+        }
+
+        /** A session of the userspace ALG: what 'proxy sessions' shows for it, and its channel. */
+        static void printProxied(JsonNode s, PrintWriter out) {
+            JsonNode p = s.path("proxy");
+            out.printf("session %s  rule %s  (mode proxy)%n", s.path("id").asText(), TerminalText.of(p.path("rule").asText()));
+            out.printf("  client %s -> %s; to the server %s from %s%n", p.path("client").asText(), p.path("client_view").asText(),
+                    p.path("server").asText(), p.path("router").asText());
+            out.printf("  started %s, logged in %s, commands %s, channels opened %s, refused commands %s, last activity %s%n",
+                    p.path("started").asText(), p.path("logged_in").asText(), p.path("commands").asText(),
+                    p.path("channels_opened").asText(), p.path("refused_commands").asText(), p.path("last_activity").asText());
+            if (p.path("decisions").has("last")) {
+                out.println("  last decision: " + TerminalText.of(p.path("decisions").path("last").asText()));
+            }
+            for (JsonNode ch : s.path("data_channels")) {
+                out.printf("  channel %s  %s  (by %s)  %s%n", ch.path("number").asText(), ch.path("mode").asText(),
+                        ch.path("by").asText(), ch.path("state").asText());
+                out.printf("    client sees %s, server sees %s%n", ch.path("client").asText("-"), ch.path("server").asText("-"));
+                out.printf("    %s => %s%s (%s)%n", ch.path("match").asText(), ch.path("to").asText(),
+                        ch.has("from") ? " from " + ch.path("from").asText() : "", ch.path("path").asText());
+            }
+            if (s.path("data_channels").isEmpty()) {
+                out.println("  no data channel pending");
+            }
+            if (s.has("failover")) {
+                out.println("  failover: " + TerminalText.of(s.path("failover").asText()));
             }
         }
     }

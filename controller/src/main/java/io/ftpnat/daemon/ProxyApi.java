@@ -10,6 +10,7 @@ import io.ftpnat.api.ApiRequest;
 import io.ftpnat.api.CommandHandler;
 import io.ftpnat.api.ResponseWriter;
 import io.ftpnat.api.Role;
+import io.ftpnat.registry.ProxiedSession;
 import java.io.IOException;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -69,17 +70,8 @@ public final class ProxyApi {
         if (!d.last().isEmpty()) {
             decisions.put("last", d.last());
         }
-        s.state().channel().ifPresent(c -> {
-            ObjectNode ch = o.putObject("channel");
-            ch.put("id", c.id());
-            ch.put("kind", c.kind().text());
-            // kernel: one nft map element, the data never passes through the daemon; relayed: mixed families
-            ch.put("path", c.path().text());
-            ch.put("match", c.match().toString());
-            ch.put("to", Addresses.endpoint(c.target(), c.targetPort()));
-            c.snatTo().ifPresent(a -> ch.put("from", Addresses.text(a)));
-            ch.put("created", c.created().toString());
-        });
+        // the pending channel, rendered from the registry's one channel value
+        new ProxiedSession(s).channels().forEach(c -> o.set("channel", SessionJson.proxyChannel(c)));
         return o;
     }
 }

@@ -12,12 +12,10 @@ import io.ftpnat.registry.ObservedSession;
 import io.ftpnat.registry.Session;
 import io.ftpnat.registry.SessionRegistry;
 import io.ftpnat.session.SessionCounters;
-import io.ftpnat.session.SessionSnapshot;
 import java.io.IOException;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 
 /**
  * {@code sessions} and {@code session.show} (docs/api.md), read from the session registry only:
@@ -84,13 +82,13 @@ final class SessionApi {
             throw new ApiError(ApiError.BAD_REQUEST, "session.show needs 'id' (see 'sessions')");
         }
         service.awaitReady(READY_WAIT);
-        // the detail is the model's: a proxied session is listed by 'sessions' and shown by 'proxy.sessions'
-        SessionSnapshot v = registry.session(id.strip())
-                .flatMap(s -> s instanceof ObservedSession o ? o.model() : Optional.empty())
+        // an observed session as the model knows it; a proxied one as 'proxy.sessions' shows it; both with their channels
+        Session session = registry.session(id.strip())
+                .filter(s -> !(s instanceof ObservedSession o) || o.model().isPresent())
                 .orElseThrow(() -> new ApiError(ApiError.NOT_FOUND, "no session " + id + " (it may have ended more than a minute ago)"));
-        ObjectNode detail = SessionJson.detail(v);
+        ObjectNode detail = SessionJson.detail(session);
         if (failover != null) {
-            detail.put("failover", failover.get());
+            detail.put("failover", session instanceof ObservedSession ? failover.get() : PROXY_NOT_MOVABLE);
         }
         response.result(request, detail);
     }

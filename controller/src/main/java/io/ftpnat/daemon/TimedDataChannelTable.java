@@ -1,6 +1,6 @@
 package io.ftpnat.daemon;
 
-import io.ftpnat.alg.DataChannel;
+import io.ftpnat.alg.ChannelElement;
 import io.ftpnat.alg.DataChannelTable;
 import java.io.IOException;
 
@@ -15,7 +15,7 @@ final class TimedDataChannelTable implements DataChannelTable {
     }
 
     @Override
-    public void install(DataChannel channel) throws IOException {
+    public void install(ChannelElement channel) throws IOException {
         long t0 = System.nanoTime();
         try {
             table.install(channel);
@@ -23,16 +23,16 @@ final class TimedDataChannelTable implements DataChannelTable {
             metrics.channelFailed();
             throw e;
         }
-        metrics.channelInstalled(channel.path() == DataChannel.Path.RELAYED, System.nanoTime() - t0);
+        metrics.channelInstalled(channel.path() == ChannelElement.Path.RELAYED, System.nanoTime() - t0);
     }
 
     @Override
-    public void remove(DataChannel channel) {
+    public void remove(ChannelElement channel) {
         table.remove(channel);
     }
 
     @Override
-    public void replace(DataChannel old, DataChannel next) throws IOException {
+    public void replace(ChannelElement old, ChannelElement next) throws IOException {
         long t0 = System.nanoTime();
         try {
             table.replace(old, next);
@@ -40,6 +40,6 @@ final class TimedDataChannelTable implements DataChannelTable {
             metrics.channelFailed();
             throw e;
         }
-        metrics.channelInstalled(next.path() == DataChannel.Path.RELAYED, System.nanoTime() - t0);
+        metrics.channelInstalled(next.path() == ChannelElement.Path.RELAYED, System.nanoTime() - t0);
     }
 }

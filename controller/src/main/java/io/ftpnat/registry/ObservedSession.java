@@ -2,6 +2,7 @@ package io.ftpnat.registry;
 
 import io.ftpnat.conntrack.FtpSessions;
 import io.ftpnat.session.SessionSnapshot;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -20,5 +21,11 @@ public record ObservedSession(String id, Optional<FtpSessions.KernelSession> ker
     @Override
     public String rule() {
         return model.map(SessionSnapshot::rule).orElse("");
+    }
+
+    /** The data channels the model knows, oldest first (the latest {@code FtpSession.MAX_CHANNELS}); none without the model's view. */
+    @Override
+    public List<DataChannel> channels() {
+        return model.map(ChannelConversion::observed).orElse(List.of());
     }
 }

@@ -1,6 +1,7 @@
 package io.ftpnat.registry;
 
 import io.ftpnat.alg.ProxyServer;
+import java.util.List;
 
 /**
  * A session of the userspace ALG ({@code mode: proxy}): its control connection ends in the daemon,
@@ -18,5 +19,11 @@ public record ProxiedSession(ProxyServer.SessionView alg) implements Session {
     @Override
     public String rule() {
         return alg.rule();
+    }
+
+    /** The channel the session has pending, if any: the ALG holds one at a time (a new negotiation replaces it). */
+    @Override
+    public List<DataChannel> channels() {
+        return ChannelConversion.proxied(alg);
     }
 }

@@ -1,5 +1,7 @@
 package io.ftpnat.registry;
 
+import java.util.List;
+
 /**
  * One FTP session on the router, whichever way ftpnat handles it: {@link ObservedSession} (the
  * kernel helper carries it; the daemon observes and repairs) or {@link ProxiedSession} (a
@@ -12,4 +14,7 @@ public sealed interface Session permits ObservedSession, ProxiedSession {
 
     /** The policy rule the session belongs to ("" when no rule of the policy in force names it, or not known). */
     String rule();
+
+    /** Its data channels, as one value whatever the kind of session. */
+    List<DataChannel> channels();
 }

@@ -9,9 +9,10 @@ import java.time.Instant;
  * connection: its lifecycle as the observer and the kernel's tables show it. Immutable: the model
  * replaces it as the channel moves on ({@code with*}).
  *
- * <p>Not the ALG's {@code alg.DataChannel}: that one is a proxied session's data path, an nft map
- * element (match, DNAT target, SNAT source) the ALG writes itself; this one is a negotiation the
- * daemon watched pass through the router and the kernel expectation that answers it.
+ * <p>Not the ALG's {@code alg.ChannelElement}: that one is a proxied session's data path, an nft
+ * map element (match, DNAT target, SNAT source) the ALG writes itself; this one is a negotiation the
+ * daemon watched pass through the router and the kernel expectation that answers it. The API reads
+ * neither: the registry converts both to its one {@code registry.DataChannel}.
  *
  * @param plan        what the kernel should hold for it (and why)
  * @param expectation the expectation seen in (or put into) the kernel: the channel "after NAT"

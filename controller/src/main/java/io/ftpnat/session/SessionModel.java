@@ -28,8 +28,9 @@ import org.slf4j.LoggerFactory;
  * <p>This class is the shell: it takes the model's lock, hands the work to its parts and carries
  * out, outside the lock, the {@link KernelAction}s they decide. The parts: {@link SessionIndex}
  * (the sessions, found by id, master, flow, advertised address), {@link EarlyPackets} (copies that
- * came before their session), {@link Repairer} (what a negotiation becomes, and the repair the
- * helper will not make) and {@link Reconciler} (the pure diff of the model against the kernel).
+ * came before their session), {@link DialogueReader} (a control segment read into its session),
+ * {@link Repairer} (what a negotiation becomes, and the repair the helper will not make) and
+ * {@link Reconciler} (the pure diff of the model against the kernel).
  *
  * <p>The daemon never creates a data channel the kernel helper refuses. It creates or restores an
  * expectation in two cases only: a channel the kernel itself accepted (its own expectation, seen in
@@ -64,6 +65,7 @@ public final class SessionModel {
     private final EarlyPackets early = new EarlyPackets();
     private final SessionListeners listeners = new SessionListeners();
     private final Repairer repairer;
+    private final DialogueReader reader;
     private final KernelTurn turn;
     private final SessionLifecycle lifecycle;
     private final Reconciliation reconciliation;
@@ -102,7 +104,7 @@ public final class SessionModel {
             if (s == null || s.closed || !s.dialogue.caughtUp(seg.seq(), ack)) {
                 return false;
             }
-            apply(s, seg, false, Repairer.micros(clock.instant()), actions);
+            reader.read(s, seg, false, Repairer.micros(clock.instant()), actions);
         }
         turn.carryOut(actions);
         return true;
@@ -153,6 +155,7 @@ public final class SessionModel {
         this.kernel = kernel;
         this.clock = clock;
         this.repairer = new Repairer(planner, budget, clock, counts, index, listeners);
+        this.reader = new DialogueReader(clock, counts, index, listeners, repairer);
         this.turn = new KernelTurn(kernel, advertised, this, index, repairer, listeners);
         this.lifecycle = new SessionLifecycle(clock, maxSessions, CLOSED_KEPT, counts, index, repairer, listeners);
         this.reconciliation = new Reconciliation(this, kernel, clock, counts, index, lifecycle, turn);
@@ -234,7 +237,7 @@ public final class SessionModel {
         for (EarlyPackets.Held h : early.take(SessionIndex.flowOf(s.control))) {
             TcpSegment seg = h.segment();
             boolean fromClient = seg.src().equals(s.client()) && seg.srcPort() == s.clientPort();
-            apply(s, seg, fromClient, h.micros(), actions);
+            reader.read(s, seg, fromClient, h.micros(), actions);
             if (!fromClient) {
                 replayed.add(seg);
             }
@@ -287,7 +290,7 @@ public final class SessionModel {
                 }
                 return;
             }
-            apply(s, seg, fromClient, micros, actions);
+            reader.read(s, seg, fromClient, micros, actions);
             if (!fromClient) {
                 readServer = seg;
                 readSession = s.id;
@@ -301,30 +304,6 @@ public final class SessionModel {
                 segmentRead.serverSegmentRead(session, read);
             }
         });
-    }
-
-    private void apply(FtpSession s, TcpSegment seg, boolean fromClient, long micros, List<KernelAction> actions) {
-        counts.segments++;
-        s.segments++;
-        index.touch(s);
-        ObservedDialogue.Result result = ObservedDialogue.Result.empty();
-        long gapsBefore = s.dialogue.gaps();
-        s.dialogue.segment(fromClient, seg, s.client().v6(), clock.instant(), result);
-        counts.gaps += s.dialogue.gaps() - gapsBefore;
-        int bytes = seg.payload().length;
-        if (fromClient) {
-            s.clientBytes += bytes;
-        } else {
-            s.serverBytes += bytes;
-        }
-        result.lines().forEach(s::line);
-        result.problems().forEach(p -> {
-            s.note(p);
-            listeners.emit("session-problem", s, p);
-        });
-        for (Negotiation n : result.negotiations()) {
-            repairer.negotiated(s, n, micros, actions);
-        }
     }
 
     /**

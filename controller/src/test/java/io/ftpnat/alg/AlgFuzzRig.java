@@ -94,11 +94,11 @@ public final class AlgFuzzRig {
         return dialogue.snapshot().awaitingReplies();
     }
 
-    public Set<DataChannel> installed() {
+    public Set<ChannelElement> installed() {
         return table.installed;
     }
 
-    public List<DataChannel> everInstalled() {
+    public List<ChannelElement> everInstalled() {
         return table.history;
     }
 

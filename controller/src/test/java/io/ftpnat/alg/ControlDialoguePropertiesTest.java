@@ -70,7 +70,7 @@ class ControlDialoguePropertiesTest {
         }
         assertThat(toClient.size() - answeredBefore).as("one answer per client line").isEqualTo(clientLines);
         assertThat(table.history).allSatisfy(c -> {
-            if (c.kind() == DataChannel.Kind.ACTIVE) {
+            if (c.kind() == ChannelElement.Kind.ACTIVE) {
                 assertThat(c.target()).isEqualTo(ControlDialogueTest.CLIENT);
                 assertThat(c.targetPort()).isGreaterThanOrEqualTo(1024);
             } else {

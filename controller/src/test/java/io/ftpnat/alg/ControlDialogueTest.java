@@ -67,7 +67,7 @@ class ControlDialogueTest {
         assertThat(server).containsExactly("PASV\r\n");
         fromServer(d, "227 Entering Passive Mode (192,168,10,115,156,64).");
         assertThat(table.installed).singleElement().satisfies(c -> {
-            assertThat(c.kind()).isEqualTo(DataChannel.Kind.PASSIVE);
+            assertThat(c.kind()).isEqualTo(ChannelElement.Kind.PASSIVE);
             assertThat(c.match().source()).isEqualTo(CLIENT);
             assertThat(c.match().destination()).isEqualTo(PUBLISHED);
             assertThat(c.target()).isEqualTo(SERVER);
@@ -126,8 +126,8 @@ class ControlDialogueTest {
     void portIsRewrittenToTheRoutersAddressAndAPortOfItsOwn() {
         ControlDialogue d = loggedIn();
         fromClient(d, "PORT 10,10,10,2,195,80");
-        DataChannel c = table.installed.iterator().next();
-        assertThat(c.kind()).isEqualTo(DataChannel.Kind.ACTIVE);
+        ChannelElement c = table.installed.iterator().next();
+        assertThat(c.kind()).isEqualTo(ChannelElement.Kind.ACTIVE);
         assertThat(c.match()).isEqualTo(new FlowKey(SERVER, ROUTER_OUT, c.match().port()));
         assertThat(c.target()).isEqualTo(CLIENT);
         assertThat(c.targetPort()).isEqualTo(50000);
@@ -275,13 +275,13 @@ class ControlDialogueTest {
         fromClient(d, "EPSV");
         assertThat(server).containsExactly("USER a\r\n", "PASV\r\n");
         fromServer(d, "227 Entering Passive Mode (192,168,10,115,156,64)");
-        DataChannel passive = table.installed.iterator().next();
-        assertThat(passive.path()).isEqualTo(DataChannel.Path.RELAYED);
+        ChannelElement passive = table.installed.iterator().next();
+        assertThat(passive.path()).isEqualTo(ChannelElement.Path.RELAYED);
         assertThat(passive.match()).isEqualTo(new FlowKey(client6, published6, passive.match().port()));
         assertThat(client.get(client.size() - 1)).isEqualTo("229 Entering Extended Passive Mode (|||" + passive.match().port() + "|)\r\n");
         fromClient(d, "EPRT |2|fd00:10::2|50000|");
-        DataChannel active = table.installed.iterator().next();
-        assertThat(active.path()).isEqualTo(DataChannel.Path.RELAYED);
+        ChannelElement active = table.installed.iterator().next();
+        assertThat(active.path()).isEqualTo(ChannelElement.Path.RELAYED);
         assertThat(active.target()).isEqualTo(client6);
         assertThat(active.snatTo()).as("the client sees the connection from the address it connected to").contains(published6);
         assertThat(server.get(server.size() - 1)).startsWith("PORT 192,168,10,114,");
@@ -303,8 +303,8 @@ class ControlDialogueTest {
         fromClient(d, "USER a");
         fromServer(d, "230 in");
         fromClient(d, "LPRT 6,16,253,0,0,16,0,0,0,0,0,0,0,0,0,0,0,2,2,195,80");
-        DataChannel c = table.installed.iterator().next();
-        assertThat(c.path()).isEqualTo(DataChannel.Path.KERNEL);
+        ChannelElement c = table.installed.iterator().next();
+        assertThat(c.path()).isEqualTo(ChannelElement.Path.KERNEL);
         assertThat(c.target()).isEqualTo(client6);
         assertThat(server.get(server.size() - 1)).isEqualTo("EPRT |2|fd00:192::114|" + c.match().port() + "|\r\n");
         fromServer(d, "200 ok");

@@ -8,12 +8,12 @@ import java.util.Set;
 
 /** The kernel's map elements as a set: what is installed now, and everything ever installed. */
 final class FakeDataChannelTable implements DataChannelTable {
-    final Set<DataChannel> installed = new LinkedHashSet<>();
-    final List<DataChannel> history = new ArrayList<>();
+    final Set<ChannelElement> installed = new LinkedHashSet<>();
+    final List<ChannelElement> history = new ArrayList<>();
     boolean fail;
 
     @Override
-    public synchronized void install(DataChannel channel) throws IOException {
+    public synchronized void install(ChannelElement channel) throws IOException {
         if (fail) {
             throw new IOException("refused (test)");
         }
@@ -22,7 +22,7 @@ final class FakeDataChannelTable implements DataChannelTable {
     }
 
     @Override
-    public synchronized void remove(DataChannel channel) {
+    public synchronized void remove(ChannelElement channel) {
         installed.remove(channel);
     }
 }

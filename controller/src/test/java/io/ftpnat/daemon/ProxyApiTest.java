@@ -7,7 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.ftpnat.alg.ControlDialogue;
-import io.ftpnat.alg.DataChannel;
+import io.ftpnat.alg.ChannelElement;
 import io.ftpnat.alg.FlowKey;
 import io.ftpnat.alg.ProxyServer;
 import io.ftpnat.alg.SessionAddresses;
@@ -36,8 +36,8 @@ class ProxyApiTest {
         var published6 = ip("fd00:10::1");
         SessionAddresses at = new SessionAddresses(new InetSocketAddress(client6.toInetAddress(), 40000), published6,
                 new InetSocketAddress(SERVER.toInetAddress(), 21), new InetSocketAddress(ROUTER_OUT.toInetAddress(), 33333));
-        DataChannel c = new DataChannel(7, 3, DataChannel.Kind.PASSIVE, new FlowKey(client6, published6, 50001),
-                SERVER, 40000, Optional.of(ROUTER_OUT), DataChannel.Path.RELAYED, Instant.EPOCH);
+        ChannelElement c = new ChannelElement(7, 3, ChannelElement.Kind.PASSIVE, new FlowKey(client6, published6, 50001),
+                SERVER, 40000, Optional.of(ROUTER_OUT), ChannelElement.Path.RELAYED, Instant.EPOCH);
         ControlDialogue.Snapshot state = new ControlDialogue.Snapshot(true, false, 5, 1, 0, Optional.of(c), Instant.EPOCH, 0);
         ObjectNode json = ProxyApi.json(new ProxyServer.SessionView(3, "published6", at, Instant.EPOCH, state));
         assertThat(json.path("client").asText()).isEqualTo("[fd00:10::2]:40000");

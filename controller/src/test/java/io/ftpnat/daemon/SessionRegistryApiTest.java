@@ -24,7 +24,17 @@ import io.ftpnat.session.ManualClock;
 import io.ftpnat.session.Packets;
 import io.ftpnat.session.RepairPlanner;
 import io.ftpnat.session.SessionModel;
+import io.ftpnat.alg.ChannelElement;
+import io.ftpnat.alg.ControlDialogue;
+import io.ftpnat.alg.FlowKey;
+import io.ftpnat.alg.ProxyServer;
+import io.ftpnat.alg.SessionAddresses;
+import io.ftpnat.nativ.netlink.conntrack.IpAddress;
+import java.net.InetSocketAddress;
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -39,7 +49,8 @@ class SessionRegistryApiTest {
     final FakeConntrackKernel kernel = new FakeConntrackKernel();
     final NetlinkSessionKernel sessionKernel = new NetlinkSessionKernel(() -> new ConntrackClient(kernel.transport()));
     final SessionModel model = new SessionModel(sessionKernel, new RepairPlanner(1024), AdvertisedAddresses.NONE, new ManualClock());
-    final SessionRegistry registry = new SessionRegistry(tables(), model, List::of);
+    final List<ProxyServer.SessionView> proxied = new ArrayList<>();
+    final SessionRegistry registry = new SessionRegistry(tables(), model, () -> List.copyOf(proxied));
 
     ConntrackTables tables() {
         return new ConntrackTables() {
@@ -91,12 +102,52 @@ class SessionRegistryApiTest {
         assertThat(item.path("session").path("last_channel").asText()).isEqualTo("EPRT |1|10.10.10.2|5555| → pending");
 
         ObservedSession shown = (ObservedSession) registry.session(id).orElseThrow();
-        ObjectNode detail = SessionJson.detail(shown.model().orElseThrow());
+        ObjectNode detail = SessionJson.detail(shown);
         assertThat(detail.path("data_channels").toString())
-                .contains("\"form\":\"EPRT\",\"mode\":\"active\",\"port\":5555,\"by\":\"kernel helper\"");
+                .contains("\"form\":\"EPRT\",\"mode\":\"active\",\"port\":5555,\"by\":\"kernel helper\",\"state\":\"pending\"");
+        // what the client sees: its own listener; the server, before the kernel's expectation: the planned one's address
+        assertThat(detail.path("data_channels").path(0).path("client").asText()).isEqualTo("10.10.10.2:5555");
+        assertThat(detail.path("data_channels").path(0).path("server").asText()).isEqualTo("192.168.10.114:5555");
+        assertThat(detail.path("data_channels").path(0).has("changed")).isTrue();
         assertThat(detail.path("dialogue").toString()).contains("< 220 lab").contains("> EPRT |1|10.10.10.2|5555|");
         assertThat(detail.has("since")).isTrue();
         assertThat(detail.path("control").path("original").isObject()).isTrue();
+    }
+
+    @Test
+    void aProxiedSessionIsShownAsProxySessionsShowsItWithItsChannel() {
+        // the client 10.10.10.2 said PASV through the ALG; the server answered 192.168.10.115:40000, the
+        // ALG told the client the server's own address (the SNAT rule's client_view) with router port 50001
+        IpAddress client = IpAddress.parse(CLIENT);
+        IpAddress server = IpAddress.parse(SERVER);
+        IpAddress routerOut = IpAddress.parse("192.168.10.114");
+        SessionAddresses at = new SessionAddresses(new InetSocketAddress(client.toInetAddress(), 40000), server,
+                new InetSocketAddress(server.toInetAddress(), 21), new InetSocketAddress(routerOut.toInetAddress(), 33333));
+        ChannelElement element = new ChannelElement(9, 3, ChannelElement.Kind.PASSIVE, new FlowKey(client, server, 50001), server, 40000,
+                Optional.of(routerOut), ChannelElement.Path.KERNEL, Instant.EPOCH);
+        proxied.add(new ProxyServer.SessionView(3, "lab", at, Instant.EPOCH,
+                new ControlDialogue.Snapshot(true, false, 4, 1, 0, Optional.of(element), Instant.EPOCH, 0)));
+
+        Session shown = registry.session("proxy-3").orElseThrow();
+        ObjectNode detail = SessionJson.detail(shown);
+
+        assertThat(detail.path("mode").asText()).isEqualTo("proxy");
+        assertThat(detail.path("id").asText()).isEqualTo("proxy-3");
+        assertThat(detail.path("proxy")).as("what proxy.sessions shows for it")
+                .isEqualTo(ProxyApi.json(proxied.get(0)));
+        assertThat(detail.path("proxy").path("channel").path("match").asText()).isEqualTo("10.10.10.2 -> 192.168.10.115:50001");
+        ObjectNode channel = (ObjectNode) detail.path("data_channels").path(0);
+        assertThat(channel.path("number").asLong()).isEqualTo(9);
+        assertThat(channel.path("mode").asText()).isEqualTo("passive");
+        assertThat(channel.path("by").asText()).isEqualTo("nft map element");
+        assertThat(channel.path("state").asText()).isEqualTo("expected");
+        assertThat(channel.path("client").asText()).as("where the client connects").isEqualTo("192.168.10.115:50001");
+        assertThat(channel.path("server").asText()).as("where the server listens").isEqualTo("192.168.10.115:40000");
+        assertThat(channel.path("path").asText()).isEqualTo("kernel");
+        assertThat(channel.path("to").asText()).isEqualTo("192.168.10.115:40000");
+        assertThat(channel.path("from").asText()).isEqualTo("192.168.10.114");
+        assertThat(detail.path("data_channels").size()).isEqualTo(1);
+        assertThat(registry.session("proxy-4")).isEmpty();
     }
 
     @Test

@@ -3,7 +3,7 @@ package io.ftpnat.fuzz;
 import io.ftpnat.nativ.netlink.conntrack.IpAddress;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import io.ftpnat.alg.AlgFuzzRig;
-import io.ftpnat.alg.DataChannel;
+import io.ftpnat.alg.ChannelElement;
 import io.ftpnat.alg.SessionAddresses;
 import java.net.Inet4Address;
 import java.net.InetAddress;
@@ -98,9 +98,9 @@ public class AlgFuzzTest {
         require(rig.pendingBytes(true) <= AlgFuzzRig.MAX_LINE && rig.pendingBytes(false) <= AlgFuzzRig.MAX_LINE,
                 "a line reader holds more than a line: " + rig.pendingBytes(true) + "/" + rig.pendingBytes(false));
         REPORT.max("ALG replies awaited (pending queue)", rig.awaitingReplies());
-        Set<DataChannel> installed = rig.installed();
+        Set<ChannelElement> installed = rig.installed();
         require(installed.size() <= 1, "more than one data channel installed: " + installed);
-        List<DataChannel> ever = rig.everInstalled();
+        List<ChannelElement> ever = rig.everInstalled();
         for (int i = seen[0]; i < ever.size(); i++) {
             checkChannel(rig.addresses(), ever.get(i));
         }
@@ -116,9 +116,9 @@ public class AlgFuzzTest {
                 + " received in " + in[2] + " client lines");
     }
 
-    private static void checkChannel(SessionAddresses at, DataChannel c) {
+    private static void checkChannel(SessionAddresses at, ChannelElement c) {
         boolean portOk = c.match().port() >= AlgFuzzRig.FIRST_DATA_PORT && c.match().port() <= AlgFuzzRig.LAST_DATA_PORT;
-        if (c.kind() == DataChannel.Kind.ACTIVE) {
+        if (c.kind() == ChannelElement.Kind.ACTIVE) {
             require(c.target().equals(at.clientAddress()) && c.targetPort() >= 1024 && c.match().source().equals(at.serverAddress())
                     && c.match().destination().equals(at.routerAddress()) && portOk, "active channel beyond the session's peers: " + c);
         } else {

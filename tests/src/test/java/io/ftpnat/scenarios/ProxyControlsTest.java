@@ -20,6 +20,7 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.TestInstance;
@@ -178,7 +179,7 @@ class ProxyControlsTest {
         FtpServer server = ref.server();
         BackgroundProcess hold = ref.lab().own(ref.lab().client().start("hold-pasv-controls", ref.lab().dir("controls").resolve("hold.log"),
                 PythonFtpClient.python(), RawClient.script().toString(), "hold-pasv", SERVER_V4, "21", server.user(), server.password(),
-                "4"));
+                "10"));
         hold.awaitLine(Pattern.compile("^< 227 "), Duration.ofSeconds(20));
         Cmd.Result ctl = ref.daemon().ctl("-o", "json", "proxy", "sessions");
         assertThat(ctl.ok()).as("%s", ctl).isTrue();
@@ -186,6 +187,24 @@ class ProxyControlsTest {
         assertThat(json).as("%s", ctl.out()).contains("\"rule\" : \"lan\"")
                 .contains("\"controls\" : [ \"strict\", \"mask_banner\", \"deny DELE MKD SITE\" ]")
                 .contains("\"masked\" : 1").contains("\"last\" : \"masked the greeting\"");
+
+        // 'session show proxy-N' (N from 'sessions'): the same session as 'proxy sessions' shows it, with its pending channel
+        Cmd.Result list = ref.daemon().ctl("-o", "json", "sessions");
+        assertThat(list.ok()).as("%s", list).isTrue();
+        Matcher m = Pattern.compile("\"id\"\\s*:\\s*\"(proxy-\\d+)\"").matcher(list.out());
+        assertThat(m.find()).as("a proxied session in\n%s", list.out()).isTrue();
+        String id = m.group(1);
+        Cmd.Result show = ref.daemon().ctl("-o", "json", "session", "show", id);
+        assertThat(show.ok()).as("%s", show).isTrue();
+        String detail = show.out().replaceAll("\\s+", " ");
+        assertThat(detail).as("%s", show.out()).contains("\"mode\" : \"proxy\"").contains("\"id\" : \"" + id + "\"")
+                .contains("\"rule\" : \"lan\"").contains("\"data_channels\" : [ {")
+                .containsPattern("\"mode\" : \"passive\", \"by\" : \"nft map element\", \"state\" : \"expected\", \"client\" : \""
+                        + Pattern.quote(SERVER_V4) + ":\\d+\", \"server\" : \"" + Pattern.quote(SERVER_V4) + ":\\d+\"")
+                .containsPattern("\"path\" : \"kernel\", \"match\" : \"10\\.10\\.10\\.2 -> ");
+        Cmd.Result text = ref.daemon().ctl("-o", "table", "session", "show", id);
+        assertThat(text.ok()).as("%s", text).isTrue();
+        assertThat(text.out()).contains("session " + id + "  rule lan  (mode proxy)").contains("(by nft map element)  expected");
         hold.close();
     }
 }

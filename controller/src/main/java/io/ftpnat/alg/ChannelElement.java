@@ -5,7 +5,9 @@ import java.time.Instant;
 import java.util.Optional;
 
 /**
- * One data connection the ALG negotiated, as the kernel must let it through: a packet matching
+ * The ALG's kernel element for one data connection it negotiated (its internal value; the API
+ * reads a proxied session's channels as {@code registry.DataChannel}, converted in the registry),
+ * as the kernel must let it through: a packet matching
  * {@code match} is sent to {@code target}:{@code targetPort} (DNAT) and, when {@code snatTo} is
  * present, comes from that address (SNAT, keyed by the packet after the DNAT). The kernel holds
  * it as one element per map with a timeout; the ALG removes it once the transfer is over. When
@@ -13,7 +15,7 @@ import java.util.Optional;
  * then ({@link Path#RELAYED}) the daemon listens on {@code match}'s destination, accepts the one
  * connection from {@code match}'s source, connects to the target from {@code snatTo} and relays.
  */
-public record DataChannel(
+public record ChannelElement(
         long id,
         long sessionId,
         Kind kind,
