@@ -81,6 +81,15 @@ final class FtpSession {
         return Long.toString(c.id());
     }
 
+    /**
+     * Whether {@code c}, on this session's four-tuple, is another conntrack entry than this
+     * session's: the client reused its port, and the kernel replaced the old entry (in TIME_WAIT)
+     * with a new connection, which is a session of its own. Unknown ids (-1) never differ.
+     */
+    boolean replacedBy(Conntrack c) {
+        return c.id() >= 0 && control.id() >= 0 && c.id() != control.id();
+    }
+
     boolean observed() {
         return segments > 0;
     }

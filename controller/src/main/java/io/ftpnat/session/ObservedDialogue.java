@@ -82,6 +82,30 @@ final class ObservedDialogue {
     }
 
     /**
+     * How far from the next expected byte a segment may start and still be this connection's: a
+     * control channel carries a few kilobytes, so even a run of lost copies stays far below it,
+     * while a new connection on the same addresses and ports starts at a random sequence number.
+     */
+    static final long FOREIGN_DISTANCE = 1 << 20;
+
+    /**
+     * Whether {@code seg} cannot be this connection's: it starts more than {@link #FOREIGN_DISTANCE}
+     * from where this direction's bytes have reached. A client that reuses its port opens a new
+     * connection on the same four-tuple (the kernel replaces the old entry in TIME_WAIT), and its
+     * copies can come before the conntrack events that end this session and start the next one.
+     * Read into this session they would look like a gap and be skipped; they belong to the next.
+     * (A new connection whose random start falls within the distance, 1 in 2,000, is read as a gap.)
+     */
+    boolean foreign(boolean fromClient, TcpSegment seg) {
+        Direction d = fromClient ? client : server;
+        if (d.next < 0) {
+            return false;
+        }
+        long delta = (int) (seg.seq() - d.next);
+        return Math.abs(delta) > FOREIGN_DISTANCE;
+    }
+
+    /**
      * Whether a server segment starting at {@code serverSeq} that acknowledges the client's bytes up
      * to {@code clientAck} can be read now without its predecessors: every server byte before it and
      * every client byte it acknowledges has been read (so the line positions the kernel reads at and

@@ -80,7 +80,7 @@ final class Reconciliation {
             }
             Instant now = clock.instant();
             for (Conntrack c : controls.values()) {
-                FtpSession s = index.byMaster(c.original());
+                FtpSession s = lifecycle.current(c);
                 if (s == null) {
                     // the dump met it before its event did: the copies that came before it are read now, as the event would
                     List<KernelAction> actions = new ArrayList<>(0);

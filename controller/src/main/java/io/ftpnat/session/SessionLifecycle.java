@@ -83,6 +83,23 @@ final class SessionLifecycle {
         }
     }
 
+    /**
+     * The session of control connection {@code c}, found by its four-tuple, or null when there is
+     * none yet. A session on the same four-tuple but of an earlier conntrack entry (the client
+     * reused its port) is closed here: the kernel replaced its entry, and {@code c} starts a
+     * session of its own.
+     */
+    FtpSession current(Conntrack c) {
+        FtpSession s = index.byMaster(c.original());
+        if (s != null && s.replacedBy(c)) {
+            if (!s.closed) {
+                close(s);
+            }
+            return null;
+        }
+        return s;
+    }
+
     void close(FtpSession s) {
         s.closed = true;
         s.closedAt = clock.instant();

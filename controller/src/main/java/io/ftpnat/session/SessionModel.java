@@ -191,7 +191,7 @@ public final class SessionModel {
             FtpSession s;
             if (e.type() != ConntrackEvent.Type.DESTROY) {
                 session = conntrack(c, actions, replayed);
-            } else if ((s = index.byMaster(c.original())) != null && !s.closed) {
+            } else if ((s = index.byMaster(c.original())) != null && !s.closed && !s.replacedBy(c)) {
                 s.control = c;
                 lifecycle.close(s);
             } else if (c.master() != null && (s = index.byMaster(c.master())) != null) {
@@ -209,7 +209,7 @@ public final class SessionModel {
      */
     private String conntrack(Conntrack c, List<KernelAction> actions, List<TcpSegment> replayed) {
         if (KernelDumps.isControl(c)) {
-            FtpSession s = index.byMaster(c.original());
+            FtpSession s = lifecycle.current(c);
             if (s == null) {
                 s = adopt(c, false, true, actions, replayed);
             } else {
@@ -282,6 +282,9 @@ public final class SessionModel {
             boolean fromClient = s != null;
             if (s == null) {
                 s = index.byFlow(toClient);
+            }
+            if (s != null && (s.closed || s.dialogue.foreign(fromClient, seg))) {
+                s = null; // a newer connection on the same ports: its copies wait for its conntrack event like any other's
             }
             if (s == null) {
                 ControlFlow guess = seg.srcPort() < seg.dstPort() ? toClient : toServer;

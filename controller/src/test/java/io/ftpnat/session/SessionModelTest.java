@@ -106,6 +106,41 @@ class SessionModelTest {
         assertThat(view().channels().get(0).state()).isEqualTo(ObservedChannel.State.CONNECTED);
     }
 
+    /**
+     * A client reuses its port: a second control connection on the same four-tuple while the model
+     * still holds the first (the kernel replaced its entry, in TIME_WAIT). The second one's copies
+     * come before the conntrack events that end the first session and start the next. They are
+     * not read into the first session (where they looked like a gap and the 227 was skipped): they
+     * wait for the new session, which reads them and repairs its 227.
+     */
+    @Test
+    void aClientThatReusesItsPortGetsANewSessionThatReadsItsOwnCopies() {
+        login();
+        client("PASV\r\n");
+        server("227 Entering Passive Mode (198,51,100,9,156,64).\r\n");
+        assertThat(model.counters().repairs()).isEqualTo(1);
+
+        clientSeq = 3_000_000_000L; // the new connection's own random starts
+        serverSeq = 900_000_000L;
+        login();
+        client("PASV\r\n");
+        server("227 Entering Passive Mode (198,51,100,9,156,65).\r\n");
+        assertThat(view().channels()).as("nothing of the new connection read into the first session").hasSize(1);
+        assertThat(model.counters().gaps()).isZero();
+
+        Conntrack next = kernel.add(new Conntrack(2, control.original(), control.reply(), control.status(), TcpState.ESTABLISHED, 300, 0, 0,
+                "ftp", null, null, null, -1, 1)); // the kernel's new entry, a new id
+        assertThat(next.id()).isNotEqualTo(control.id());
+        model.onConntrackEvent(new io.ftpnat.nativ.netlink.conntrack.ConntrackEvent(io.ftpnat.nativ.netlink.conntrack.ConntrackEvent.Type.DESTROY, control));
+        model.onConntrack(next);
+
+        SessionSnapshot second = model.session(Long.toString(next.id())).orElseThrow();
+        assertThat(second.repairs()).as("the new session read its 227 and repaired it").isEqualTo(1);
+        assertThat(kernel.expectations()).anySatisfy(e -> assertThat(e.tuple().dstPort()).isEqualTo(156 * 256 + 65));
+        assertThat(view().closed()).as("the first session ended with its entry").isTrue();
+        assertThat(model.counters().repairs()).isEqualTo(2);
+    }
+
     /** A held 227 (NFQUEUE) is read by the queue reader itself only once the model has read all before it, both ways. */
     @Test
     void aHeldReplyIsReadAtOnceOnlyWhenEverythingBeforeItWasRead() {

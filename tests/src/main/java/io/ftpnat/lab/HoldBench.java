@@ -133,6 +133,15 @@ public final class HoldBench {
         out.printf(Locale.ROOT, "queued to userspace in the hold blocks: %d replies + %d SYNs; control connections' packets %d"
                         + " (%d with data): %.1f %% of all control packets, %.1f %% of those with data%n",
                 replies, syns, packets, withData, 100.0 * replies / Math.max(1, packets), 100.0 * replies / Math.max(1, withData));
+        // the session model's counters: a copy it could not place, a session it shed, a gap in a stream
+        String status = daemon.ctl("-o", "json", "status").out();
+        Matcher modelCounters = Pattern.compile("\"(observed_packets|observer_losses|unmatched_packets|stream_gaps|repairs|repair_failures"
+                + "|repairs_rate_limited|sessions_shed|sessions_not_adopted|followed_to_advertised_address)\"\\s*:\\s*(\\d+)").matcher(status);
+        StringBuilder model = new StringBuilder();
+        while (modelCounters.find()) {
+            model.append(' ').append(modelCounters.group(1)).append(' ').append(modelCounters.group(2));
+        }
+        out.println("daemon: session model:" + model);
         daemon.stop(); // its last words: what the hold did, with the hold durations it measured
         if (keepLog != null) { // the whole log, for reading a failed transfer's session afterwards
             java.nio.file.Files.writeString(java.nio.file.Path.of(keepLog), daemon.log());
