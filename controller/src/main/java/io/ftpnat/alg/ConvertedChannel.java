@@ -143,9 +143,21 @@ final class ConvertedChannel {
         stop();
     }
 
-    /** Stops a setup not yet joined; a joined transfer runs to its end. From any thread. */
+    /**
+     * Stops a setup not yet joined; a joined transfer runs to its end. From any thread. Connections
+     * the kernel has already completed to the listeners are accepted first (and joined, when both
+     * are there): the transfer's end can be read before the loop accepted them.
+     */
     void close() {
-        loop.execute(this::stop);
+        loop.execute(() -> {
+            if (forServer != null) {
+                forServer.acceptPending();
+            }
+            if (forClient != null) {
+                forClient.acceptPending();
+            }
+            stop();
+        });
     }
 
     private void stop() {

@@ -87,9 +87,27 @@ final class DataListener implements SelectorLoop.Handler {
         gaveUp.run();
     }
 
-    /** Stops listening; from any thread (the work runs on the loop). */
+    /**
+     * Stops listening; from any thread (the work runs on the loop). A connection from the expected
+     * peer that the kernel has already completed, waiting in the accept queue, is still handed on:
+     * the transfer's end ("226") can be read on the control connection before the loop accepted
+     * the data connection the server already sent everything on, and closing the listener then
+     * would reset it with the data in it.
+     */
     void cancel() {
-        loop.execute(this::close);
+        loop.execute(() -> {
+            acceptPending();
+            close();
+        });
+    }
+
+    /** On the loop's thread: hands on a connection already waiting in the accept queue, if any; keeps listening otherwise. */
+    void acceptPending() {
+        try {
+            ready(null);
+        } catch (IOException e) {
+            failed(e);
+        }
     }
 
     boolean done() {
