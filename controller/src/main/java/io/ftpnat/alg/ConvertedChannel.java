@@ -146,7 +146,10 @@ final class ConvertedChannel {
     /**
      * Stops a setup not yet joined; a joined transfer runs to its end. From any thread. Connections
      * the kernel has already completed to the listeners are accepted first (and joined, when both
-     * are there): the transfer's end can be read before the loop accepted them.
+     * are there): the transfer's end can be read before the loop accepted them. And once the
+     * server's side is here it carries the file, which the server may have sent in full (and said
+     * 226) before the client's side arrived or was connected: that setup is left to finish, bounded
+     * by its own deadline (the client's listener, or the connect's timeout).
      */
     void close() {
         loop.execute(() -> {
@@ -155,6 +158,10 @@ final class ConvertedChannel {
             }
             if (forClient != null) {
                 forClient.acceptPending();
+            }
+            if (serverSide != null && serverSide.isConnected() && !joined && !closed) {
+                log.debug("session {}: converted data channel ({}): the server's side is here; waiting for the client's", sessionId, what);
+                return;
             }
             stop();
         });
