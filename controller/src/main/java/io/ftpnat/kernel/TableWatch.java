@@ -28,11 +28,13 @@ public final class TableWatch implements AutoCloseable {
     private final TableEvents events;
     private final Thread thread;
     private volatile boolean closed;
-    private OwnWriters own;
-    private OwnWriters.Listener ignore;
+    private final OwnWriters own;
+    private final OwnWriters.Listener ignore;
 
-    private TableWatch(TableEvents events, Handler handler) {
+    private TableWatch(TableEvents events, Handler handler, OwnWriters own) {
         this.events = events;
+        this.own = own;
+        this.ignore = events::ignoreSenders;
         this.thread = new Thread(() -> loop(handler), "nft-table-watch");
         this.thread.setDaemon(true);
     }
@@ -43,10 +45,7 @@ public final class TableWatch implements AutoCloseable {
      * by the socket's filter: those transactions never delete a table.
      */
     static TableWatch start(String table, Handler handler, OwnWriters own) throws NetlinkException {
-        TableEvents events = TableEvents.inet(table);
-        TableWatch w = new TableWatch(events, handler);
-        w.own = own;
-        w.ignore = events::ignoreSenders;
+        TableWatch w = new TableWatch(TableEvents.inet(table), handler, own);
         own.listen(w.ignore);
         w.thread.start();
         return w;
@@ -90,9 +89,7 @@ public final class TableWatch implements AutoCloseable {
     @Override
     public void close() {
         closed = true;
-        if (own != null) {
-            own.unlisten(ignore);
-        }
+        own.unlisten(ignore);
         try {
             thread.join(2 * POLL_MILLIS + 1000L);
         } catch (InterruptedException e) {
